@@ -1,0 +1,54 @@
+package agent
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// Agent chooses actions from observations.
+//
+// Agents are deterministic given their seeds: the same seed and the same observations give
+// the same actions. An Agent is not safe for concurrent use.
+type Agent interface {
+	// Reset starts a new episode. Any randomness the agent uses during the episode is drawn
+	// from seed, so an episode can be replayed from its seed alone.
+	Reset(seed uint64)
+	// Act returns the action to take on observing obs. The agent must not keep obs, which
+	// belongs to the environment. The returned slice belongs to the agent and is overwritten
+	// by the next call.
+	Act(obs []float64) ([]float64, error)
+}
+
+// constructor builds an agent for env with the given seed.
+type constructor func(env envs.Env, seed uint64) Agent
+
+// builtins lists the agents New can build, in the order Names reports them.
+var builtins = []struct {
+	name string
+	make constructor
+}{
+	{"random", func(env envs.Env, seed uint64) Agent { return NewRandom(env.ActionSpace(), seed) }},
+	{"zero", func(env envs.Env, _ uint64) Agent { return NewZero(env.ActionSpace()) }},
+}
+
+// Names returns the names New accepts.
+func Names() []string {
+	names := make([]string, len(builtins))
+	for i, b := range builtins {
+		names[i] = b.name
+	}
+	return names
+}
+
+// New returns the agent called name, built for env's action space and seeded with seed. It
+// returns an error naming the known agents if there is none called name.
+func New(name string, env envs.Env, seed uint64) (Agent, error) {
+	for _, b := range builtins {
+		if b.name == name {
+			return b.make(env, seed), nil
+		}
+	}
+	return nil, fmt.Errorf("agent: unknown agent %q (known: %s)", name, strings.Join(Names(), ", "))
+}

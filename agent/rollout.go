@@ -1,0 +1,55 @@
+package agent
+
+import (
+	"fmt"
+
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// EpisodeResult summarises one episode.
+type EpisodeResult struct {
+	// Return is the sum of the rewards.
+	Return float64
+	// Length is the number of steps taken.
+	Length int
+	// Seconds is the simulated time the episode lasted.
+	Seconds float64
+	// Success is the environment's verdict at the last step (Info.Success).
+	Success bool
+	// Terminated reports that the task reached an end state; Truncated that the time limit
+	// or a physics blow-up ended the episode.
+	Terminated, Truncated bool
+	// BlowUp reports that the physics produced non-finite numbers and ended the episode.
+	BlowUp bool
+}
+
+// Rollout resets env and ag with seed and runs one episode until it terminates or is
+// truncated. The environment must have a time limit (envs.Make applies one), so that every
+// episode ends.
+func Rollout(env envs.Env, ag Agent, seed uint64) (EpisodeResult, error) {
+	spec := env.Spec()
+	if spec.MaxEpisodeSteps <= 0 {
+		return EpisodeResult{}, fmt.Errorf("agent: rollout on %s: no time limit, so the episode might never end", spec.ID)
+	}
+	obs, _ := env.Reset(seed)
+	ag.Reset(seed)
+	var res EpisodeResult
+	for !res.Terminated && !res.Truncated {
+		action, err := ag.Act(obs)
+		if err != nil {
+			return res, fmt.Errorf("agent: %s step %d: %w", spec.ID, res.Length, err)
+		}
+		var (
+			reward float64
+			info   envs.Info
+		)
+		obs, reward, res.Terminated, res.Truncated, info, err = env.Step(action)
+		if err != nil {
+			return res, fmt.Errorf("agent: %s step %d: %w", spec.ID, res.Length, err)
+		}
+		res.Return += reward
+		res.Length++
+		res.Seconds, res.Success, res.BlowUp = info.Time, info.Success, info.BlowUp
+	}
+	return res, nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/envs"
+)
+
+var demoCommand = command{
+	name:    "demo",
+	args:    "[--out DIR] [--episodes N] [--seed S]",
+	summary: "run a random agent on every environment and save a frame of each",
+	setup: func(fs *flag.FlagSet) func(io.Writer) error {
+		var c demoConfig
+		fs.StringVar(&c.out, "out", "out", "write the frames into `directory`")
+		fs.IntVar(&c.episodes, "episodes", 10, "episodes per environment")
+		fs.Uint64Var(&c.seed, "seed", 0, "`seed` of the runs: episode k resets with seed S+k, as in foresight run")
+		return c.run
+	},
+}
+
+// demoConfig holds the flags of foresight demo.
+type demoConfig struct {
+	out      string
+	episodes int
+	seed     uint64
+}
+
+func (c *demoConfig) run(stdout io.Writer) error {
+	if c.episodes < 1 || c.episodes > maxEpisodes {
+		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", c.out, cause(err))
+	}
+	fmt.Fprintf(stdout, "Random agent, %d episodes per environment, seed %d.\n\n", c.episodes, c.seed)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "environment\tsuccess\tmean return\tmean length\tframe")
+	for _, id := range envs.IDs() {
+		if err := c.demo(tw, id); err != nil {
+			return err
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(stdout, "\nFrames are in %s: each shows its environment after reset with seed %d.\n", filepath.Clean(c.out), c.seed)
+	return err
+}
+
+// demo runs the random agent on the environment id, writes its frame and adds a row to tw.
+func (c *demoConfig) demo(tw io.Writer, id string) error {
+	env, err := envs.Make(id)
+	if err != nil {
+		return err
+	}
+	t, err := rollouts(env, agent.NewRandom(env.ActionSpace(), c.seed), c.seed, c.episodes, nil)
+	if err != nil {
+		return err
+	}
+	frame := filepath.Join(c.out, id+".png")
+	if err := writeFrame(frame, env, c.seed, defaultFrameSize); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.1f\t%s\n", id, t.successText(), t.meanReturn(), t.meanLength(), frame)
+	return err
+}

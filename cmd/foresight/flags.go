@@ -1,0 +1,96 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// envFlags are the flags that choose and configure an environment.
+type envFlags struct {
+	id     string
+	seed   uint64
+	params paramList
+}
+
+// define adds --env, --seed and --param to fs; seedDoc says what the seed drives.
+func (f *envFlags) define(fs *flag.FlagSet, seedDoc string) {
+	fs.StringVar(&f.id, "env", "", "environment `ID` (see foresight envs)")
+	fs.Uint64Var(&f.seed, "seed", 0, seedDoc)
+	fs.Var(&f.params, "param", "set a physical parameter, as `name=value`; repeatable (see foresight envs)")
+}
+
+// make builds the environment. A missing or unknown id, or a bad parameter, is a usage error.
+func (f *envFlags) make() (envs.Env, error) {
+	if f.id == "" {
+		return nil, usagef("--env is required (known: %s)", strings.Join(envs.IDs(), ", "))
+	}
+	env, err := envs.Make(f.id, f.params.options()...)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return env, nil
+}
+
+// paramList collects repeated --param name=value flags.
+type paramList []paramValue
+
+// paramValue is one --param flag.
+type paramValue struct {
+	name  string
+	value float64
+}
+
+func (p *paramList) String() string {
+	parts := make([]string, len(*p))
+	for i, kv := range *p {
+		parts[i] = kv.name + "=" + strconv.FormatFloat(kv.value, 'g', -1, 64)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Set parses one name=value pair; the environment checks the name and range when it is built.
+func (p *paramList) Set(s string) error {
+	name, val, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want name=value")
+	}
+	v, err := strconv.ParseFloat(val, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is not a finite number", val)
+	}
+	*p = append(*p, paramValue{name, v})
+	return nil
+}
+
+func (p paramList) options() []envs.Option {
+	opts := make([]envs.Option, len(p))
+	for i, kv := range p {
+		opts[i] = envs.WithParam(kv.name, kv.value)
+	}
+	return opts
+}
+
+// maxImageSide bounds each side of a rendered image in pixels.
+const maxImageSide = 4096
+
+// imageSize is a --size flag: WxH in pixels.
+type imageSize struct{ w, h int }
+
+func (s *imageSize) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
+
+// Set parses WxH with both sides in [1, maxImageSide].
+func (s *imageSize) Set(v string) error {
+	ws, hs, ok := strings.Cut(strings.ToLower(v), "x")
+	w, errW := strconv.Atoi(ws)
+	h, errH := strconv.Atoi(hs)
+	if !ok || errW != nil || errH != nil || w < 1 || h < 1 || w > maxImageSide || h > maxImageSide {
+		return fmt.Errorf("want WxH with whole numbers of pixels from 1 to %d, such as 640x480", maxImageSide)
+	}
+	s.w, s.h = w, h
+	return nil
+}

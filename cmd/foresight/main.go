@@ -1,0 +1,176 @@
+// Command foresight runs Foresight's environments and agents from the command line.
+//
+// Usage:
+//
+//	foresight <command> [flags]
+//
+// The commands are:
+//
+//	demo   run a random agent on every environment and save a frame of each
+//	envs   list the environments: spaces, timing, success rule, parameters
+//	run    roll out an agent headless and report returns and success
+//	frame  render one frame of an environment to a PNG file
+//
+// Run "foresight <command> -h" for a command's flags. Errors are reported as one line on
+// standard error; the exit status is 0 on success, 1 when a command fails, 2 for a bad command
+// line and 3 for an internal error.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// command is one subcommand of foresight.
+type command struct {
+	name    string
+	args    string // synopsis of the flags, for the usage line
+	summary string // one line, for the command list
+	// setup defines the command's flags on fs and returns the function that runs the command,
+	// writing its results to stdout, once they are parsed.
+	setup func(fs *flag.FlagSet) func(stdout io.Writer) error
+}
+
+// commands lists the subcommands in the order help shows them.
+var commands = []command{demoCommand, envsCommand, runCommand, frameCommand}
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the command failed
+	exitUsage    = 2 // the command line was wrong
+	exitInternal = 3 // a bug: an unexpected panic
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run executes the command line args and returns the exit status. Results go to stdout; an
+// error goes to stderr as one line.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "foresight: internal error: %s\n", oneLine(fmt.Sprint(r)))
+			code = exitInternal
+		}
+	}()
+	if len(args) == 0 || isHelp(args[0]) {
+		return help(args, stdout, stderr)
+	}
+	cmd, ok := lookup(args[0])
+	if !ok {
+		return report(stderr, "foresight", usagef("unknown command %q (known: %s; see foresight help)", args[0], strings.Join(names(), ", ")))
+	}
+	return report(stderr, "foresight "+cmd.name, cmd.execute(args[1:], stdout))
+}
+
+// execute parses args as the command's flags and runs it.
+func (c command) execute(args []string, stdout io.Writer) error {
+	fs, runCmd := c.flags()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.usage(stdout)
+			return nil
+		}
+		return usagef("%v (see foresight %s -h)", err, c.name)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see foresight %s -h)", fs.Arg(0), c.name)
+	}
+	return runCmd(stdout)
+}
+
+// flags returns a fresh flag set for the command, silent so that errors are reported as one
+// line, and the function that runs the command.
+func (c command) flags() (*flag.FlagSet, func(io.Writer) error) {
+	fs := flag.NewFlagSet("foresight "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs, c.setup(fs)
+}
+
+// usage writes the command's usage and flags to w.
+func (c command) usage(w io.Writer) {
+	fs, _ := c.flags()
+	fmt.Fprintf(w, "usage: foresight %s %s\n\n%s.\n\nflags:\n", c.name, c.args, capitalise(c.summary))
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// help prints the list of commands, or one command's usage for "help CMD".
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		cmd, ok := lookup(args[1])
+		if !ok {
+			return report(stderr, "foresight help", usagef("unknown command %q (known: %s)", args[1], strings.Join(names(), ", ")))
+		}
+		cmd.usage(stdout)
+		return exitOK
+	}
+	var b bytes.Buffer
+	b.WriteString("Foresight: simulated robots that learn a world model online and plan with it.\n\n")
+	b.WriteString("usage: foresight <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-6s  %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'foresight <command> -h' for a command's flags.\n")
+	stdout.Write(b.Bytes())
+	return exitOK
+}
+
+func isHelp(arg string) bool {
+	return arg == "help" || arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func names() []string {
+	ns := make([]string, len(commands))
+	for i, c := range commands {
+		ns[i] = c.name
+	}
+	return ns
+}
+
+// usageError marks an error in the command line.
+type usageError struct{ error }
+
+// usagef returns a usageError with the formatted message.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// report writes err, if any, as one line prefixed with prog and returns the exit status.
+func report(stderr io.Writer, prog string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", prog, oneLine(err.Error()))
+	if errors.As(err, new(usageError)) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// oneLine joins the lines of a message with "; ".
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

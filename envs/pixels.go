@@ -1,0 +1,156 @@
+package envs
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// PixelConfig describes the images PixelObservation renders.
+type PixelConfig struct {
+	// Width and Height are the image size in pixels, 1 to MaxPixelSize each.
+	Width, Height int
+	// Gray selects one luminance channel instead of three colour channels.
+	Gray bool
+	// Stack is the number of most recent frames in each observation, 1 to MaxPixelStack.
+	Stack int
+}
+
+// Limits on PixelConfig.
+const (
+	// MaxPixelSize is the largest image width or height in pixels.
+	MaxPixelSize = 1024
+	// MaxPixelStack is the largest number of stacked frames.
+	MaxPixelStack = 16
+)
+
+// channels returns the number of values per pixel.
+func (c PixelConfig) channels() int {
+	if c.Gray {
+		return 1
+	}
+	return 3
+}
+
+func (c PixelConfig) validate() error {
+	if c.Width < 1 || c.Width > MaxPixelSize || c.Height < 1 || c.Height > MaxPixelSize {
+		return fmt.Errorf("envs: pixel observation size %d×%d: width and height must be 1 to %d", c.Width, c.Height, MaxPixelSize)
+	}
+	if c.Stack < 1 || c.Stack > MaxPixelStack {
+		return fmt.Errorf("envs: pixel observation stack of %d frames: want 1 to %d", c.Stack, MaxPixelStack)
+	}
+	return nil
+}
+
+// PixelObservation replaces the wrapped environment's observations with images of its
+// Scene, drawn by sim.Renderer, as an agent learning from a camera would see them.
+//
+// An observation holds the last Stack frames, oldest first, as float64 values in [0, 1]
+// laid out row-major as [Stack][Height][Width][C], where C is 1 for gray and 3 for RGB; the
+// top image row comes first. Reset fills the stack with copies of the first frame. Once the
+// first Reset has run, Step does not allocate in the wrapper (the wrapped environment may).
+// Snapshot and Restore include the stacked frames.
+type PixelObservation struct {
+	Env
+	cfg    PixelConfig
+	space  Box
+	r      sim.Renderer
+	img    image.Image // *image.RGBA or *image.Gray, as cfg.Gray says
+	pix    []uint8     // img's pixels
+	frames []float64
+	size   int // values per frame
+}
+
+// NewPixelObservation returns env wrapped to be observed in pixels. It returns an error if
+// cfg's size or stack depth is out of range.
+func NewPixelObservation(env Env, cfg PixelConfig) (*PixelObservation, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	p := &PixelObservation{Env: env, cfg: cfg, size: cfg.Width * cfg.Height * cfg.channels()}
+	rect := image.Rect(0, 0, cfg.Width, cfg.Height)
+	if cfg.Gray {
+		img := image.NewGray(rect)
+		p.img, p.pix = img, img.Pix
+	} else {
+		img := image.NewRGBA(rect)
+		p.img, p.pix = img, img.Pix
+	}
+	p.frames = make([]float64, cfg.Stack*p.size)
+	p.space = UniformBox(0, 1, cfg.Stack, cfg.Height, cfg.Width, cfg.channels())
+	return p, nil
+}
+
+// Config returns the configuration the wrapper was made with.
+func (p *PixelObservation) Config() PixelConfig { return p.cfg }
+
+// ObservationSpace returns the box [0, 1] of shape (Stack, Height, Width, C).
+func (p *PixelObservation) ObservationSpace() Box { return p.space }
+
+// Reset starts an episode and returns a stack of copies of its first frame.
+func (p *PixelObservation) Reset(seed uint64) ([]float64, Info) {
+	_, info := p.Env.Reset(seed)
+	p.draw(p.frames[:p.size])
+	for i := p.size; i < len(p.frames); i += p.size {
+		copy(p.frames[i:i+p.size], p.frames[:p.size])
+	}
+	return p.frames, info
+}
+
+// Step steps the wrapped environment and returns the frame stack with the new frame last.
+// It returns the wrapped environment's error, changing nothing, if the step is rejected.
+func (p *PixelObservation) Step(a []float64) ([]float64, float64, bool, bool, Info, error) {
+	_, r, term, trunc, info, err := p.Env.Step(a)
+	if err != nil {
+		return nil, r, term, trunc, info, err
+	}
+	copy(p.frames, p.frames[p.size:])
+	p.draw(p.frames[len(p.frames)-p.size:])
+	return p.frames, r, term, trunc, info, nil
+}
+
+// draw renders the wrapped environment's scene into dst as values in [0, 1].
+func (p *PixelObservation) draw(dst []float64) {
+	p.r.Render(p.img, p.Env.Scene())
+	if p.cfg.Gray {
+		for i, v := range p.pix {
+			dst[i] = unitByte[v]
+		}
+		return
+	}
+	// RGBA pixels: copy the three colour bytes, skip alpha (the background is opaque).
+	j := 0
+	for i := 0; i+3 < len(p.pix); i += 4 {
+		d := dst[j : j+3 : j+3]
+		d[0], d[1], d[2] = unitByte[p.pix[i]], unitByte[p.pix[i+1]], unitByte[p.pix[i+2]]
+		j += 3
+	}
+}
+
+// unitByte maps a byte b to b/255.
+var unitByte = func() (t [256]float64) {
+	for i := range t {
+		t[i] = float64(i) / 255
+	}
+	return t
+}()
+
+// Snapshot saves the wrapped state and the frame stack.
+func (p *PixelObservation) Snapshot(dst *Snapshot) {
+	p.Env.Snapshot(dst)
+	dst.pushVars(p.frames...)
+}
+
+// Restore restores the wrapped state and the frame stack.
+func (p *PixelObservation) Restore(s *Snapshot) error {
+	inner, v, err := s.popVars(len(p.frames))
+	if err != nil {
+		return err
+	}
+	if err := p.Env.Restore(inner); err != nil {
+		return err
+	}
+	copy(p.frames, v)
+	return nil
+}
