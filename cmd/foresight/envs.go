@@ -166,7 +166,7 @@ func printEnvs(w io.Writer, infos []envInfo) error {
 			if j == 0 {
 				label = "parameters"
 			}
-			fmt.Fprintf(tw, "  %s\t%s=%g [%g, %g] %s\t%s\n", label, p.Name, p.Default, p.Min, p.Max, p.Unit, p.Doc)
+			fmt.Fprintf(tw, "  %s\t%s=%.6g [%.6g, %.6g] %s\t%s\n", label, p.Name, p.Default, p.Min, p.Max, p.Unit, p.Doc)
 		}
 	}
 	return tw.Flush()
