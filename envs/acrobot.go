@@ -30,7 +30,10 @@ import (
 //	             falls from 1 at zero torque to 0.8 at the limit.
 //	Start        θ1, θ2, θ̇1 and θ̇2 each uniformly at random within ±0.1.
 //	Termination  when the tip is upper_length or more above the shoulder (success); truncated
-//	             after 200 steps (10 s).
+//	             after 200 steps (10 s). Rewards are never negative, so an agent that counts
+//	             nothing after a terminal step would rather hover below the line than finish:
+//	             learners and planners should value the success state as earning the top
+//	             reward, 1, for each step the episode had left.
 //	Success      the tip reaches upper_length above the shoulder.
 //	Timing       control step 0.05 s, 10 physics sub-steps.
 //	Parameters   upper_length, lower_length, upper_mass, lower_mass, max_torque, gravity.

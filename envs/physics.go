@@ -97,6 +97,7 @@ func (e *physicsEnv) rebuild() error {
 	return nil
 }
 
+// Spec, ObservationSpace and ActionSpace return the task's fixed description.
 func (e *physicsEnv) Spec() Spec            { return e.def.spec }
 func (e *physicsEnv) ObservationSpace() Box { return e.def.obs }
 func (e *physicsEnv) ActionSpace() Box      { return e.def.act }
@@ -111,6 +112,7 @@ func (e *physicsEnv) success() bool {
 	return float64(e.held)*e.def.spec.ControlDT >= e.def.hold-1e-9
 }
 
+// Reset builds a fresh world and places the bodies in the start state drawn from seed.
 func (e *physicsEnv) Reset(seed uint64) ([]float64, Info) {
 	if err := e.rebuild(); err != nil {
 		panic(fmt.Sprintf("envs: %s: rebuilding a scene that built before: %v", e.def.spec.ID, err))
@@ -123,6 +125,8 @@ func (e *physicsEnv) Reset(seed uint64) ([]float64, Info) {
 	return e.obs, e.info()
 }
 
+// Step validates and clips the action, steps the physics, and judges the new state; a
+// non-finite state truncates the episode with Info.BlowUp.
 func (e *physicsEnv) Step(a []float64) ([]float64, float64, bool, bool, Info, error) {
 	if e.over {
 		return nil, 0, false, false, Info{}, ErrEpisodeOver
@@ -166,12 +170,14 @@ func (e *physicsEnv) Scene() *sim.Scene {
 	return s
 }
 
+// Snapshot saves the world, the episode counters and the task's variables into dst.
 func (e *physicsEnv) Snapshot(dst *Snapshot) {
 	e.world.SnapshotInto(&dst.world)
 	dst.vars = append(dst.vars[:0], float64(e.steps), float64(e.held), b2f(e.won), b2f(e.over))
 	dst.vars = e.t.vars(dst.vars)
 }
 
+// Restore reinstates a state saved by Snapshot from an environment built alike.
 func (e *physicsEnv) Restore(s *Snapshot) error {
 	if s == nil || len(s.vars) != 4+len(e.t.vars(nil)) {
 		return ErrSnapshot

@@ -15,9 +15,8 @@
 //
 // A Scene describes what to draw, layer by layer, in world coordinates; World.Draw fills one
 // and a Renderer (or RenderImage) rasterises it in software, into the images agents observe
-// and people watch. RayCast
-// and Lidar measure distances to the nearest fixtures, filtered by collision category and
-// ignoring sensors.
+// and people watch. RayCast and Lidar measure distances to the nearest fixtures, filtered by
+// collision category and ignoring sensors.
 //
 // # Workarounds for the port
 //

@@ -73,6 +73,7 @@ func warmContactRegistry() {
 // worlds step in parallel, and nothing in sim reads sensor contacts.
 type contactFilter struct{ box2d.B2ContactFilter }
 
+// ShouldCollide reports whether fixtures a and b may touch.
 func (f *contactFilter) ShouldCollide(a, b *box2d.B2Fixture) bool {
 	return !a.IsSensor() && !b.IsSensor() && f.B2ContactFilter.ShouldCollide(a, b)
 }

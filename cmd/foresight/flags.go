@@ -45,6 +45,7 @@ type paramValue struct {
 	value float64
 }
 
+// String returns the parameters as name=value pairs, as flag.Value requires.
 func (p *paramList) String() string {
 	parts := make([]string, len(*p))
 	for i, kv := range *p {
@@ -81,6 +82,7 @@ const maxImageSide = 4096
 // imageSize is a --size flag: WxH in pixels.
 type imageSize struct{ w, h int }
 
+// String returns the size as WxH.
 func (s *imageSize) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
 
 // Set parses WxH with both sides in [1, maxImageSide].
