@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/foresight-sim/foresight/envs"
 )
@@ -31,25 +32,39 @@ func Rollout(env envs.Env, ag Agent, seed uint64) (EpisodeResult, error) {
 	if spec.MaxEpisodeSteps <= 0 {
 		return EpisodeResult{}, fmt.Errorf("agent: rollout on %s: no time limit, so the episode might never end", spec.ID)
 	}
+	return play(env, ag, seed, math.Inf(1), nil)
+}
+
+// play runs one episode from seed, stopping early once maxSeconds of simulated time have
+// passed, and hands every transition to learner when it is not nil.
+func play(env envs.Env, ag Agent, seed uint64, maxSeconds float64, learner Learner) (EpisodeResult, error) {
+	id := env.Spec().ID
 	obs, _ := env.Reset(seed)
 	ag.Reset(seed)
 	var res EpisodeResult
-	for !res.Terminated && !res.Truncated {
+	for !res.Terminated && !res.Truncated && res.Seconds < maxSeconds {
 		action, err := ag.Act(obs)
 		if err != nil {
-			return res, fmt.Errorf("agent: %s step %d: %w", spec.ID, res.Length, err)
+			return res, fmt.Errorf("agent: %s step %d: %w", id, res.Length, err)
 		}
-		var (
-			reward float64
-			info   envs.Info
-		)
-		obs, reward, res.Terminated, res.Truncated, info, err = env.Step(action)
+		next, reward, term, trunc, info, err := env.Step(action)
 		if err != nil {
-			return res, fmt.Errorf("agent: %s step %d: %w", spec.ID, res.Length, err)
+			return res, fmt.Errorf("agent: %s step %d: %w", id, res.Length, err)
 		}
+		if learner != nil {
+			t := Transition{Obs: obs, Action: action, Next: next, Reward: reward, Terminated: term}
+			if err := learner.Observe(t); err != nil {
+				return res, fmt.Errorf("agent: %s step %d: learning: %w", id, res.Length, err)
+			}
+		}
+		obs = next
 		res.Return += reward
 		res.Length++
+		res.Terminated, res.Truncated = term, trunc
 		res.Seconds, res.Success, res.BlowUp = info.Time, info.Success, info.BlowUp
+	}
+	if learner != nil {
+		learner.EndEpisode()
 	}
 	return res, nil
 }

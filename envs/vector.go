@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/foresight-sim/foresight/internal/seed"
 )
 
 // Vector steps n copies of an environment in parallel, as Gymnasium's vector environments
@@ -98,15 +100,7 @@ func NewVectorWorkers(n, workers int, newEnv func(i int) (Env, error)) (*Vector,
 // other, and seed sequences of different copies or base seeds do not overlap except by a
 // 64-bit coincidence (unlike base + i, where copy 1's first episode is copy 0's second).
 func VectorSeed(base uint64, i, e int) uint64 {
-	return mix64(mix64(base^mix64(uint64(i))) + uint64(e))
-}
-
-// mix64 is SplitMix64's output function: a bijection that scatters nearby inputs.
-func mix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+	return seed.Mix(seed.Mix(base^seed.Mix(uint64(i))) + uint64(e))
 }
 
 // Len returns the number of copies.

@@ -16,7 +16,7 @@ var demoCommand = command{
 	name:    "demo",
 	args:    "[--out DIR] [--episodes N] [--seed S]",
 	summary: "run a random agent on every environment and save a frame of each",
-	setup: func(fs *flag.FlagSet) func(io.Writer) error {
+	setup: func(fs *flag.FlagSet) action {
 		var c demoConfig
 		fs.StringVar(&c.out, "out", "out", "write the frames into `directory`")
 		fs.IntVar(&c.episodes, "episodes", 10, "episodes per environment")
@@ -32,7 +32,7 @@ type demoConfig struct {
 	seed     uint64
 }
 
-func (c *demoConfig) run(stdout io.Writer) error {
+func (c *demoConfig) run(stdout, _ io.Writer) error {
 	if c.episodes < 1 || c.episodes > maxEpisodes {
 		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
 	}

@@ -17,11 +17,11 @@ var envsCommand = command{
 	name:    "envs",
 	args:    "[--json | --markdown]",
 	summary: "list the environments: spaces, timing, success rule, parameters",
-	setup: func(fs *flag.FlagSet) func(io.Writer) error {
+	setup: func(fs *flag.FlagSet) action {
 		var asJSON, asMarkdown bool
 		fs.BoolVar(&asJSON, "json", false, "print one JSON object per environment, one per line")
 		fs.BoolVar(&asMarkdown, "markdown", false, "print the environment table of README.md")
-		return func(stdout io.Writer) error {
+		return func(stdout, _ io.Writer) error {
 			if asJSON && asMarkdown {
 				return usagef("--json and --markdown exclude each other")
 			}

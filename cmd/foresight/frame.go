@@ -21,7 +21,7 @@ var frameCommand = command{
 	name:    "frame",
 	args:    "--env ID --out FILE.png [--seed S] [--size WxH] [--param name=value ...]",
 	summary: "render one frame of an environment to a PNG file",
-	setup: func(fs *flag.FlagSet) func(io.Writer) error {
+	setup: func(fs *flag.FlagSet) action {
 		var (
 			env  envFlags
 			out  string
@@ -30,7 +30,7 @@ var frameCommand = command{
 		env.define(fs, "reset the environment with this `seed` before drawing")
 		fs.StringVar(&out, "out", "", "write the PNG to `file`")
 		fs.Var(&size, "size", "image size in pixels, as `WxH`")
-		return func(stdout io.Writer) error {
+		return func(stdout, _ io.Writer) error {
 			if out == "" {
 				return usagef("--out is required")
 			}

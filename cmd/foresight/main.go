@@ -9,6 +9,7 @@
 //	demo   run a random agent on every environment and save a frame of each
 //	envs   list the environments: spaces, timing, success rule, parameters
 //	run    roll out an agent headless and report returns and success
+//	train  train an agent online until competence or a budget of simulated experience
 //	frame  render one frame of an environment to a PNG file
 //
 // Run "foresight <command> -h" for a command's flags. Errors are reported as one line on
@@ -33,11 +34,14 @@ type command struct {
 	summary string // one line, for the command list
 	// setup defines the command's flags on fs and returns the function that runs the command,
 	// writing its results to stdout, once they are parsed.
-	setup func(fs *flag.FlagSet) func(stdout io.Writer) error
+	setup func(fs *flag.FlagSet) action
 }
 
+// action runs a command whose flags are parsed: results go to stdout, progress to stderr.
+type action func(stdout, stderr io.Writer) error
+
 // commands lists the subcommands in the order help shows them.
-var commands = []command{demoCommand, envsCommand, runCommand, frameCommand}
+var commands = []command{demoCommand, envsCommand, runCommand, trainCommand, frameCommand}
 
 // Exit statuses.
 const (
@@ -65,11 +69,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if !ok {
 		return report(stderr, "foresight", usagef("unknown command %q (known: %s; see foresight help)", args[0], strings.Join(names(), ", ")))
 	}
-	return report(stderr, "foresight "+cmd.name, cmd.execute(args[1:], stdout))
+	return report(stderr, "foresight "+cmd.name, cmd.execute(args[1:], stdout, stderr))
 }
 
 // execute parses args as the command's flags and runs it.
-func (c command) execute(args []string, stdout io.Writer) error {
+func (c command) execute(args []string, stdout, stderr io.Writer) error {
 	fs, runCmd := c.flags()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,12 +85,12 @@ func (c command) execute(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see foresight %s -h)", fs.Arg(0), c.name)
 	}
-	return runCmd(stdout)
+	return runCmd(stdout, stderr)
 }
 
 // flags returns a fresh flag set for the command, silent so that errors are reported as one
 // line, and the function that runs the command.
-func (c command) flags() (*flag.FlagSet, func(io.Writer) error) {
+func (c command) flags() (*flag.FlagSet, action) {
 	fs := flag.NewFlagSet("foresight "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

@@ -71,7 +71,7 @@ func TestBadCommandLines(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"fly"}, `foresight: unknown command "fly" (known: demo, envs, run, frame`},
+		{[]string{"fly"}, `foresight: unknown command "fly" (known: demo, envs, run, train, frame`},
 		{[]string{"help", "fly"}, `foresight help: unknown command "fly"`},
 		{[]string{"run", "-x"}, "foresight run: flag provided but not defined: -x (see foresight run -h)"},
 		{[]string{"run"}, "foresight run: --env is required (known: "},
@@ -103,8 +103,8 @@ func TestBadCommandLines(t *testing.T) {
 func TestPanicIsOneLine(t *testing.T) {
 	saved := commands
 	defer func() { commands = saved }()
-	commands = append(commands, command{name: "boom", setup: func(*flag.FlagSet) func(io.Writer) error {
-		return func(io.Writer) error { panic("bad\nthing") }
+	commands = append(commands, command{name: "boom", setup: func(*flag.FlagSet) action {
+		return func(io.Writer, io.Writer) error { panic("bad\nthing") }
 	}})
 	invoke("boom").check(t, exitInternal, "foresight: internal error: bad; thing")
 }

@@ -19,7 +19,7 @@ var runCommand = command{
 	name:    "run",
 	args:    "--env ID [--agent NAME] [--episodes N] [--seed S] [--json] [--param name=value ...]",
 	summary: "roll out an agent headless and report returns and success",
-	setup: func(fs *flag.FlagSet) func(io.Writer) error {
+	setup: func(fs *flag.FlagSet) action {
 		var c runConfig
 		c.env.define(fs, "`seed` of the run: episode k resets with seed S+k")
 		fs.StringVar(&c.agent, "agent", "random", "agent `name`: "+strings.Join(agent.Names(), ", "))
@@ -69,7 +69,7 @@ type summaryRecord struct {
 	BlowUps     int     `json:"blow_ups"`
 }
 
-func (c *runConfig) run(stdout io.Writer) error {
+func (c *runConfig) run(stdout, _ io.Writer) error {
 	if c.episodes < 1 || c.episodes > maxEpisodes {
 		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
 	}

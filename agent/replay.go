@@ -1,0 +1,168 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Transition is one step of experience: the observation the agent acted on, the action, the
+// reward, the observation that followed, and whether the episode terminated there (a task end,
+// not a time limit: a truncated episode's last transition is not terminal).
+type Transition struct {
+	Obs, Action, Next []float64
+	Reward            float64
+	Terminated        bool
+}
+
+// Replay is a replay buffer of fixed memory: a ring that keeps the most recent Cap
+// transitions, stored as float32, the precision the world models train in. Transitions are
+// added in the order they happen, episode by episode; SampleSequences draws runs of
+// consecutive transitions from one episode, for multi-step model losses.
+type Replay struct {
+	obsDim, actDim int
+	obs, next, act []float32
+	rew            []float32
+	term           []bool
+	episode        []uint64 // episode number of each slot
+	cap, len, head int      // head is the slot the next transition goes to
+	episodes       uint64   // episodes begun
+	open           bool     // the current episode has transitions and has not ended
+}
+
+// Batch holds sampled sequences, flattened row-major: Obs is B×(L+1)×obsDim (the L+1
+// observations of each sequence, the last one being the final transition's next observation),
+// Action is B×L×actDim, Reward and Terminated are B×L.
+type Batch struct {
+	B, L       int
+	Obs        []float32
+	Action     []float32
+	Reward     []float32
+	Terminated []bool
+}
+
+// ErrNotEnoughData is returned by SampleSequences when the buffer holds no run of consecutive
+// transitions as long as asked for.
+var ErrNotEnoughData = errors.New("agent: replay buffer holds no sequence that long yet")
+
+// NewReplay returns an empty buffer for capacity transitions with the given observation and
+// action sizes. It returns an error unless all three are positive.
+func NewReplay(capacity, obsDim, actDim int) (*Replay, error) {
+	if capacity < 1 || obsDim < 1 || actDim < 1 {
+		return nil, fmt.Errorf("agent: replay buffer of %d transitions of %d-d observations and %d-d actions: all must be positive", capacity, obsDim, actDim)
+	}
+	return &Replay{
+		obsDim: obsDim, actDim: actDim, cap: capacity,
+		obs: make([]float32, capacity*obsDim), next: make([]float32, capacity*obsDim),
+		act: make([]float32, capacity*actDim), rew: make([]float32, capacity),
+		term: make([]bool, capacity), episode: make([]uint64, capacity),
+	}, nil
+}
+
+// Len returns the number of transitions held.
+func (r *Replay) Len() int { return r.len }
+
+// Cap returns the most transitions the buffer holds.
+func (r *Replay) Cap() int { return r.cap }
+
+// Add appends a transition to the current episode, overwriting the oldest one when the buffer
+// is full. It returns an error, adding nothing, if the sizes do not match the buffer's.
+func (r *Replay) Add(t Transition) error {
+	if len(t.Obs) != r.obsDim || len(t.Next) != r.obsDim || len(t.Action) != r.actDim {
+		return fmt.Errorf("agent: replay: transition with %d-d, %d-d observations and %d-d action, want %d and %d",
+			len(t.Obs), len(t.Next), len(t.Action), r.obsDim, r.actDim)
+	}
+	if !r.open {
+		r.episodes++
+		r.open = true
+	}
+	i := r.head
+	copy32(r.obs[i*r.obsDim:(i+1)*r.obsDim], t.Obs)
+	copy32(r.next[i*r.obsDim:(i+1)*r.obsDim], t.Next)
+	copy32(r.act[i*r.actDim:(i+1)*r.actDim], t.Action)
+	r.rew[i], r.term[i], r.episode[i] = float32(t.Reward), t.Terminated, r.episodes
+	r.head = (r.head + 1) % r.cap
+	r.len = min(r.len+1, r.cap)
+	return nil
+}
+
+// EndEpisode marks the end of the current episode (whether it terminated or was truncated),
+// so the next transition starts a new one and no sampled sequence spans the two.
+func (r *Replay) EndEpisode() { r.open = false }
+
+// slot returns the ring slot of the k-th oldest transition held.
+func (r *Replay) slot(k int) int { return (r.head - r.len + k + r.cap) % r.cap }
+
+// SampleSequences fills dst with b runs of l consecutive transitions, each within one
+// episode, drawn uniformly over their start positions with rng. It reuses dst's memory, so
+// sampling the same shape again does not allocate. It returns ErrNotEnoughData if no run of
+// l transitions is held, and an error if b or l is not positive.
+func (r *Replay) SampleSequences(rng *rand.Rand, b, l int, dst *Batch) error {
+	if b < 1 || l < 1 {
+		return fmt.Errorf("agent: replay: sample %d sequences of length %d: both must be positive", b, l)
+	}
+	if r.len < l {
+		return ErrNotEnoughData
+	}
+	dst.resize(b, l, r.obsDim, r.actDim)
+	for s := range b {
+		start, ok := r.drawStart(rng, l)
+		if !ok {
+			return ErrNotEnoughData
+		}
+		r.copySequence(dst, s, start)
+	}
+	return nil
+}
+
+// maxDraws bounds the attempts to find a valid sequence start before giving up.
+const maxDraws = 1000
+
+// drawStart draws the age index of a sequence start whose l transitions share an episode.
+func (r *Replay) drawStart(rng *rand.Rand, l int) (int, bool) {
+	for range maxDraws {
+		k := rng.IntN(r.len - l + 1)
+		if r.episode[r.slot(k)] == r.episode[r.slot(k+l-1)] {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+func (r *Replay) copySequence(dst *Batch, s, start int) {
+	od, ad, l := r.obsDim, r.actDim, dst.L
+	obs := dst.Obs[s*(l+1)*od : (s+1)*(l+1)*od]
+	for t := range l {
+		i := r.slot(start + t)
+		copy(obs[t*od:(t+1)*od], r.obs[i*od:(i+1)*od])
+		copy(dst.Action[(s*l+t)*ad:(s*l+t+1)*ad], r.act[i*ad:(i+1)*ad])
+		dst.Reward[s*l+t], dst.Terminated[s*l+t] = r.rew[i], r.term[i]
+		if t == l-1 {
+			copy(obs[l*od:(l+1)*od], r.next[i*od:(i+1)*od])
+		}
+	}
+}
+
+func (b *Batch) resize(n, l, obsDim, actDim int) {
+	b.B, b.L = n, l
+	b.Obs = grow(b.Obs, n*(l+1)*obsDim)
+	b.Action = grow(b.Action, n*l*actDim)
+	b.Reward = grow(b.Reward, n*l)
+	if cap(b.Terminated) < n*l {
+		b.Terminated = make([]bool, n*l)
+	}
+	b.Terminated = b.Terminated[:n*l]
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+func copy32(dst []float32, src []float64) {
+	for i, v := range src {
+		dst[i] = float32(v)
+	}
+}

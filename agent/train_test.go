@@ -1,0 +1,145 @@
+package agent
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// recorder is a Learner wrapped around the zero agent that counts what the loop tells it.
+type recorder struct {
+	Agent
+	observed, episodes int
+	evalSteps          int
+	eval               bool
+}
+
+func (r *recorder) Observe(Transition) error {
+	if r.eval {
+		panic("Observe in evaluation mode")
+	}
+	r.observed++
+	return nil
+}
+
+func (r *recorder) EndEpisode()     { r.episodes++ }
+func (r *recorder) SetEval(on bool) { r.eval = on }
+
+func (r *recorder) Act(obs []float64) ([]float64, error) {
+	if r.eval {
+		r.evalSteps++
+	}
+	return r.Agent.Act(obs)
+}
+
+func TestTrainBudgetAndCurve(t *testing.T) {
+	env, err := envs.Make("Pendulum-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{Agent: NewZero(env.ActionSpace())}
+	res, err := Train(env, rec, "zero", TrainConfig{Seed: 3, Budget: 25 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 s episodes: two whole ones and half of a third.
+	if res.Episodes != 3 || math.Abs(res.Experience-25) > 1e-9 || len(res.Curve) != 3 {
+		t.Fatalf("%d episodes, %v s of experience, %d curve points; want 3, 25 s, 3", res.Episodes, res.Experience, len(res.Curve))
+	}
+	if rec.observed != 500 || rec.episodes != 3 {
+		t.Errorf("learner saw %d transitions in %d episodes, want 500 in 3", rec.observed, rec.episodes)
+	}
+	if res.Competent || res.TTC != nil || rec.evalSteps != 0 {
+		t.Errorf("a zero agent on Pendulum was judged: competent %v, %d evaluation steps", res.Competent, rec.evalSteps)
+	}
+	if got := res.Curve[2].Experience; math.Abs(got-25) > 1e-9 {
+		t.Errorf("last curve point at %v s, want 25 s", got)
+	}
+}
+
+func TestTrainNeedsTimeLimit(t *testing.T) {
+	env, err := envs.Make("Pendulum-v0", envs.WithMaxEpisodeSteps(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(env, NewZero(env.ActionSpace()), "zero", TrainConfig{Budget: time.Second}); err == nil {
+		t.Error("Train accepted an environment without a time limit")
+	}
+}
+
+// coinEnv is a two-step episode that succeeds when the last action is positive.
+type coinEnv struct {
+	steps int
+	obs   [1]float64
+}
+
+func (c *coinEnv) Spec() envs.Spec {
+	return envs.Spec{ID: "Coin-v0", ControlDT: 0.5, Substeps: 1, MaxEpisodeSteps: 2,
+		RewardRange: [2]float64{0, 1}, SuccessRule: "the last action is positive"}
+}
+func (c *coinEnv) ObservationSpace() envs.Box { return envs.UniformBox(0, 2, 1) }
+func (c *coinEnv) ActionSpace() envs.Box      { return envs.UniformBox(-1, 1, 1) }
+func (c *coinEnv) Reset(uint64) ([]float64, envs.Info) {
+	c.steps = 0
+	return c.obs[:], envs.Info{}
+}
+func (c *coinEnv) Step(a []float64) ([]float64, float64, bool, bool, envs.Info, error) {
+	c.steps++
+	c.obs[0] = float64(c.steps)
+	info := envs.Info{Success: a[0] > 0, Time: 0.5 * float64(c.steps), Steps: c.steps}
+	return c.obs[:], 0, false, c.steps == 2, info, nil
+}
+func (c *coinEnv) Snapshot(*envs.Snapshot)      {}
+func (c *coinEnv) Restore(*envs.Snapshot) error { return nil }
+func (c *coinEnv) Scene() *sim.Scene            { return &sim.Scene{} }
+
+// tosser plays +1 in training and evalAction in evaluation.
+type tosser struct {
+	recorder
+	evalAction float64
+	out        [1]float64
+}
+
+func (t *tosser) Act([]float64) ([]float64, error) {
+	t.out[0] = 1
+	if t.eval {
+		t.out[0] = t.evalAction
+	}
+	return t.out[:], nil
+}
+
+func TestTrainCompetence(t *testing.T) {
+	tests := []struct {
+		name       string
+		evalAction float64
+		competent  bool
+		evaluated  int
+	}{
+		{"passes its evaluation", 1, true, 5},
+		{"fails its evaluation", -1, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: tt.evalAction}
+			res, err := Train(&coinEnv{}, ag, "tosser", TrainConfig{Seed: 1, Budget: 3 * time.Second, StopWhenCompetent: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Competent != tt.competent || res.Curve[0].Evaluated != tt.evaluated {
+				t.Fatalf("competent %v after evaluation %d/5, want %v after %d/5", res.Competent, res.Curve[0].Evaluated, tt.competent, tt.evaluated)
+			}
+			if tt.competent && (res.TTC == nil || *res.TTC != 1 || res.Episodes != 1) {
+				t.Errorf("TTC %v after %d episodes, want 1 s after the first", res.TTC, res.Episodes)
+			}
+			if !tt.competent && (res.Episodes != 3 || res.Curve[2].Evaluated != 0) {
+				t.Errorf("%d episodes, last evaluated %d: want 3, each success evaluated", res.Episodes, res.Curve[2].Evaluated)
+			}
+			if ag.observed != 2*res.Episodes {
+				t.Errorf("learner saw %d transitions, want %d: evaluation must not count", ag.observed, 2*res.Episodes)
+			}
+		})
+	}
+}

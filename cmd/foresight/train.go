@@ -1,0 +1,92 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/foresight-sim/foresight/agent"
+)
+
+// maxBudget bounds --budget.
+const maxBudget = 1000 * time.Hour
+
+var trainCommand = command{
+	name:    "train",
+	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--json] [--keep-going] [--param name=value ...]",
+	summary: "train an agent online until competence or a budget of simulated experience",
+	setup: func(fs *flag.FlagSet) action {
+		var c trainConfig
+		c.env.define(fs, "`seed` of the run: it seeds the agent and every episode")
+		fs.StringVar(&c.agent, "agent", "", "agent `name`: "+strings.Join(agent.Names(), ", "))
+		fs.DurationVar(&c.budget, "budget", 0, "simulated experience to train for, such as 90s or 10m")
+		fs.BoolVar(&c.json, "json", false, "print the summary as one JSON object")
+		fs.BoolVar(&c.keepGoing, "keep-going", false, "keep training after competence until the budget is spent")
+		return c.run
+	},
+}
+
+// trainConfig holds the flags of foresight train.
+type trainConfig struct {
+	env       envFlags
+	agent     string
+	budget    time.Duration
+	json      bool
+	keepGoing bool
+}
+
+func (c *trainConfig) run(stdout, stderr io.Writer) error {
+	if c.budget <= 0 || c.budget > maxBudget {
+		return usagef("--budget must be a duration between 0 and %v, such as 10m, not %v", maxBudget, c.budget)
+	}
+	if c.agent == "" {
+		return usagef("--agent is required (known: %s)", strings.Join(agent.Names(), ", "))
+	}
+	env, err := c.env.make()
+	if err != nil {
+		return err
+	}
+	ag, err := agent.New(c.agent, env, c.env.seed)
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, clock(c.budget.Seconds()))
+	res, err := agent.Train(env, ag, c.agent, agent.TrainConfig{
+		Seed: c.env.seed, Budget: c.budget, StopWhenCompetent: !c.keepGoing,
+		Progress: func(p agent.EpisodePoint) { fmt.Fprintln(stderr, progressLine(p)) },
+	})
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return newJSONEncoder(stdout).Encode(res)
+	}
+	return printTrainSummary(stdout, res)
+}
+
+// progressLine describes a finished training episode.
+func progressLine(p agent.EpisodePoint) string {
+	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, clock(p.Experience), p.Return, yesNo(p.Success))
+	if p.Evaluated >= 0 {
+		line += fmt.Sprintf("  evaluation %d/%d", p.Evaluated, agent.DefaultCompetence.Trials)
+	}
+	return line
+}
+
+func printTrainSummary(w io.Writer, r agent.TrainResult) error {
+	ttc := "never, within the budget"
+	if r.TTC != nil {
+		ttc = clock(*r.TTC) + " of experience"
+	}
+	_, err := fmt.Fprintf(w, "%s, %s agent, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.0f× real time)\n",
+		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
+	return err
+}
+
+// clock formats seconds of simulated experience as h:mm:ss.
+func clock(seconds float64) string {
+	s := int(seconds + 0.5)
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
