@@ -7,8 +7,9 @@
 # FORESIGHT_RACE is 1 when `go test -race` can run (it needs cgo and a C compiler), else 0.
 
 # System packages, in one place: gcc and libc6-dev let `go test -race` use cgo; git and
-# ca-certificates let Go fetch modules and toolchains.
-FORESIGHT_APT_PACKAGES="ca-certificates git gcc libc6-dev"
+# ca-certificates let Go fetch modules and toolchains; libopenblas-dev gives worldmodel/nn its
+# fast matrix products when cgo is on (CGO_ENABLED=0 or -tags noopenblas build without it).
+FORESIGHT_APT_PACKAGES="ca-certificates git gcc libc6-dev libopenblas-dev"
 
 foresight_note() { echo "setup: $*" >&2; }
 
@@ -88,11 +89,22 @@ foresight_race() {
 	export FORESIGHT_RACE
 }
 
+# foresight_openblas builds worldmodel/nn without OpenBLAS (-tags noopenblas, pure Go, slower)
+# when cgo is on but the OpenBLAS headers are missing, so the build still works.
+foresight_openblas() {
+	[ "$(go env CGO_ENABLED)" = 1 ] || return 0
+	if ! echo '#include <cblas.h>' | "$(go env CC)" -E -x c - >/dev/null 2>&1; then
+		foresight_note "OpenBLAS headers not found: building the pure-Go networks (-tags noopenblas)"
+		export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=noopenblas"
+	fi
+}
+
 foresight_setup() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/.." || return 1
 	foresight_find_go || return 1
 	foresight_apt
 	foresight_race
+	foresight_openblas
 	local log
 	if ! log="$(go mod download 2>&1)"; then
 		echo "$log" >&2

@@ -10,6 +10,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/atomicfile"
 )
 
 var demoCommand = command{
@@ -37,7 +38,7 @@ func (c *demoConfig) run(stdout, _ io.Writer) error {
 		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", c.out, cause(err))
+		return fmt.Errorf("create %s: %w", c.out, atomicfile.Cause(err))
 	}
 	fmt.Fprintf(stdout, "Random agent, %d episodes per environment, seed %d.\n\n", c.episodes, c.seed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"image/png"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/atomicfile"
 	"github.com/foresight-sim/foresight/sim"
 )
 
@@ -51,48 +48,8 @@ var frameCommand = command{
 func writeFrame(path string, env envs.Env, seed uint64, size imageSize) error {
 	env.Reset(seed)
 	img := sim.RenderImage(env.Scene(), size.w, size.h)
-	return writeFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
-}
-
-// writeFileAtomic writes a file through write: into a temporary file in the same directory,
-// renamed to path once complete, so that path never holds a partial file. On error nothing is
-// left behind.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("write %s: is a directory", path)
+	if err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, cause(err))
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("write %s: %w", path, cause(err))
-		}
-	}()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// cause strips the path from a file-system error, whose path may be a temporary file's.
-func cause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
+	return nil
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,27 +76,5 @@ func TestFrameUnwritable(t *testing.T) {
 	}
 	if names := dirEntries(t, sub); len(names) != 0 {
 		t.Errorf("sub holds %v, want nothing", names)
-	}
-}
-
-func TestWriteFileAtomicCleansUp(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "x.png")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	failed := errors.New("encoder failed")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("partial"))
-		return failed
-	})
-	if !errors.Is(err, failed) || err.Error() != "write "+path+": encoder failed" {
-		t.Errorf("error %v, want the encoder's, naming the path", err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != "old" {
-		t.Errorf("file holds %q, want the old contents untouched", got)
-	}
-	if names := dirEntries(t, dir); !slices.Equal(names, []string{"x.png"}) {
-		t.Errorf("directory holds %v, want only x.png", names)
 	}
 }

@@ -1,0 +1,210 @@
+package nn
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// trained returns a trainer on a small LayerNorm-SiLU network after a few steps, so that its
+// parameters and optimiser moments are all non-trivial.
+func trained[T Float](t *testing.T, seed uint64) *trainer[T] {
+	t.Helper()
+	tr := newTrainer[T](t, Spec{Sizes: []int{4, 9, 3}, LayerNorm: true, Activation: SiLU}, DefaultAdamW(1e-2), 8, seed)
+	for range 5 {
+		tr.step()
+	}
+	return tr
+}
+
+// saved writes the trainer's checkpoint to a new file and returns its path and contents.
+func saved[T Float](t *testing.T, tr *trainer[T]) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "model.ckpt")
+	if err := (Checkpoint[T]{Nets: []*MLP[T]{tr.net}, Opt: tr.opt}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// TestCheckpointRoundTrip saves a network and its optimiser, loads them into a differently
+// initialised pair, and checks that parameters, moments and step count come back bit for bit
+// and that both pairs then train identically.
+func TestCheckpointRoundTrip(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { testRoundTrip[float32](t) })
+	t.Run("float64", func(t *testing.T) { testRoundTrip[float64](t) })
+}
+
+func testRoundTrip[T Float](t *testing.T) {
+	src, dst := trained[T](t, 1), trained[T](t, 2)
+	path, _ := saved(t, src)
+	if err := (Checkpoint[T]{Nets: []*MLP[T]{dst.net}, Opt: dst.opt}).Load(path); err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b []T) bool {
+		return slices.EqualFunc(a, b, func(x, y T) bool { return math.Float64bits(float64(x)) == math.Float64bits(float64(y)) })
+	}
+	if !same(src.net.Params(), dst.net.Params()) || !same(src.opt.m[0], dst.opt.m[0]) ||
+		!same(src.opt.v[0], dst.opt.v[0]) || src.opt.Steps() != dst.opt.Steps() {
+		t.Fatal("the loaded state differs from the saved one")
+	}
+	dst.x, dst.y = src.x, src.y
+	src.step()
+	dst.step()
+	if !same(src.net.Params(), dst.net.Params()) {
+		t.Error("a step after loading differs from the same step before saving")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries after Save, want only the checkpoint", len(entries))
+	}
+}
+
+// TestCheckpointWithoutOptimiser checks that networks alone round-trip, and that a file
+// without optimiser state cannot fill an optimiser.
+func TestCheckpointWithoutOptimiser(t *testing.T) {
+	src, dst := trained[float32](t, 1), trained[float32](t, 2)
+	path := filepath.Join(t.TempDir(), "nets.ckpt")
+	other, err := NewMLP[float32](Spec{Sizes: []int{2, 3}}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (Checkpoint[float32]{Nets: []*MLP[float32]{src.net, other}}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	otherCopy := other.Clone()
+	if err := (Checkpoint[float32]{Nets: []*MLP[float32]{dst.net, otherCopy}}).Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(src.net.Params(), dst.net.Params()) || !slices.Equal(other.Params(), otherCopy.Params()) {
+		t.Error("networks saved without an optimiser did not round-trip")
+	}
+	err = (Checkpoint[float32]{Nets: []*MLP[float32]{dst.net, otherCopy}, Opt: dst.opt}).Load(path)
+	if !errors.Is(err, ErrMismatch) {
+		t.Errorf("loading optimiser state from a file without it: %v, want ErrMismatch", err)
+	}
+}
+
+// TestCheckpointBadFiles checks that truncated, foreign, corrupt, future and mismatched
+// files are refused with the right error and leave the networks untouched.
+func TestCheckpointBadFiles(t *testing.T) {
+	src := trained[float32](t, 1)
+	_, good := saved(t, src)
+	version2 := slices.Clone(good)
+	version2[len(ckptMagic)] = 2
+	flipped := slices.Clone(good)
+	flipped[len(good)/2] ^= 0x10
+	files := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty", nil, ErrTruncated},
+		{"inside the magic", good[:5], ErrTruncated},
+		{"after the header", good[:16], ErrTruncated},
+		{"inside the parameters", good[:len(good)/2], ErrTruncated},
+		{"without the checksum", good[:len(good)-4], ErrTruncated},
+		{"one byte short", good[:len(good)-1], ErrTruncated},
+		{"foreign", []byte("\x89PNG\r\n\x1a\n and so on"), ErrNotCheckpoint},
+		{"text", []byte("hello"), ErrNotCheckpoint},
+		{"version 2", version2, ErrVersion},
+		{"flipped bit", flipped, ErrCorrupt},
+		{"trailing byte", append(slices.Clone(good), 0), ErrCorrupt},
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			path := filepath.Join(dir, f.name)
+			if err := os.WriteFile(path, f.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dst := trained[float32](t, 2)
+			before := slices.Clone(dst.net.Params())
+			err := Checkpoint[float32]{Nets: []*MLP[float32]{dst.net}, Opt: dst.opt}.Load(path)
+			if !errors.Is(err, f.want) {
+				t.Fatalf("Load: %v, want %v", err, f.want)
+			}
+			t.Logf("Load: %v", err)
+			if !slices.Equal(before, dst.net.Params()) {
+				t.Error("a failed Load changed the network")
+			}
+		})
+	}
+}
+
+// TestCheckpointMismatch checks that a valid file is refused for networks of another shape,
+// activation, count or precision, or an optimiser over other networks.
+func TestCheckpointMismatch(t *testing.T) {
+	src := trained[float32](t, 1)
+	path, _ := saved(t, src)
+	net := func(spec Spec) *MLP[float32] {
+		n, err := NewMLP[float32](spec, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	spec := src.net.Spec()
+	wider := Spec{Sizes: []int{4, 10, 3}, LayerNorm: true, Activation: SiLU}
+	otherAct := Spec{Sizes: spec.Sizes, LayerNorm: true, Activation: Mish}
+	noNorm := Spec{Sizes: spec.Sizes, Activation: SiLU}
+	same := net(spec)
+	otherOpt, err := NewAdamW(DefaultAdamW(1e-3), net(wider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]Checkpoint[float32]{
+		"wider":           {Nets: []*MLP[float32]{net(wider)}},
+		"activation":      {Nets: []*MLP[float32]{net(otherAct)}},
+		"no layernorm":    {Nets: []*MLP[float32]{net(noNorm)}},
+		"two networks":    {Nets: []*MLP[float32]{same, net(spec)}},
+		"other optimiser": {Nets: []*MLP[float32]{same}, Opt: otherOpt},
+	} {
+		if err := c.Load(path); !errors.Is(err, ErrMismatch) {
+			t.Errorf("%s: Load: %v, want ErrMismatch", name, err)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+	n64, err := NewMLP[float64](spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (Checkpoint[float64]{Nets: []*MLP[float64]{n64}}).Load(path); !errors.Is(err, ErrMismatch) {
+		t.Errorf("float64 networks from a float32 file: %v, want ErrMismatch", err)
+	}
+}
+
+// TestCheckpointSaveAtomic checks that Save replaces an existing file whole, and that a
+// failed Save leaves no temporary file behind.
+func TestCheckpointSaveAtomic(t *testing.T) {
+	a, b := trained[float32](t, 1), trained[float32](t, 2)
+	path, _ := saved(t, a)
+	c := Checkpoint[float32]{Nets: []*MLP[float32]{b.net}}
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	dst := trained[float32](t, 3)
+	if err := (Checkpoint[float32]{Nets: []*MLP[float32]{dst.net}}).Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(dst.net.Params(), b.net.Params()) {
+		t.Error("the second Save did not replace the first")
+	}
+	dir := t.TempDir()
+	if err := c.Save(filepath.Join(dir, "missing", "model.ckpt")); err == nil {
+		t.Error("Save into a missing directory succeeded")
+	}
+	if err := c.Save(dir); err == nil {
+		t.Error("Save over a directory succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed saves left %d entries behind", len(entries))
+	}
+}

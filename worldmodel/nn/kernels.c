@@ -1,0 +1,211 @@
+//go:build cgo && !noopenblas
+
+// The C kernels exist because Go does not vectorise loops: the compiler turns each of these
+// loops into SIMD code (AVX2 and FMA where the processor has them, picked at load time), which
+// makes the element-wise work of a training step several times cheaper than the same Go.
+// They compute what the Go kernels compute, sometimes by other formulas that vectorise
+// better; TestGradientsFloat32 checks them against the float64 Go kernels.
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels.h"
+
+// These kernels never read floating-point exception flags, so the compiler may ignore them,
+// which it must do to vectorise selects such as those of fs_exp. (cgo refuses the option
+// -fno-trapping-math on the command line.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+// FS_CLONES compiles a function twice on x86-64 with GCC, for AVX2+FMA processors and for
+// the rest, and lets the dynamic loader pick one.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define FS_CLONES
+#endif
+
+#define FS_INLINE static inline __attribute__((always_inline))
+
+// Constants of the Go kernels: exp32's (scalar.go), lnEps (kernels.go), mishClamp
+// (activation.go).
+#define EXP_MIN -86.64f
+#define LOG2E 1.44269504088896341f
+#define LN2_HI 0.693359375f
+#define LN2_LO -2.12194440e-4f
+#define ROUND_MAG 12582912.0f
+#define LN_EPS 1e-5f
+#define MISH_CLAMP 20.0f
+
+FS_INLINE uint32_t bits(float f) {
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+FS_INLINE float from_bits(uint32_t u) {
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+// fs_exp is exp32 without branches, so that it vectorises, and without the upper bound: x
+// must stay below 88.7, where e**x overflows, and the callers pass at most 20 (SiLU passes
+// -|v|, ELU min(v, 0) and Mish min(v, 20)). Below EXP_MIN it returns about 2e-38, not 0.
+FS_INLINE float fs_exp(float x) {
+	x = x < EXP_MIN ? EXP_MIN : x;
+	float t = x * LOG2E + ROUND_MAG;
+	int32_t n = (int32_t)(bits(t) - bits(ROUND_MAG));
+	float fn = t - ROUND_MAG;
+	float r = x - fn * LN2_HI - fn * LN2_LO;
+	float p = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r +
+	            4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
+	p = p * r * r + r + 1;
+	return p * 2 * from_bits((uint32_t)(n + 126) << 23);
+}
+
+// fs_sqrt returns the square root of x ≥ 0 to float precision, as x·(1/√x) with 1/√x from
+// the classic bit-level estimate refined by three Newton steps (relative errors 3e-2, 2e-3,
+// 5e-6, then float rounding). sqrtf does not vectorise, because it may set errno and cgo
+// refuses -fno-math-errno; this does. It returns 0 for 0.
+FS_INLINE float fs_sqrt(float x) {
+	float y = from_bits(0x5f3759df - (bits(x) >> 1));
+	for (int i = 0; i < 3; i++) y = y * (1.5f - 0.5f * x * y * y);
+	return x * y;
+}
+
+// activate is activate in activation.go. want_d is a constant at every call, so each call
+// compiles to a loop with or without the derivative.
+FS_INLINE void activate(int act, float *y, float *d, int n, const int want_d) {
+	switch (act) {
+	case FS_SILU:
+#pragma omp simd
+		for (int j = 0; j < n; j++) {
+			// σ(v) from e = e**-|v| ≤ 1: 1/(1+e) for v ≥ 0, e/(1+e) below. It is the same
+			// number as 1/(1+e**-v) and needs no upper clamp in fs_exp, which makes the
+			// loop about twice as fast.
+			float v = y[j], e = fs_exp(-fabsf(v)), q = 1 / (1 + e), s = v >= 0 ? q : e * q;
+			y[j] = v * s;
+			if (want_d) d[j] = s * (1 + v * (1 - s));
+		}
+		break;
+	case FS_ELU:
+#pragma omp simd
+		for (int j = 0; j < n; j++) {
+			float v = y[j], e = fs_exp(v < 0 ? v : 0);
+			y[j] = v > 0 ? v : e - 1;
+			if (want_d) d[j] = v > 0 ? 1 : e;
+		}
+		break;
+	case FS_MISH:
+#pragma omp simd
+		for (int j = 0; j < n; j++) {
+			float v = y[j], e = fs_exp(v < MISH_CLAMP ? v : MISH_CLAMP);
+			float q = e * (e + 2), t = q / (q + 2);
+			y[j] = v * t;
+			if (want_d) d[j] = t + v * (e / (1 + e)) * (1 - t * t);
+		}
+		break;
+	}
+}
+
+// normalize is normalize in kernels.go on a row that still lacks its bias: it adds bias,
+// normalises, and writes gain·x̂ + shift to a.
+FS_INLINE float normalize(float *z, float *a, int n, const float *bias, const float *gain,
+                          const float *shift) {
+	float sum = 0, var = 0;
+#pragma omp simd reduction(+ : sum)
+	for (int j = 0; j < n; j++) {
+		z[j] += bias[j];
+		sum += z[j];
+	}
+	float mean = sum / n;
+#pragma omp simd reduction(+ : var)
+	for (int j = 0; j < n; j++) {
+		float c = z[j] - mean;
+		z[j] = c;
+		var += c * c;
+	}
+	float rstd = 1 / sqrtf(var / n + LN_EPS); // once a row: not worth vectorising
+#pragma omp simd
+	for (int j = 0; j < n; j++) {
+		float x = z[j] * rstd;
+		z[j] = x;
+		a[j] = gain[j] * x + shift[j];
+	}
+	return rstd;
+}
+
+FS_CLONES void fs_rows_forward(int rows, int n, int act, float *z, float *a, float *d, float *rstd,
+                               const float *bias, const float *gain, const float *shift) {
+	for (int r = 0; r < rows; r++) {
+		size_t off = (size_t)r * n;
+		float *zr = z + off, *ar = a + off;
+		if (gain) {
+			rstd[r] = normalize(zr, ar, n, bias, gain, shift);
+		} else {
+#pragma omp simd
+			for (int j = 0; j < n; j++) zr[j] += bias[j];
+		}
+		if (d) {
+			activate(act, ar, d + off, n, 1);
+		} else {
+			activate(act, ar, NULL, n, 0);
+		}
+	}
+}
+
+// norm_backward is normBackward in kernels.go.
+FS_INLINE void norm_backward(float *x, const float *g, const float *gain, float rstd, int n,
+                             float *dgain, float *dshift) {
+	float s = 0, t = 0;
+#pragma omp simd reduction(+ : s, t)
+	for (int j = 0; j < n; j++) {
+		float gj = g[j], xj = x[j], h = gj * gain[j];
+		dgain[j] += gj * xj;
+		dshift[j] += gj;
+		s += h;
+		t += h * xj;
+	}
+	s /= n;
+	t /= n;
+#pragma omp simd
+	for (int j = 0; j < n; j++) x[j] = rstd * (g[j] * gain[j] - s - x[j] * t);
+}
+
+FS_CLONES void fs_rows_backward(int rows, int n, int act, const float *da, float *d, float *z,
+                                const float *gain, const float *rstd, float *db, float *dgain,
+                                float *dshift) {
+	for (int r = 0; r < rows; r++) {
+		size_t off = (size_t)r * n;
+		const float *g = da + off, *dz = g;
+		if (d) {
+			float *dr = d + off;
+#pragma omp simd
+			for (int j = 0; j < n; j++) dr[j] *= g[j];
+			g = dz = dr;
+		}
+		if (gain) {
+			norm_backward(z + off, g, gain, rstd[r], n, dgain, dshift);
+			dz = z + off;
+		}
+#pragma omp simd
+		for (int j = 0; j < n; j++) db[j] += dz[j];
+	}
+}
+
+FS_CLONES void fs_adamw(size_t n, float *p, const float *g, float *m, float *v, float lr,
+                        float beta1, float beta2, float eps, float decay, float grad_scale,
+                        float m_scale, float v_scale) {
+#pragma omp simd
+	for (size_t i = 0; i < n; i++) {
+		float gi = g[i] * grad_scale;
+		float mi = beta1 * m[i] + (1 - beta1) * gi;
+		float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+		m[i] = mi;
+		v[i] = vi;
+		p[i] -= lr * (mi * m_scale / (fs_sqrt(vi * v_scale) + eps) + decay * p[i]);
+	}
+}

@@ -1,0 +1,209 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Spec describes a multilayer perceptron: its layer widths, whether its hidden layers have
+// LayerNorm, and their activation. The output layer is always affine, without LayerNorm.
+type Spec struct {
+	// Sizes lists the widths from the input to the output, so a network with one hidden layer
+	// has three sizes. There must be at least two, all positive.
+	Sizes []int
+	// LayerNorm puts a LayerNorm, with a learnt gain and shift, between each hidden layer's
+	// affine map and its activation.
+	LayerNorm bool
+	// Activation is applied by every hidden layer.
+	Activation Activation
+}
+
+// Validate returns an error describing the first thing wrong with s, or nil.
+func (s Spec) Validate() error {
+	if len(s.Sizes) < 2 {
+		return fmt.Errorf("nn: spec needs at least an input and an output size, has %v", s.Sizes)
+	}
+	for i, n := range s.Sizes {
+		if n <= 0 || n > math.MaxInt32 {
+			return fmt.Errorf("nn: spec size %d is %d, want a positive int32", i, n)
+		}
+	}
+	if s.Activation >= numActivations {
+		return fmt.Errorf("nn: spec has unknown activation %d", s.Activation)
+	}
+	return nil
+}
+
+// String returns a one-line description such as "64-256-256-64 layernorm silu".
+func (s Spec) String() string {
+	parts := make([]string, len(s.Sizes))
+	for i, n := range s.Sizes {
+		parts[i] = strconv.Itoa(n)
+	}
+	desc := strings.Join(parts, "-")
+	if s.LayerNorm {
+		desc += " layernorm"
+	}
+	return desc + " " + s.Activation.String()
+}
+
+// equal reports whether s and o describe the same architecture.
+func (s Spec) equal(o Spec) bool {
+	return s.LayerNorm == o.LayerNorm && s.Activation == o.Activation && slices.Equal(s.Sizes, o.Sizes)
+}
+
+// MLP is a multilayer perceptron built from a Spec. Its parameters and their gradients each
+// live in one flat slice, so the optimiser and the checkpoint files treat every network alike.
+//
+// The same network runs any batch size: each internal buffer grows to the largest batch it
+// has seen and is reused, so that Forward, Backward and Infer allocate nothing once they have
+// seen their largest batch. An MLP is not safe for concurrent use; give each goroutine its
+// own copy with Clone.
+type MLP[T Float] struct {
+	spec   Spec
+	layers []layer[T]
+	params []T
+	grads  []T
+	// recorded says that the last pass was a Forward whose record Backward has not consumed.
+	recorded bool
+}
+
+// NewMLP returns a network of the given spec with freshly initialised parameters: weights and
+// biases uniform in ±1/sqrt(fan-in), as PyTorch's nn.Linear does, LayerNorm gains 1 and shifts
+// 0. The same spec and seed give the same parameters. It returns an error if the spec is
+// invalid.
+func NewMLP[T Float](spec Spec, seed uint64) (*MLP[T], error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	spec.Sizes = slices.Clone(spec.Sizes)
+	m := &MLP[T]{spec: spec}
+	total := 0
+	for i := range len(spec.Sizes) - 1 {
+		hidden := i < len(spec.Sizes)-2
+		l := layer[T]{in: spec.Sizes[i], out: spec.Sizes[i+1], be: backendFor[T]()}
+		if hidden {
+			l.norm, l.act = spec.LayerNorm, spec.Activation
+		}
+		total += numParams(l.in, l.out, l.norm)
+		m.layers = append(m.layers, l)
+	}
+	m.params, m.grads = make([]T, total), make([]T, total)
+	m.bindLayers()
+	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) // the second word names this stream
+	for i := range m.layers {
+		l := &m.layers[i]
+		bound := 1 / math.Sqrt(float64(l.in))
+		for _, s := range [][]T{l.w, l.b} {
+			for j := range s {
+				s[j] = T(bound * (2*rng.Float64() - 1))
+			}
+		}
+		for j := range l.gain {
+			l.gain[j] = 1
+		}
+	}
+	return m, nil
+}
+
+// bindLayers points every layer's parameters and gradients into the flat slices.
+func (m *MLP[T]) bindLayers() {
+	p, g := m.params, m.grads
+	for i := range m.layers {
+		p, g = m.layers[i].bind(p, g)
+	}
+}
+
+// Clone returns an independent copy of m with the same parameters and gradients and buffers
+// of its own, for another goroutine to run or as the start of a target network.
+func (m *MLP[T]) Clone() *MLP[T] {
+	c := &MLP[T]{spec: m.spec, layers: make([]layer[T], len(m.layers))}
+	for i, l := range m.layers {
+		c.layers[i] = layer[T]{in: l.in, out: l.out, norm: l.norm, act: l.act, be: l.be}
+	}
+	c.params = slices.Clone(m.params)
+	c.grads = slices.Clone(m.grads)
+	c.bindLayers()
+	return c
+}
+
+// Spec returns the network's spec.
+func (m *MLP[T]) Spec() Spec {
+	s := m.spec
+	s.Sizes = slices.Clone(s.Sizes)
+	return s
+}
+
+// Params returns all the network's parameters as one slice, the network's own storage: layer
+// by layer, the weights (fan-in × fan-out, row-major), the biases, and under LayerNorm the
+// gains and shifts.
+func (m *MLP[T]) Params() []T { return m.params }
+
+// Grads returns the gradients of the loss with respect to Params, in the same layout; Backward
+// adds into them and ZeroGrad clears them.
+func (m *MLP[T]) Grads() []T { return m.grads }
+
+// ZeroGrad sets every gradient to zero.
+func (m *MLP[T]) ZeroGrad() { clear(m.grads) }
+
+// Forward returns the network's output for the batch x, one example per row, and records
+// what Backward needs. The output is the network's own storage, valid until its next Forward
+// or Infer, and x must not change until Backward. It panics if x does not have as many
+// columns as the network has inputs.
+func (m *MLP[T]) Forward(x Matrix[T]) Matrix[T] {
+	out := m.pass("Forward", x, true)
+	m.recorded = true
+	return out
+}
+
+// Infer returns the network's output for the batch x like Forward, a little faster and
+// without recording anything for Backward: it is the pass for planning and evaluation. It
+// discards the record of an earlier Forward. It panics if x does not have as many columns as
+// the network has inputs.
+func (m *MLP[T]) Infer(x Matrix[T]) Matrix[T] {
+	m.recorded = false
+	return m.pass("Infer", x, false)
+}
+
+// pass runs the layers in order for op, Forward or Infer.
+func (m *MLP[T]) pass(op string, x Matrix[T], train bool) Matrix[T] {
+	mustShape(op, "input", x, x.Rows, m.spec.Sizes[0])
+	for i := range m.layers {
+		x = m.layers[i].forward(x, train)
+	}
+	return x
+}
+
+// errNoRecord is the panic of a Backward with no Forward to go back through.
+var errNoRecord = errors.New("nn: Backward without a Forward before it (Infer and Backward consume the record)")
+
+// Backward takes dOut = dLoss/d(output) for the batch of the last Forward and adds the
+// gradients of the loss with respect to the parameters into Grads. It consumes the record of
+// that Forward. It panics if there is no such Forward or dOut's shape differs from the
+// output's.
+func (m *MLP[T]) Backward(dOut Matrix[T]) { m.backward(dOut, false) }
+
+// BackwardInput does what Backward does and also returns dLoss/d(input), for a network whose
+// input comes from another trained network. The result is the network's own storage, valid
+// until its next Backward.
+func (m *MLP[T]) BackwardInput(dOut Matrix[T]) Matrix[T] { return m.backward(dOut, true) }
+
+// backward runs the layers in reverse order; the first layer computes its input's gradient
+// only when wantDX is set.
+func (m *MLP[T]) backward(dOut Matrix[T], wantDX bool) Matrix[T] {
+	if !m.recorded {
+		panic(errNoRecord)
+	}
+	last := &m.layers[len(m.layers)-1]
+	mustShape("Backward", "dOut", dOut, last.x.Rows, last.out)
+	m.recorded = false
+	for i := len(m.layers) - 1; i >= 0; i-- {
+		dOut = m.layers[i].backward(dOut, i > 0 || wantDX)
+	}
+	return dOut
+}
