@@ -22,15 +22,22 @@ type Agent interface {
 }
 
 // constructor builds an agent for env with the given seed.
-type constructor func(env envs.Env, seed uint64) Agent
+type constructor func(env envs.Env, seed uint64) (Agent, error)
 
 // builtins lists the agents New can build, in the order Names reports them.
 var builtins = []struct {
 	name string
 	make constructor
 }{
-	{"random", func(env envs.Env, seed uint64) Agent { return NewRandom(env.ActionSpace(), seed) }},
-	{"zero", func(env envs.Env, _ uint64) Agent { return NewZero(env.ActionSpace()) }},
+	{"random", func(env envs.Env, seed uint64) (Agent, error) { return NewRandom(env.ActionSpace(), seed), nil }},
+	{"zero", func(env envs.Env, _ uint64) (Agent, error) { return NewZero(env.ActionSpace()), nil }},
+	{"oracle", func(env envs.Env, seed uint64) (Agent, error) {
+		o, err := NewOracle(env, seed, DefaultOracleConfig())
+		if err != nil {
+			return nil, err
+		}
+		return o, nil
+	}},
 }
 
 // Names returns the names New accepts.
@@ -42,12 +49,14 @@ func Names() []string {
 	return names
 }
 
-// New returns the agent called name, built for env's action space and seeded with seed. It
-// returns an error naming the known agents if there is none called name.
+// New returns the agent called name, built for env and seeded with seed. Most agents need
+// only env's action space; the oracle also reads env's state at every Act, so env must be
+// the environment the agent acts in. New returns an error naming the known agents if there
+// is none called name, or the agent's error if it cannot be built for env.
 func New(name string, env envs.Env, seed uint64) (Agent, error) {
 	for _, b := range builtins {
 		if b.name == name {
-			return b.make(env, seed), nil
+			return b.make(env, seed)
 		}
 	}
 	return nil, fmt.Errorf("agent: unknown agent %q (known: %s)", name, strings.Join(Names(), ", "))

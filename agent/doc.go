@@ -9,10 +9,12 @@
 //
 //	random  uniform actions in the action space: the baseline every learner must beat
 //	zero    the zero action, clipped into the action space: what doing nothing achieves
+//	oracle  the planners of package plan given copies of the true simulator: the upper bound
+//	        of planning, and the proof that each task can be solved
 //
 // Coming with the world-model issue: jepa (a joint-embedding predictive world model learned
-// online, planned with by CEM or MPPI), pets (an ensemble of probabilistic dynamics models
-// with the same planners) and oracle (a planner given the true simulator, an upper bound).
+// online) and pets (an ensemble of probabilistic dynamics models), both planning with the
+// same planners as the oracle.
 //
 // Rollout runs one agent for one episode and reports its return, length and success; the
 // command-line tool, the viewer and the benchmark all measure agents with it.
