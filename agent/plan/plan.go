@@ -36,7 +36,8 @@ type Imaginer interface {
 type Planner interface {
 	// Plan searches for the best action sequence from the state ev predicts from and returns
 	// its first action, which belongs to the planner and is overwritten by the next call. It
-	// returns an error if ev does, or if ev reports a non-finite return.
+	// returns an error if ev does, or if ev reports a non-finite return; the next call then
+	// starts without a warm start.
 	Plan(ev Evaluator) ([]float64, error)
 	// Best returns the best sequence found by the last Plan, horizon × d row-major (the
 	// sequence of zero actions before the first). It belongs to the planner.
@@ -198,6 +199,11 @@ func newSearch(c Config, weigh func([]float64, []int, []float64)) (*search, erro
 // Reset forgets the warm start and restarts the random draws from seed.
 func (s *search) Reset(seed uint64) {
 	s.pcg.Seed(seed, planStream)
+	s.forget()
+}
+
+// forget drops the warm start: the next Plan starts from the zero sequence.
+func (s *search) forget() {
 	s.warm = false
 	copy(s.best, s.zero)
 }
@@ -209,17 +215,26 @@ func (s *search) Best() []float64 { return s.best }
 func (s *search) Plan(ev Evaluator) ([]float64, error) {
 	s.start()
 	for it := range s.c.Iterations {
-		s.sample()
-		if err := ev.Evaluate(s.seqs, s.c.Samples, s.c.Horizon, s.returns); err != nil {
+		if err := s.iterate(ev, it == 0); err != nil {
+			s.forget()
 			return nil, err
 		}
-		if err := s.rank(it == 0); err != nil {
-			return nil, err
-		}
-		s.refit()
 	}
 	s.warm = true
 	return s.best[:s.d], nil
+}
+
+// iterate samples a batch, scores it with ev and refits the sampling distribution.
+func (s *search) iterate(ev Evaluator, first bool) error {
+	s.sample()
+	if err := ev.Evaluate(s.seqs, s.c.Samples, s.c.Horizon, s.returns); err != nil {
+		return err
+	}
+	if err := s.rank(first); err != nil {
+		return err
+	}
+	s.refit()
+	return nil
 }
 
 // candidate returns sequence i of the batch.

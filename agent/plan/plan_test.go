@@ -292,8 +292,15 @@ func TestEvaluatorFailures(t *testing.T) {
 		for _, name := range Names() {
 			t.Run(tc.name+"/"+name, func(t *testing.T) {
 				*tc.ev = failing{value: tc.ev.value, err: tc.ev.err}
-				if _, err := newPlanner(t, name, testConfig(3)).Plan(tc.ev); err == nil || !strings.Contains(err.Error(), tc.want) {
+				p := newPlanner(t, name, testConfig(3))
+				plan(t, p, quadratic{[]float64{0.5, 1, 0.5, 1, 0.5, 1}})
+				if _, err := p.Plan(tc.ev); err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("Plan: error %v, want %q", err, tc.want)
+				}
+				rec := newRecorder(make([]float64, 6))
+				plan(t, p, rec)
+				if !slices.Equal(rec.mean, rec.zero) || !slices.Equal(rec.best, rec.zero) {
+					t.Errorf("after a failure the plan started from mean %v, best %v; want the zero sequence", rec.mean, rec.best)
 				}
 			})
 		}
