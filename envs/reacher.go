@@ -27,9 +27,13 @@ import (
 //	             ±2R.
 //	Action       Box([-1, 1], 2): target speeds of the shoulder and elbow motors as fractions
 //	             of max_speed.
-//	Reward       near · small control, in [0, 1]: near is 1 within the success distance of
-//	             the target, falling smoothly to 0.1 a further R away (tolerance); small
-//	             control falls from 1 at zero speed to 0.8 at full speed on both joints.
+//	Reward       near · slow · small control, in [0, 1]. near is the mean of two
+//	             tolerances that are 1 within half the success distance of the target, one
+//	             falling smoothly to 0.1 a further R away (it guides from afar), the other
+//	             0.1R away (it sharpens the optimum at the target). slow is 1 when the
+//	             fingertip moves slower than half the success speed, falling towards 0.5
+//	             at speed R per second. Small control falls from 1 at zero speed to 0.8 at
+//	             full speed on both joints.
 //	Start        q1 uniformly at random, q2 uniformly within ±144°, at rest; the target as
 //	             above.
 //	Termination  none; truncated after 100 steps (5 s).
@@ -140,8 +144,10 @@ func (t *reacher) observe(dst []float64) {
 func (t *reacher) evaluate(a []float64) (float64, bool) {
 	r, tip := t.reach(), t.arm.lower.tip()
 	dist, speed := t.target.Sub(tip).Len(), t.arm.lower.body.VelocityAt(tip).Len()
-	near := tolerance(dist, 0, reacherNear*r, r, 0.1)
-	return near * smallControl(a), dist <= reacherNear*r && speed < reacherSlow*r
+	inner := 0.5 * reacherNear * r
+	near := (tolerance(dist, 0, inner, r, 0.1) + tolerance(dist, 0, inner, 0.1*r, 0.1)) / 2
+	slow := (1 + tolerance(speed, 0, 0.5*reacherSlow*r, r, 0.1)) / 2
+	return near * slow * smallControl(a), dist <= reacherNear*r && speed < reacherSlow*r
 }
 
 func (t *reacher) vars(dst []float64) []float64 { return append(dst, t.target.X, t.target.Y) }
