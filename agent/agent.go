@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/worldmodel"
 )
 
 // Agent chooses actions from observations.
@@ -37,6 +38,16 @@ var builtins = []struct {
 			return nil, err
 		}
 		return o, nil
+	}},
+	{"jepa", func(env envs.Env, seed uint64) (Agent, error) {
+		return newLearning(env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+			return worldmodel.NewJEPA(d, worldmodel.DefaultJEPAConfig(), s)
+		})
+	}},
+	{"pets", func(env envs.Env, seed uint64) (Agent, error) {
+		return newLearning(env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+			return worldmodel.NewPETS(d, worldmodel.DefaultPETSConfig(), s)
+		})
 	}},
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/foresight-sim/foresight/worldmodel"
 )
 
 // Transition is one step of experience: the observation the agent acted on, the action, the
@@ -28,17 +30,6 @@ type Replay struct {
 	cap, len, head int      // head is the slot the next transition goes to
 	episodes       uint64   // episodes begun
 	open           bool     // the current episode has transitions and has not ended
-}
-
-// Batch holds sampled sequences, flattened row-major: Obs is B×(L+1)×obsDim (the L+1
-// observations of each sequence, the last one being the final transition's next observation),
-// Action is B×L×actDim, Reward and Terminated are B×L.
-type Batch struct {
-	B, L       int
-	Obs        []float32
-	Action     []float32
-	Reward     []float32
-	Terminated []bool
 }
 
 // ErrNotEnoughData is returned by SampleSequences when the buffer holds no run of consecutive
@@ -97,14 +88,14 @@ func (r *Replay) slot(k int) int { return (r.head - r.len + k + r.cap) % r.cap }
 // episode, drawn uniformly over their start positions with rng. It reuses dst's memory, so
 // sampling the same shape again does not allocate. It returns ErrNotEnoughData if no run of
 // l transitions is held, and an error if b or l is not positive.
-func (r *Replay) SampleSequences(rng *rand.Rand, b, l int, dst *Batch) error {
+func (r *Replay) SampleSequences(rng *rand.Rand, b, l int, dst *worldmodel.Batch) error {
 	if b < 1 || l < 1 {
 		return fmt.Errorf("agent: replay: sample %d sequences of length %d: both must be positive", b, l)
 	}
 	if r.len < l {
 		return ErrNotEnoughData
 	}
-	dst.resize(b, l, r.obsDim, r.actDim)
+	dst.Resize(b, l, r.obsDim, r.actDim)
 	for s := range b {
 		start, ok := r.drawStart(rng, l)
 		if !ok {
@@ -129,7 +120,7 @@ func (r *Replay) drawStart(rng *rand.Rand, l int) (int, bool) {
 	return 0, false
 }
 
-func (r *Replay) copySequence(dst *Batch, s, start int) {
+func (r *Replay) copySequence(dst *worldmodel.Batch, s, start int) {
 	od, ad, l := r.obsDim, r.actDim, dst.L
 	obs := dst.Obs[s*(l+1)*od : (s+1)*(l+1)*od]
 	for t := range l {
@@ -141,24 +132,6 @@ func (r *Replay) copySequence(dst *Batch, s, start int) {
 			copy(obs[l*od:(l+1)*od], r.next[i*od:(i+1)*od])
 		}
 	}
-}
-
-func (b *Batch) resize(n, l, obsDim, actDim int) {
-	b.B, b.L = n, l
-	b.Obs = grow(b.Obs, n*(l+1)*obsDim)
-	b.Action = grow(b.Action, n*l*actDim)
-	b.Reward = grow(b.Reward, n*l)
-	if cap(b.Terminated) < n*l {
-		b.Terminated = make([]bool, n*l)
-	}
-	b.Terminated = b.Terminated[:n*l]
-}
-
-func grow(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
 }
 
 func copy32(dst []float32, src []float64) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/foresight-sim/foresight/worldmodel"
 )
 
 // fillEpisodes adds episodes of the given lengths; the observation of step t of episode e is
@@ -34,7 +36,7 @@ func TestReplaySequencesStayInOneEpisode(t *testing.T) {
 		t.Fatalf("Len %d, want 50", r.Len())
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var b Batch
+	var b worldmodel.Batch
 	for range 200 {
 		if err := r.SampleSequences(rng, 8, 4, &b); err != nil {
 			t.Fatal(err)
@@ -67,7 +69,7 @@ func TestReplayErrors(t *testing.T) {
 	}
 	fillEpisodes(t, r, 3, 3)
 	rng := rand.New(rand.NewPCG(1, 2))
-	var b Batch
+	var b worldmodel.Batch
 	if err := r.SampleSequences(rng, 4, 4, &b); !errors.Is(err, ErrNotEnoughData) {
 		t.Errorf("sequences of 4 from episodes of 3: error %v, want ErrNotEnoughData", err)
 	}
@@ -80,7 +82,7 @@ func TestReplaySamplingDoesNotAllocate(t *testing.T) {
 	r, _ := NewReplay(100, 2, 1)
 	fillEpisodes(t, r, 60, 40)
 	rng := rand.New(rand.NewPCG(3, 4))
-	var b Batch
+	var b worldmodel.Batch
 	if err := r.SampleSequences(rng, 16, 5, &b); err != nil {
 		t.Fatal(err)
 	}

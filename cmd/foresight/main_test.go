@@ -76,7 +76,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "-x"}, "foresight run: flag provided but not defined: -x (see foresight run -h)"},
 		{[]string{"run"}, "foresight run: --env is required (known: "},
 		{[]string{"run", "--env", "Nope-v0"}, `foresight run: envs: unknown environment "Nope-v0" (known: `},
-		{[]string{"run", "--env", p, "--agent", "smart"}, `unknown agent "smart" (known: random, zero, oracle)`},
+		{[]string{"run", "--env", p, "--agent", "smart"}, `unknown agent "smart" (known: random, zero, oracle, jepa, pets)`},
 		{[]string{"run", "--env", p, "--episodes", "0"}, "--episodes must be between 1 and 100000, not 0"},
 		{[]string{"run", "--env", p, "--episodes", "100001"}, "--episodes must be between 1 and 100000"},
 		{[]string{"run", "--env", p, "--episodes", "many"}, `invalid value "many" for flag -episodes`},

@@ -24,6 +24,8 @@ type backend[T Float] struct {
 	rowsBackward func(l *layer[T], da []T) []T
 	// adamw applies one AdamW update to a flat run of parameters; see adamwGo.
 	adamw func(p, g, m, v []T, h *adamStep[T])
+	// simnorm replaces each consecutive group of x by its softmax; see simnormGo.
+	simnorm func(x []T, group int)
 }
 
 // backend64 runs float64 networks.
@@ -34,6 +36,7 @@ var backend64 = backend[float64]{
 	rowsForward:  rowsForward[float64],
 	rowsBackward: rowsBackward[float64],
 	adamw:        adamwGo[float64],
+	simnorm:      simnormGo[float64],
 }
 
 // goBackend32 runs float32 networks in portable Go.
@@ -44,6 +47,7 @@ var goBackend32 = backend[float32]{
 	rowsForward:  rowsForward[float32],
 	rowsBackward: rowsBackward[float32],
 	adamw:        adamwGo[float32],
+	simnorm:      simnormGo[float32],
 }
 
 // backendFor returns the kernels for precision T.

@@ -26,6 +26,7 @@ var backend32 = backend[float32]{
 	rowsForward:  cRowsForward,
 	rowsBackward: cRowsBackward,
 	adamw:        cAdamW,
+	simnorm:      cSimNorm,
 }
 
 // OpenBLAS starts with as many threads as there are cores. A Foresight agent trains on one
@@ -85,6 +86,13 @@ func cAdamW(p, g, m, v []float32, h *adamStep[float32]) {
 	}
 	C.fs_adamw(C.size_t(len(p)), ptr(p), ptr(g), ptr(m), ptr(v), C.float(h.lr), C.float(h.beta1),
 		C.float(h.beta2), C.float(h.eps), C.float(h.decay), C.float(h.gradScale), C.float(h.mScale), C.float(h.vScale))
+}
+
+// cSimNorm is simnormGo through fs_simnorm.
+func cSimNorm(x []float32, group int) {
+	if len(x) > 0 {
+		C.fs_simnorm(C.size_t(len(x)), C.int(group), ptr(x))
+	}
 }
 
 // cActivation returns the C kernels' code for an activation.

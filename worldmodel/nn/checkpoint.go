@@ -56,7 +56,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // file in the same directory and renames it over path, so that path holds the old file or the
 // complete new one, never a part. It returns an error if the file cannot be written.
 func (c Checkpoint[T]) Save(path string) error {
-	data := c.encode()
+	data, _ := c.MarshalBinary()
 	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("nn: save %s: %w", path, err)
 	}
@@ -71,7 +71,7 @@ func (c Checkpoint[T]) Save(path string) error {
 func (c Checkpoint[T]) Load(path string) error {
 	data, err := os.ReadFile(path)
 	if err == nil {
-		err = c.decode(data)
+		err = c.UnmarshalBinary(data)
 	}
 	if err != nil {
 		return fmt.Errorf("nn: load %s: %w", path, err)
@@ -79,8 +79,9 @@ func (c Checkpoint[T]) Load(path string) error {
 	return nil
 }
 
-// encode returns the checkpoint's file contents.
-func (c Checkpoint[T]) encode() []byte {
+// MarshalBinary returns the bytes Save writes, for a checkpoint kept inside a larger file.
+// It never fails.
+func (c Checkpoint[T]) MarshalBinary() ([]byte, error) {
 	le := binary.LittleEndian
 	b := le.AppendUint16([]byte(ckptMagic), ckptVersion)
 	flags := byte(0)
@@ -108,7 +109,7 @@ func (c Checkpoint[T]) encode() []byte {
 			b = appendFloats(appendFloats(b, o.m[i]), o.v[i])
 		}
 	}
-	return le.AppendUint32(b, crc32.Checksum(b, crcTable))
+	return le.AppendUint32(b, crc32.Checksum(b, crcTable)), nil
 }
 
 // appendFloats appends s to b as a float array: a uint64 count and the little-endian values.
@@ -125,9 +126,10 @@ func appendFloats[T Float](b []byte, s []T) []byte {
 	return b
 }
 
-// decode checks data against the checkpoint and, if it is valid and matches, copies its
-// values into the networks and the optimiser.
-func (c Checkpoint[T]) decode(data []byte) error {
+// UnmarshalBinary checks data, as MarshalBinary returns it, against the checkpoint and, if
+// it is valid and matches, copies its values into the networks and the optimiser; otherwise
+// it changes nothing and returns an error as Load does.
+func (c Checkpoint[T]) UnmarshalBinary(data []byte) error {
 	if len(data) < len(ckptMagic) || string(data[:len(ckptMagic)]) != ckptMagic {
 		if bytes.HasPrefix([]byte(ckptMagic), data) {
 			return fmt.Errorf("%w: %d bytes, shorter than the header", ErrTruncated, len(data))

@@ -209,3 +209,22 @@ FS_CLONES void fs_adamw(size_t n, float *p, const float *g, float *m, float *v, 
 		p[i] -= lr * (mi * m_scale / (fs_sqrt(vi * v_scale) + eps) + decay * p[i]);
 	}
 }
+
+// fs_simnorm subtracts each group's maximum, exponentiates the whole array in one loop, which
+// vectorises whatever the group size, and then divides each group by its sum. The exponents
+// are at most 0, within fs_exp's range.
+FS_CLONES void fs_simnorm(size_t n, int group, float *x) {
+	for (size_t g = 0; g < n; g += group) {
+		float top = x[g];
+		for (int j = 1; j < group; j++) top = x[g + j] > top ? x[g + j] : top;
+		for (int j = 0; j < group; j++) x[g + j] -= top;
+	}
+#pragma omp simd
+	for (size_t i = 0; i < n; i++) x[i] = fs_exp(x[i]);
+	for (size_t g = 0; g < n; g += group) {
+		float sum = 0;
+		for (int j = 0; j < group; j++) sum += x[g + j];
+		float inv = 1 / sum;
+		for (int j = 0; j < group; j++) x[g + j] *= inv;
+	}
+}

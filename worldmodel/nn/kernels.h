@@ -27,4 +27,8 @@ void fs_rows_backward(int rows, int n, int act, const float *da, float *d, float
 void fs_adamw(size_t n, float *p, const float *g, float *m, float *v, float lr, float beta1,
               float beta2, float eps, float decay, float grad_scale, float m_scale, float v_scale);
 
+// fs_simnorm replaces each of the n/group consecutive groups of x by its softmax; group
+// divides n.
+void fs_simnorm(size_t n, int group, float *x);
+
 #endif

@@ -121,13 +121,20 @@ func (m *MLP[T]) bindLayers() {
 
 // Clone returns an independent copy of m with the same parameters and gradients and buffers
 // of its own, for another goroutine to run or as the start of a target network.
-func (m *MLP[T]) Clone() *MLP[T] {
-	c := &MLP[T]{spec: m.spec, layers: make([]layer[T], len(m.layers))}
+func (m *MLP[T]) Clone() *MLP[T] { return m.over(slices.Clone(m.params), slices.Clone(m.grads)) }
+
+// Share returns a network that shares m's parameters and gradients but has buffers of its
+// own, so that it keeps a record of its own Forward. Unrolling a network through time takes
+// one sharer per step: each sharer's Backward adds into the shared gradients.
+func (m *MLP[T]) Share() *MLP[T] { return m.over(m.params, m.grads) }
+
+// over returns a network of m's architecture whose parameters and gradients are params and
+// grads, with fresh buffers.
+func (m *MLP[T]) over(params, grads []T) *MLP[T] {
+	c := &MLP[T]{spec: m.spec, layers: make([]layer[T], len(m.layers)), params: params, grads: grads}
 	for i, l := range m.layers {
 		c.layers[i] = layer[T]{in: l.in, out: l.out, norm: l.norm, act: l.act, be: l.be}
 	}
-	c.params = slices.Clone(m.params)
-	c.grads = slices.Clone(m.grads)
 	c.bindLayers()
 	return c
 }

@@ -1,0 +1,280 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/foresight-sim/foresight/agent/plan"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/seed"
+	"github.com/foresight-sim/foresight/worldmodel"
+)
+
+// ModelBased learns a world model online from its own experience and chooses every action by
+// planning with it. It starts knowing nothing: for its first SeedSeconds of experience it
+// acts at random; then it trains the model on that data and from there plans each action in
+// the model's imagination, adds exploration noise while training, and updates the model
+// UpdatesPerStep times after every step. In evaluation mode it plans without noise and does
+// not learn.
+type ModelBased struct {
+	cfg     ModelConfig
+	space   envs.Box
+	model   worldmodel.Model
+	critic  *worldmodel.Critic // nil when planning with imagined rewards alone
+	im      *worldmodel.Imagination
+	planner plan.Planner
+	replay  *Replay
+	batch   worldmodel.Batch
+	cbatch  worldmodel.Batch // the critic's
+
+	seedSteps int        // steps of random actions before planning
+	steps     int        // training steps observed
+	eval      bool       // evaluation mode
+	planned   bool       // the planner has planned in this episode
+	trainRNG  *rand.Rand // draws training batches, across episodes
+	actRNG    *rand.Rand // draws random and exploration actions, reset every episode
+	action    []float64
+	stats     worldmodel.Stats
+	updates   int
+}
+
+// ModelConfig configures a ModelBased agent.
+type ModelConfig struct {
+	// Planner names the planner (see plan.Names).
+	Planner string
+	// Plan holds the planner's hyper-parameters. Empty Bounds stand for the environment's
+	// action space; the seed comes from the agent's.
+	Plan plan.Config
+	// Discount weighs the imagined reward of step t by Discount^t, and the critic's value
+	// at the horizon by Discount^Horizon; the critic learns returns of this discount.
+	Discount float64
+	// Critic configures the critic whose value of the last imagined latent each candidate
+	// sequence scores; nil plans with the imagined rewards alone. Its Discount is replaced
+	// by the agent's.
+	Critic *worldmodel.CriticConfig
+	// SeedSeconds is the simulated experience of random actions before the agent plans.
+	SeedSeconds float64
+	// PretrainUpdates is the number of model updates at the end of the seed phase.
+	PretrainUpdates int
+	// UpdatesPerStep is the number of model updates after each later training step.
+	UpdatesPerStep int
+	// ExploreStd is the standard deviation of the Gaussian noise added to planned actions
+	// while training, as a fraction of each action component's half-range.
+	ExploreStd float64
+	// ReplayCapacity is the most transitions the replay buffer keeps.
+	ReplayCapacity int
+}
+
+// DefaultModelConfig returns the hyper-parameters of the jepa and pets agents, one set for
+// every environment:
+//
+//	planner      MPPI, horizon 20 steps (1 s at 0.05 s), 128 samples, 16 elites,
+//	             4 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
+//	             correlation 0.5
+//	discount     0.98
+//	critic       worldmodel.DefaultCriticConfig
+//	seed phase   10 s of random actions, then 200 model updates
+//	updates      1 per step
+//	exploration  noise of std 0.1 of the half-range while training
+//	replay       100 000 transitions (about 1.4 h of experience at 0.05 s)
+func DefaultModelConfig() ModelConfig {
+	critic := worldmodel.DefaultCriticConfig()
+	return ModelConfig{
+		Planner: "mppi",
+		Plan: plan.Config{
+			Horizon: 20, Samples: 128, Elites: 16, Iterations: 4,
+			Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5,
+		},
+		Discount:        0.98,
+		Critic:          &critic,
+		SeedSeconds:     10,
+		PretrainUpdates: 200,
+		UpdatesPerStep:  1,
+		ExploreStd:      0.1,
+		ReplayCapacity:  100_000,
+	}
+}
+
+// Streams of the agent's seed.
+const (
+	trainBatchStream = 0x6261_7463_6800_0000
+	exploreStream    = 0x6578_706c_6f72_6500
+)
+
+// NewModelBased returns an agent that acts in env, learning model and planning with it,
+// seeded with seedValue. The model must have env's observation and action sizes. It returns
+// an error if the configuration is invalid.
+func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c ModelConfig) (*ModelBased, error) {
+	space, obs := env.ActionSpace(), env.ObservationSpace()
+	if d := model.Dims(); d.Obs != obs.Dim() || d.Action != space.Dim() {
+		return nil, fmt.Errorf("agent: model for %d-d observations and %d-d actions, env %s has %d and %d",
+			d.Obs, d.Action, env.Spec().ID, obs.Dim(), space.Dim())
+	}
+	if c.Plan.Bounds.Dim() == 0 {
+		c.Plan.Bounds = space
+	}
+	c.Plan.Seed = seedValue
+	p, err := plan.New(c.Planner, c.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	switch {
+	case !(c.Discount > 0 && c.Discount <= 1):
+		return nil, fmt.Errorf("agent: discount %v: want it in (0, 1]", c.Discount)
+	case !(c.SeedSeconds >= 0) || c.PretrainUpdates < 0 || c.UpdatesPerStep < 0:
+		return nil, fmt.Errorf("agent: seed phase of %v s, %d pretraining updates, %d updates per step: want none negative",
+			c.SeedSeconds, c.PretrainUpdates, c.UpdatesPerStep)
+	case !(c.ExploreStd >= 0):
+		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
+	}
+	replay, err := NewReplay(c.ReplayCapacity, obs.Dim(), space.Dim())
+	if err != nil {
+		return nil, err
+	}
+	var critic *worldmodel.Critic
+	if c.Critic != nil {
+		cc := *c.Critic
+		cc.Discount = c.Discount
+		if critic, err = worldmodel.NewCritic(model.Dims().Latent, cc, seed.Derive(seedValue, criticStream)); err != nil {
+			return nil, fmt.Errorf("agent: %w", err)
+		}
+	}
+	a := &ModelBased{
+		cfg: c, space: space, model: model, critic: critic, planner: p, replay: replay,
+		im:        worldmodel.NewImagination(model, c.Discount),
+		seedSteps: int(math.Round(c.SeedSeconds / env.Spec().ControlDT)),
+		trainRNG:  rand.New(rand.NewPCG(seedValue, trainBatchStream)),
+		action:    make([]float64, space.Dim()),
+	}
+	a.im.SetCritic(critic)
+	a.Reset(seedValue)
+	return a, nil
+}
+
+// Model returns the agent's world model.
+func (a *ModelBased) Model() worldmodel.Model { return a.model }
+
+// Stats returns the losses of the last model update and the number of updates so far.
+func (a *ModelBased) Stats() (worldmodel.Stats, int) { return a.stats, a.updates }
+
+// Reset starts an episode: it forgets the planner's warm start and restarts the random
+// draws of actions from seed.
+func (a *ModelBased) Reset(s uint64) {
+	a.planner.Reset(s)
+	a.actRNG = rand.New(rand.NewPCG(s, exploreStream))
+	a.planned = false
+}
+
+// SetEval switches evaluation mode on or off.
+func (a *ModelBased) SetEval(on bool) { a.eval = on }
+
+// Act returns a random action during the seed phase of training, and otherwise the first
+// action of the best plan in the model's imagination, with exploration noise in training.
+// It returns an error if obs has the wrong size or planning fails.
+func (a *ModelBased) Act(obs []float64) ([]float64, error) {
+	if !a.eval && a.steps < a.seedSteps {
+		return a.space.Sample(a.actRNG, a.action), nil
+	}
+	if err := a.im.Observe(obs); err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	best, err := a.planner.Plan(a.im)
+	a.planned = err == nil
+	if err != nil {
+		return nil, fmt.Errorf("agent: planning: %w", err)
+	}
+	copy(a.action, best)
+	if !a.eval && a.cfg.ExploreStd > 0 {
+		for i := range a.action {
+			half := (a.space.High[i] - a.space.Low[i]) / 2
+			a.action[i] += a.cfg.ExploreStd * half * a.actRNG.NormFloat64()
+		}
+		a.space.Clip(a.action, a.action)
+	}
+	return a.action, nil
+}
+
+// Observe stores a training transition and updates the model: PretrainUpdates times when
+// the seed phase ends, UpdatesPerStep times after every later step. It returns an error if
+// the transition has the wrong sizes or the model's training diverges.
+func (a *ModelBased) Observe(t Transition) error {
+	if err := a.replay.Add(t); err != nil {
+		return err
+	}
+	a.steps++
+	switch {
+	case a.steps < a.seedSteps:
+		return nil
+	case a.steps == a.seedSteps:
+		return a.update(a.cfg.PretrainUpdates)
+	}
+	return a.update(a.cfg.UpdatesPerStep)
+}
+
+// EndEpisode closes the current episode in the replay buffer.
+func (a *ModelBased) EndEpisode() { a.replay.EndEpisode() }
+
+// update takes n model updates on batches drawn from the replay buffer; it does nothing
+// while the buffer holds no sequence long enough.
+func (a *ModelBased) update(n int) error {
+	b, l := a.model.SampleShape()
+	for range n {
+		err := a.replay.SampleSequences(a.trainRNG, b, l, &a.batch)
+		if errors.Is(err, ErrNotEnoughData) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if a.stats, err = a.model.Train(&a.batch); err != nil {
+			return fmt.Errorf("agent: model update %d: %w", a.updates, err)
+		}
+		if err := a.trainCritic(); err != nil {
+			return fmt.Errorf("agent: critic update %d: %w", a.updates, err)
+		}
+		a.updates++
+	}
+	return nil
+}
+
+// trainCritic takes one step of the critic, if the agent has one.
+func (a *ModelBased) trainCritic() error {
+	if a.critic == nil {
+		return nil
+	}
+	if err := a.replay.SampleSequences(a.trainRNG, a.critic.Batch(), 1, &a.cbatch); err != nil {
+		return err
+	}
+	_, err := a.critic.Train(a.model, &a.cbatch)
+	return err
+}
+
+// Imagined returns the observations the model expects the best plan to lead to from the
+// observation the agent last planned from, one per step, or nil before the agent's first
+// plan of the episode. The result belongs to the agent and is overwritten by the next call.
+func (a *ModelBased) Imagined() ([][]float64, error) {
+	if !a.planned {
+		return nil, nil
+	}
+	best := a.planner.Best()
+	return a.im.Imagine(best, len(best)/a.space.Dim())
+}
+
+// Streams of a learning agent's seed for its world model and its critic.
+const (
+	modelStream  = 0x6d6f_6465_6c00_0000
+	criticStream = 0x6372_6974_6963_0000
+)
+
+// newLearning returns a ModelBased agent with the default configuration for env, learning
+// the model that build makes from the derived seed.
+func newLearning(env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
+	d := worldmodel.Dims{Obs: env.ObservationSpace().Dim(), Action: env.ActionSpace().Dim()}
+	m, err := build(d, seed.Derive(s, modelStream))
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	return NewModelBased(env, m, s, DefaultModelConfig())
+}

@@ -1,0 +1,169 @@
+package worldmodel
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/foresight-sim/foresight/internal/seed"
+	"github.com/foresight-sim/foresight/worldmodel/nn"
+)
+
+// CriticConfig configures a Critic.
+type CriticConfig struct {
+	// Hidden lists the value network's hidden widths.
+	Hidden []int
+	// Discount is the discount of the returns the critic predicts, in (0, 1).
+	Discount float64
+	// Batch is the number of transitions per training step.
+	Batch int
+	// TargetRate is the rate at which the target network follows the value network.
+	TargetRate float64
+	// Optimiser configures the critic's AdamW.
+	Optimiser nn.AdamWConfig
+}
+
+// DefaultCriticConfig returns the critic of the jepa and pets agents: two hidden layers of
+// 128, discount 0.98 (a horizon of about 50 steps, 2.5 s at 0.05 s), batches of 256
+// transitions, a target network following at rate 0.01, AdamW at 1e-3 clipped at norm 20.
+func DefaultCriticConfig() CriticConfig {
+	opt := nn.DefaultAdamW(1e-3)
+	opt.WeightDecay, opt.MaxGradNorm = 0, 20
+	return CriticConfig{Hidden: []int{128, 128}, Discount: 0.98, Batch: 256, TargetRate: 0.01, Optimiser: opt}
+}
+
+// Critic learns the value of a model's latents: the discounted return the agent collects
+// from there on, as it behaves. Planning adds the value of the latent a candidate sequence
+// ends in to the rewards imagined along it, so that a short horizon still sees what lies
+// beyond it, as TD-MPC does. It learns by temporal differences on the model's encodings of
+// replayed transitions, which it does not train: the target of V(z) is r + γ·V̄(z′), where
+// V̄ is a slowly following copy of V. A transition that terminated the episode counts as
+// absorbing, earning its reward at every later step: r/(1 − γ) (Acrobot's success state).
+//
+// A Critic serves any Model, so that the jepa and pets agents plan alike.
+type Critic struct {
+	cfg              CriticConfig
+	v, target        *nn.MLP[float32]
+	opt              *nn.AdamW[float32]
+	obs              []float32
+	z, next, returns nn.Matrix[float32]
+	grad             nn.Matrix[float32]
+}
+
+// NewCritic returns an untrained critic for latents of size latent, with parameters drawn
+// from seedValue. It returns an error if c is invalid.
+func NewCritic(latent int, c CriticConfig, seedValue uint64) (*Critic, error) {
+	switch {
+	case !(c.Discount > 0 && c.Discount < 1):
+		return nil, fmt.Errorf("worldmodel: critic discount %v: want it in (0, 1)", c.Discount)
+	case c.Batch < 1:
+		return nil, fmt.Errorf("worldmodel: critic batch %d: want it positive", c.Batch)
+	case !(c.TargetRate > 0 && c.TargetRate <= 1):
+		return nil, fmt.Errorf("worldmodel: critic target rate %v: want it in (0, 1]", c.TargetRate)
+	}
+	v, err := mlp(latent, c.Hidden, 1, seed.Derive(seedValue, criticStream))
+	if err != nil {
+		return nil, fmt.Errorf("worldmodel: critic: %w", err)
+	}
+	opt, err := nn.NewAdamW(c.Optimiser, v)
+	if err != nil {
+		return nil, fmt.Errorf("worldmodel: critic: %w", err)
+	}
+	return &Critic{cfg: c, v: v, target: v.Clone(), opt: opt,
+		z: nn.NewMatrix[float32](c.Batch, latent), next: nn.NewMatrix[float32](c.Batch, latent),
+		returns: nn.NewMatrix[float32](c.Batch, 1), grad: nn.NewMatrix[float32](c.Batch, 1)}, nil
+}
+
+// criticStream selects the seed of a critic's network.
+const criticStream = 0x6372_6974_6963_0000
+
+// Discount returns the discount of the returns the critic predicts.
+func (c *Critic) Discount() float64 { return c.cfg.Discount }
+
+// Batch returns the number of one-step sequences Train wants.
+func (c *Critic) Batch() int { return c.cfg.Batch }
+
+// Value returns the predicted values of a batch of latents, the critic's own storage valid
+// until its next call.
+func (c *Critic) Value(z nn.Matrix[float32]) []float32 { return c.v.Infer(z).Data }
+
+// Train takes one temporal-difference step on b, Batch one-step sequences, with latents from
+// model, and returns the squared error of the values before the step. It returns an error
+// if b has the wrong shape or the loss is not finite.
+func (c *Critic) Train(model Model, b *Batch) (float64, error) {
+	if err := checkBatch(b, model.Dims(), c.cfg.Batch, 1); err != nil {
+		return 0, err
+	}
+	c.encode(model, b)
+	gamma := float32(c.cfg.Discount)
+	next := c.target.Infer(c.next).Data
+	for i := range b.B {
+		r := b.Reward[i]
+		if b.Terminated[i] {
+			c.returns.Data[i] = r / (1 - gamma)
+		} else {
+			c.returns.Data[i] = r + gamma*next[i]
+		}
+	}
+	c.v.ZeroGrad()
+	loss := nn.MSE(c.v.Forward(c.z), c.returns, c.grad)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: critic"))
+	}
+	c.v.Backward(c.grad)
+	c.opt.Step()
+	follow(c.target, c.v, c.cfg.TargetRate)
+	return loss, nil
+}
+
+// encode writes the latents of the batch's observations and next observations into c.z and
+// c.next.
+func (c *Critic) encode(model Model, b *Batch) {
+	for i, dst := range []nn.Matrix[float32]{c.z, c.next} {
+		obs := nn.MatrixOf(b.B, b.ObsDim, c.gather(b, i))
+		copy(dst.Data, model.Encode(obs).Data)
+	}
+}
+
+// gather returns observation t of every sequence of b, contiguous, in the critic's storage.
+func (c *Critic) gather(b *Batch, t int) []float32 {
+	c.obs = grow(c.obs, b.B*b.ObsDim)
+	for s := range b.B {
+		copy(c.obs[s*b.ObsDim:], b.ObsAt(s, t))
+	}
+	return c.obs
+}
+
+// follow moves dst's parameters towards src's at the given rate.
+func follow(dst, src *nn.MLP[float32], rate float64) {
+	r := float32(rate)
+	from := src.Params()
+	to := dst.Params()
+	for i, p := range to {
+		to[i] = p + r*(from[i]-p)
+	}
+}
+
+// criticKind names critic states.
+const criticKind = "critic"
+
+// MarshalBinary returns the critic's state: its network, target network and optimiser. It
+// never fails.
+func (c *Critic) MarshalBinary() ([]byte, error) {
+	ck, _ := c.checkpoint().MarshalBinary()
+	return marshalParts(criticKind, ck), nil
+}
+
+// UnmarshalBinary restores a state MarshalBinary returned into a critic built with the same
+// configuration; it changes nothing and returns an error if data is not such a state.
+func (c *Critic) UnmarshalBinary(data []byte) error {
+	parts, err := unmarshalParts(criticKind, data, 1)
+	if err != nil {
+		return err
+	}
+	return c.checkpoint().UnmarshalBinary(parts[0])
+}
+
+func (c *Critic) checkpoint() nn.Checkpoint[float32] {
+	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{c.v, c.target}, Opt: c.opt}
+}

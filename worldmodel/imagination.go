@@ -1,0 +1,124 @@
+package worldmodel
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/foresight-sim/foresight/worldmodel/nn"
+)
+
+// Imagination scores candidate action sequences by rolling them out in a model's latent
+// space from the latent of the current observation, summing the discounted predicted
+// rewards. It is the evaluator a planner searches with (it satisfies plan.Evaluator and
+// plan.Imaginer), and it shows the viewer what the model expects. It is not safe for
+// concurrent use.
+type Imagination struct {
+	model    Model
+	critic   *Critic
+	discount float64
+	start    []float32 // the latent of the current observation
+	obs      nn.Matrix[float32]
+	z, a     nn.Matrix[float32]
+	imagined [][]float64
+}
+
+// NewImagination returns an Imagination over model that discounts the reward of step t by
+// discount^t. It panics unless discount is in (0, 1].
+func NewImagination(model Model, discount float64) *Imagination {
+	if !(discount > 0 && discount <= 1) {
+		panic(fmt.Sprintf("worldmodel: discount %v, want it in (0, 1]", discount))
+	}
+	d := model.Dims()
+	return &Imagination{model: model, discount: discount, start: make([]float32, d.Latent), obs: nn.NewMatrix[float32](1, d.Obs)}
+}
+
+// SetCritic makes Evaluate add discount^horizon times the critic's value of the latent each
+// sequence ends in to its imagined rewards; nil turns that off. The critic should predict
+// returns of the same discount.
+func (im *Imagination) SetCritic(c *Critic) { im.critic = c }
+
+// Observe makes obs the observation that imagined rollouts start from. It returns an error
+// if obs has the wrong size.
+func (im *Imagination) Observe(obs []float64) error {
+	if len(obs) != im.obs.Cols {
+		return fmt.Errorf("worldmodel: observation of %d components, want %d", len(obs), im.obs.Cols)
+	}
+	for i, v := range obs {
+		im.obs.Data[i] = float32(v)
+	}
+	copy(im.start, im.model.Encode(im.obs).Data)
+	return nil
+}
+
+// Evaluate writes the discounted predicted return of each of the n candidate sequences into
+// returns, with the layout plan.Evaluator documents. It returns an error if the model
+// predicts a non-finite reward.
+func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float64) error {
+	clear(returns[:n])
+	add := func(t int, w float64, values []float32) error {
+		for i := range n {
+			returns[i] += w * float64(values[i])
+		}
+		if !finite(returns[:n]...) {
+			return fmt.Errorf("worldmodel: imagined return is not finite at step %d", t)
+		}
+		return nil
+	}
+	err := im.rollout(seqs, n, horizon, func(t int, _ nn.Matrix[float32], reward []float32) error {
+		return add(t, math.Pow(im.discount, float64(t)), reward)
+	})
+	if err != nil || im.critic == nil {
+		return err
+	}
+	return add(horizon, math.Pow(im.discount, float64(horizon)), im.critic.Value(im.z))
+}
+
+// Imagine returns the observations the model's probe reads from the latents it predicts
+// after each action of seq, horizon actions laid out as in Evaluate. The result belongs to
+// the Imagination and is overwritten by the next call.
+func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) {
+	d := im.model.Dims()
+	if len(im.imagined) < horizon {
+		im.imagined = make([][]float64, horizon)
+	}
+	out := im.imagined[:horizon]
+	err := im.rollout(seq, 1, horizon, func(t int, z nn.Matrix[float32], _ []float32) error {
+		obs := im.model.Readout(z).Data
+		if len(out[t]) != d.Obs {
+			out[t] = make([]float64, d.Obs)
+		}
+		for j := range out[t] {
+			out[t][j] = float64(obs[j])
+		}
+		return nil
+	})
+	return out, err
+}
+
+// rollout runs n action sequences of horizon steps through the model from the start latent,
+// calling see with each step's predicted latents and rewards.
+func (im *Imagination) rollout(seqs []float64, n, horizon int, see func(t int, z nn.Matrix[float32], reward []float32) error) error {
+	d := im.model.Dims()
+	if len(seqs) != n*horizon*d.Action {
+		return fmt.Errorf("worldmodel: %d action values for %d sequences of %d steps of %d-d actions", len(seqs), n, horizon, d.Action)
+	}
+	shape(&im.z, n, d.Latent)
+	shape(&im.a, n, d.Action)
+	for i := range n {
+		copy(im.z.Row(i), im.start)
+	}
+	for t := range horizon {
+		for i := range n {
+			row := im.a.Row(i)
+			for j := range row {
+				row[j] = float32(seqs[(i*horizon+t)*d.Action+j])
+			}
+		}
+		next, reward := im.model.Predict(im.z, im.a)
+		copy(im.z.Data, next.Data[:n*d.Latent])
+		if err := see(t, im.z, reward); err != nil {
+			return err
+		}
+	}
+	return nil
+}
