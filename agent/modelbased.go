@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent/plan"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -33,6 +35,7 @@ type ModelBased struct {
 	steps     int        // training steps observed
 	eval      bool       // evaluation mode
 	planned   bool       // the planner has planned in this episode
+	trainSrc  *rand.PCG  // the source of trainRNG, saved with the agent's state
 	trainRNG  *rand.Rand // draws training batches, across episodes
 	actRNG    *rand.Rand // draws random and exploration actions, reset every episode
 	action    []float64
@@ -71,20 +74,21 @@ type ModelConfig struct {
 // every environment:
 //
 //	planner      MPPI, horizon 20 steps (1 s at 0.05 s), 128 samples, 16 elites,
-//	             4 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
+//	             3 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
 //	             correlation 0.5
 //	discount     0.98
 //	critic       worldmodel.DefaultCriticConfig
 //	seed phase   10 s of random actions, then 200 model updates
 //	updates      1 per step
-//	exploration  noise of std 0.1 of the half-range while training
+//	exploration  none beyond the planner's own sampling (noise on the planned actions
+//	             made training episodes succeed that evaluation then failed)
 //	replay       100 000 transitions (about 1.4 h of experience at 0.05 s)
 func DefaultModelConfig() ModelConfig {
 	critic := worldmodel.DefaultCriticConfig()
 	return ModelConfig{
 		Planner: "mppi",
 		Plan: plan.Config{
-			Horizon: 20, Samples: 128, Elites: 16, Iterations: 4,
+			Horizon: 20, Samples: 128, Elites: 16, Iterations: 3,
 			Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5,
 		},
 		Discount:        0.98,
@@ -92,7 +96,7 @@ func DefaultModelConfig() ModelConfig {
 		SeedSeconds:     10,
 		PretrainUpdates: 200,
 		UpdatesPerStep:  1,
-		ExploreStd:      0.1,
+		ExploreStd:      0,
 		ReplayCapacity:  100_000,
 	}
 }
@@ -141,11 +145,13 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 			return nil, fmt.Errorf("agent: %w", err)
 		}
 	}
+	src := rand.NewPCG(seedValue, trainBatchStream)
 	a := &ModelBased{
 		cfg: c, space: space, model: model, critic: critic, planner: p, replay: replay,
 		im:        worldmodel.NewImagination(model, c.Discount),
 		seedSteps: int(math.Round(c.SeedSeconds / env.Spec().ControlDT)),
-		trainRNG:  rand.New(rand.NewPCG(seedValue, trainBatchStream)),
+		trainSrc:  src,
+		trainRNG:  rand.New(src),
 		action:    make([]float64, space.Dim()),
 	}
 	a.im.SetCritic(critic)
@@ -277,4 +283,59 @@ func newLearning(env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (wo
 		return nil, fmt.Errorf("agent: %w", err)
 	}
 	return NewModelBased(env, m, s, DefaultModelConfig())
+}
+
+// modelBasedKind names ModelBased states.
+const modelBasedKind = "model-based agent"
+
+// MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
+// between episodes can continue as if it had not stopped: its step and update counts, the
+// state of its random draws of training batches, the model's and the critic's states and
+// the replay buffer. It returns an error only if the model's state cannot be encoded.
+func (a *ModelBased) MarshalBinary() ([]byte, error) {
+	counts := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, uint64(a.steps)), uint64(a.updates))
+	src, _ := a.trainSrc.MarshalBinary()
+	model, err := a.model.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	var critic []byte
+	if a.critic != nil {
+		critic, _ = a.critic.MarshalBinary()
+	}
+	replay, _ := a.replay.MarshalBinary()
+	return parts.Encode(modelBasedKind, counts, src, model, critic, replay), nil
+}
+
+// UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way
+// (the same environment, model and configuration). It returns an error if data is not such
+// a state; the agent is then unusable, as its parts may have been restored in part.
+func (a *ModelBased) UnmarshalBinary(data []byte) error {
+	p, err := parts.Decode(modelBasedKind, data, 5)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	if len(p[0]) != 16 {
+		return fmt.Errorf("agent: %s state has bad counts", modelBasedKind)
+	}
+	if (a.critic == nil) != (len(p[3]) == 0) {
+		return fmt.Errorf("agent: %s state and agent differ in having a critic", modelBasedKind)
+	}
+	if err := a.trainSrc.UnmarshalBinary(p[1]); err != nil {
+		return fmt.Errorf("agent: training draws: %w", err)
+	}
+	if err := a.model.UnmarshalBinary(p[2]); err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	if a.critic != nil {
+		if err := a.critic.UnmarshalBinary(p[3]); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+	}
+	if err := a.replay.UnmarshalBinary(p[4]); err != nil {
+		return err
+	}
+	a.steps = int(binary.LittleEndian.Uint64(p[0]))
+	a.updates = int(binary.LittleEndian.Uint64(p[0][8:]))
+	return nil
 }

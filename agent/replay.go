@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
 
@@ -138,4 +140,70 @@ func copy32(dst []float32, src []float64) {
 	for i, v := range src {
 		dst[i] = float32(v)
 	}
+}
+
+// replayKind names replay buffer states.
+const replayKind = "replay"
+
+// MarshalBinary returns the buffer's contents and position, oldest transition first. It
+// never fails.
+func (r *Replay) MarshalBinary() ([]byte, error) {
+	le := binary.LittleEndian
+	head := []uint64{uint64(r.obsDim), uint64(r.actDim), uint64(r.len), r.episodes, 0}
+	if r.open {
+		head[4] = 1
+	}
+	obs := make([]float32, 0, r.len*r.obsDim)
+	next := make([]float32, 0, r.len*r.obsDim)
+	act := make([]float32, 0, r.len*r.actDim)
+	rew, term, episode := make([]float32, r.len), make([]bool, r.len), make([]uint64, r.len)
+	for k := range r.len {
+		i := r.slot(k)
+		obs = append(obs, r.obs[i*r.obsDim:(i+1)*r.obsDim]...)
+		next = append(next, r.next[i*r.obsDim:(i+1)*r.obsDim]...)
+		act = append(act, r.act[i*r.actDim:(i+1)*r.actDim]...)
+		rew[k], term[k], episode[k] = r.rew[i], r.term[i], r.episode[i]
+	}
+	fields := []any{head, obs, next, act, rew, term, episode}
+	out := make([][]byte, len(fields))
+	for i, f := range fields {
+		out[i], _ = binary.Append(nil, le, f)
+	}
+	return parts.Encode(replayKind, out...), nil
+}
+
+// UnmarshalBinary restores contents MarshalBinary returned into a buffer of the same sizes;
+// a buffer of at least as many transitions as were held. It changes nothing and returns an
+// error if data is not such a state.
+func (r *Replay) UnmarshalBinary(data []byte) error {
+	p, err := parts.Decode(replayKind, data, 7)
+	if err != nil {
+		return fmt.Errorf("agent: replay: %w", err)
+	}
+	le := binary.LittleEndian
+	head := make([]uint64, 5)
+	if _, err := binary.Decode(p[0], le, head); err != nil || len(p[0]) != 40 {
+		return fmt.Errorf("agent: replay: bad header")
+	}
+	n := int(head[2])
+	if int(head[0]) != r.obsDim || int(head[1]) != r.actDim || n > r.cap {
+		return fmt.Errorf("agent: replay: state of %d transitions of %d-d observations and %d-d actions does not fit a buffer of %d, %d and %d",
+			n, head[0], head[1], r.cap, r.obsDim, r.actDim)
+	}
+	obs, next := make([]float32, n*r.obsDim), make([]float32, n*r.obsDim)
+	act, rew := make([]float32, n*r.actDim), make([]float32, n)
+	term, episode := make([]bool, n), make([]uint64, n)
+	for i, f := range []any{obs, next, act, rew, term, episode} {
+		if size, err := binary.Decode(p[i+1], le, f); err != nil || size != len(p[i+1]) {
+			return fmt.Errorf("agent: replay: part %d does not hold %d transitions", i+1, n)
+		}
+	}
+	copy(r.obs, obs)
+	copy(r.next, next)
+	copy(r.act, act)
+	copy(r.rew, rew)
+	copy(r.term, term)
+	copy(r.episode, episode)
+	r.len, r.head, r.episodes, r.open = n, n%r.cap, head[3], head[4] == 1
+	return nil
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/foresight-sim/foresight/envs"
@@ -46,6 +47,14 @@ type TrainConfig struct {
 	StopWhenCompetent bool
 	// Progress, when not nil, is called after every training episode.
 	Progress func(p EpisodePoint)
+	// Checkpoint, when not nil, is called after every training episode (after Progress)
+	// with the result so far, to save it with the agent's state; an error from it ends the
+	// run with that error.
+	Checkpoint func(res TrainResult) error
+	// Resume, when not nil, continues the run whose result so far it is, as Checkpoint
+	// received it: from its experience, episodes, evaluations and wall time. The agent must
+	// have been restored to its state at that point. Train leaves *Resume unchanged.
+	Resume *TrainResult
 }
 
 // EpisodePoint is one training episode on the learning curve.
@@ -97,9 +106,18 @@ func Train(env envs.Env, ag Agent, name string, cfg TrainConfig) (TrainResult, e
 	if rule == (Competence{}) {
 		rule = DefaultCompetence
 	}
-	start := time.Now()
-	budget := cfg.Budget.Seconds()
 	evals := 0
+	if r := cfg.Resume; r != nil {
+		if r.Env != res.Env || r.Agent != name || r.Seed != cfg.Seed {
+			return res, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
+				r.Agent, r.Env, r.Seed, name, res.Env, cfg.Seed)
+		}
+		res = *r
+		res.Curve = slices.Clone(r.Curve)
+		evals = rule.Trials * countEvaluations(res.Curve)
+	}
+	start, wallBefore := time.Now(), res.Wall
+	budget := cfg.Budget.Seconds()
 	for res.Experience < budget && !(cfg.StopWhenCompetent && res.Competent) {
 		ep, err := trainEpisode(env, ag, seed.Derive(cfg.Seed^trainStream, uint64(res.Episodes)), budget-res.Experience)
 		if err != nil {
@@ -120,12 +138,29 @@ func Train(env envs.Env, ag Agent, name string, cfg TrainConfig) (TrainResult, e
 			}
 		}
 		res.Curve = append(res.Curve, point)
+		res.Wall = wallBefore + time.Since(start).Seconds()
 		if cfg.Progress != nil {
 			cfg.Progress(point)
 		}
+		if cfg.Checkpoint != nil {
+			if err := cfg.Checkpoint(res); err != nil {
+				return res, err
+			}
+		}
 	}
-	res.Wall = time.Since(start).Seconds()
+	res.Wall = wallBefore + time.Since(start).Seconds()
 	return res, nil
+}
+
+// countEvaluations returns how many episodes of a curve triggered an evaluation.
+func countEvaluations(curve []EpisodePoint) int {
+	n := 0
+	for _, p := range curve {
+		if p.Evaluated >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // trainEpisode plays one training episode from seed, for at most maxSeconds of experience.

@@ -566,17 +566,17 @@ func TestJEPAUnmarshalRejects(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"empty", nil, "not a world model"},
+		{"empty", nil, "not a Foresight state"},
 		{"truncated", good[:len(good)-1], "truncated"},
 		{"header only", good[:20], "truncated"},
-		{"foreign", []byte("FSNNCKPT and some bytes"), "not a world model"},
+		{"foreign", []byte("FSNNCKPT and some bytes"), "not a Foresight state"},
 		{"PETS state", petsState, "pets"},
 		{"fewer parts", marshalParts(jepaKind, parts[:2]...), "parts"},
 		{"scaling of other observations", marshalParts(jepaKind, wideParts[0], parts[1], parts[2]), "scaling"},
 		{"other encoder", marshalParts(jepaKind, parts[0], otherEncoder[1], parts[2]), "networks"},
 		{"other probe", marshalParts(jepaKind, parts[0], parts[1], otherProbe[2]), "probe"},
 		{"corrupt", corrupt, "corrupt"},
-		{"trailing bytes", append(slices.Clone(good), 0), "after the state"},
+		{"trailing bytes", append(slices.Clone(good), 0), "bytes after the"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A trained model of another seed, so that a partial restore would show.

@@ -231,15 +231,15 @@ func TestPETSUnmarshalRejects(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"empty", nil, "not a world model"},
+		{"empty", nil, "not a Foresight state"},
 		{"truncated", good[:len(good)-1], "truncated"},
 		{"header only", good[:20], "truncated"},
-		{"foreign", []byte("FSNNCKPT and some bytes"), "not a world model"},
+		{"foreign", []byte("FSNNCKPT and some bytes"), "not a Foresight state"},
 		{"other kind", marshalParts("jepa", parts...), "jepa"},
 		{"bad scaling", marshalParts(petsKind, parts[0][:5], parts[1]), "scaling"},
 		{"other architecture", otherState, "networks"},
 		{"corrupt", corrupt, "corrupt"},
-		{"trailing bytes", append(slices.Clone(good), 0), "after the state"},
+		{"trailing bytes", append(slices.Clone(good), 0), "bytes after the"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := newTestPETS(t, 6) // unfitted: a failed restore must not fit its scaling

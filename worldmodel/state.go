@@ -4,66 +4,21 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/foresight-sim/foresight/internal/parts"
 )
 
-// A model's state (MarshalBinary) is the magic bytes "FSWMODEL", a uint16 version (1), the
-// model's kind as a uint16-prefixed string, a uint32 count of parts, and each part as a
-// uint64 byte count and its bytes: the observation scaling first, then nn checkpoints. The
-// parts carry their own checksums.
-const (
-	stateMagic   = "FSWMODEL"
-	stateVersion = 1
-)
+// marshalParts returns a state of the given kind made of parts (see internal/parts).
+func marshalParts(kind string, p ...[]byte) []byte { return parts.Encode(kind, p...) }
 
-// marshalParts encodes the parts of a model of the given kind.
-func marshalParts(kind string, parts ...[]byte) []byte {
-	le := binary.LittleEndian
-	b := le.AppendUint16([]byte(stateMagic), stateVersion)
-	b = le.AppendUint16(b, uint16(len(kind)))
-	b = append(b, kind...)
-	b = le.AppendUint32(b, uint32(len(parts)))
-	for _, p := range parts {
-		b = le.AppendUint64(b, uint64(len(p)))
-		b = append(b, p...)
-	}
-	return b
-}
-
-// unmarshalParts decodes the n parts of a model of the given kind, or returns an error
-// naming what is wrong with data.
+// unmarshalParts returns the n parts of a state of the given kind, or an error saying what
+// is wrong with data.
 func unmarshalParts(kind string, data []byte, n int) ([][]byte, error) {
-	le := binary.LittleEndian
-	head := len(stateMagic) + 4
-	if len(data) < head || string(data[:len(stateMagic)]) != stateMagic {
-		return nil, fmt.Errorf("worldmodel: not a world model's state")
+	p, err := parts.Decode(kind, data, n)
+	if err != nil {
+		return nil, fmt.Errorf("worldmodel: %w", err)
 	}
-	if v := le.Uint16(data[len(stateMagic):]); v != stateVersion {
-		return nil, fmt.Errorf("worldmodel: state version %d, want %d", v, stateVersion)
-	}
-	k := int(le.Uint16(data[len(stateMagic)+2:]))
-	data = data[head:]
-	if len(data) < k+4 {
-		return nil, fmt.Errorf("worldmodel: state is truncated")
-	}
-	if got := string(data[:k]); got != kind {
-		return nil, fmt.Errorf("worldmodel: state of a %s model, want %s", got, kind)
-	}
-	if count := int(le.Uint32(data[k:])); count != n {
-		return nil, fmt.Errorf("worldmodel: state has %d parts, want %d", count, n)
-	}
-	data = data[k+4:]
-	parts := make([][]byte, n)
-	for i := range parts {
-		if len(data) < 8 || uint64(len(data)-8) < le.Uint64(data) {
-			return nil, fmt.Errorf("worldmodel: state is truncated")
-		}
-		size := int(le.Uint64(data))
-		parts[i], data = data[8:8+size], data[8+size:]
-	}
-	if len(data) != 0 {
-		return nil, fmt.Errorf("worldmodel: %d bytes after the state", len(data))
-	}
-	return parts, nil
+	return p, nil
 }
 
 // marshal encodes the scaler: a uint32 size and the means and standard deviations as

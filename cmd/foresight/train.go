@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/envs"
 )
 
 // maxBudget bounds --budget.
@@ -15,7 +16,7 @@ const maxBudget = 1000 * time.Hour
 
 var trainCommand = command{
 	name:    "train",
-	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--json] [--keep-going] [--param name=value ...]",
+	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--param name=value ...]",
 	summary: "train an agent online until competence or a budget of simulated experience",
 	setup: func(fs *flag.FlagSet) action {
 		var c trainConfig
@@ -24,17 +25,19 @@ var trainCommand = command{
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience to train for, such as 90s or 10m")
 		fs.BoolVar(&c.json, "json", false, "print the summary as one JSON object")
 		fs.BoolVar(&c.keepGoing, "keep-going", false, "keep training after competence until the budget is spent")
+		fs.StringVar(&c.checkpoint, "checkpoint", "", "save the run in `DIR` after every episode, and resume it from there if DIR holds one")
 		return c.run
 	},
 }
 
 // trainConfig holds the flags of foresight train.
 type trainConfig struct {
-	env       envFlags
-	agent     string
-	budget    time.Duration
-	json      bool
-	keepGoing bool
+	env        envFlags
+	agent      string
+	budget     time.Duration
+	json       bool
+	keepGoing  bool
+	checkpoint string
 }
 
 func (c *trainConfig) run(stdout, stderr io.Writer) error {
@@ -52,11 +55,15 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, clock(c.budget.Seconds()))
-	res, err := agent.Train(env, ag, c.agent, agent.TrainConfig{
+	cfg := agent.TrainConfig{
 		Seed: c.env.seed, Budget: c.budget, StopWhenCompetent: !c.keepGoing,
 		Progress: func(p agent.EpisodePoint) { fmt.Fprintln(stderr, progressLine(p)) },
-	})
+	}
+	if err := c.resume(&cfg, env, ag, stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, clock(c.budget.Seconds()))
+	res, err := agent.Train(env, ag, c.agent, cfg)
 	if err != nil {
 		return err
 	}
@@ -64,6 +71,29 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 		return newJSONEncoder(stdout).Encode(res)
 	}
 	return printTrainSummary(stdout, res)
+}
+
+// resume sets up --checkpoint: it restores the agent and the run from the checkpoint if
+// there is one, and has cfg save the run after every episode.
+func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agent, stderr io.Writer) error {
+	if c.checkpoint == "" {
+		return nil
+	}
+	ck, err := newCheckpoint(c.checkpoint, env, ag, c.agent)
+	if err != nil {
+		return err
+	}
+	if cfg.Resume, err = ck.load(); err != nil {
+		return err
+	}
+	if r := cfg.Resume; r != nil {
+		if r.Seed != c.env.seed {
+			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
+		}
+		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.path, r.Episodes, clock(r.Experience))
+	}
+	cfg.Checkpoint = ck.save
+	return nil
 }
 
 // progressLine describes a finished training episode.

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,6 +48,84 @@ func TestTrainErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			invoke(append([]string{"train"}, tt.args...)...).check(t, exitUsage, tt.msg)
+		})
+	}
+}
+
+// TestTrainCheckpointResume checks that a jepa run stopped after its first episode and
+// resumed from --checkpoint ends with the same curve, bit for bit, as a run that was never
+// stopped, and that a finished run resumed again trains no further.
+func TestTrainCheckpointResume(t *testing.T) {
+	dir := t.TempDir()
+	args := func(budget string, extra ...string) []string {
+		return append([]string{"train", "--env", "Pendulum-v0", "--agent", "jepa", "--seed", "3", "--keep-going", "--json", "--budget", budget}, extra...)
+	}
+	curve := func(r result) string {
+		t.Helper()
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+		}
+		var res struct {
+			Curve json.RawMessage `json:"curve"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+			t.Fatal(err)
+		}
+		return string(res.Curve)
+	}
+	whole := curve(invoke(args("12s")...))
+	curve(invoke(args("10s", "--checkpoint", dir)...))
+	resumed := invoke(args("12s", "--checkpoint", dir)...)
+	if got := curve(resumed); got != whole {
+		t.Errorf("resumed run's curve differs from the uninterrupted one:\n%s\n%s", got, whole)
+	}
+	if !strings.Contains(resumed.stderr, "resuming from") {
+		t.Errorf("stderr does not say it resumed: %q", resumed.stderr)
+	}
+	again := invoke(args("12s", "--checkpoint", dir)...)
+	if got := curve(again); got != whole || strings.Contains(again.stderr, "\nepisode ") {
+		t.Errorf("a finished run resumed again trained further: %q", again.stderr)
+	}
+}
+
+// TestTrainCheckpointErrors checks that a checkpoint of another run or a corrupt one is
+// refused in one line, and left as it was.
+func TestTrainCheckpointErrors(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"train", "--env", "Pendulum-v0", "--agent", "random", "--budget", "10s", "--checkpoint", dir}
+	if r := invoke(base...); r.code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+	}
+	path := filepath.Join(dir, checkpointFile)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		data []byte
+		msg  string
+	}{
+		{"other env", []string{"train", "--env", "CartPoleSwingup-v0", "--agent", "random", "--budget", "10s", "--checkpoint", dir}, good, "is of random on Pendulum-v0"},
+		{"other agent", []string{"train", "--env", "Pendulum-v0", "--agent", "zero", "--budget", "10s", "--checkpoint", dir}, good, "is of random on Pendulum-v0"},
+		{"other param", append(slices.Clone(base), "--param", "length=1.5"), good, "is of random on Pendulum-v0"},
+		{"other seed", append(slices.Clone(base), "--seed", "9"), good, "holds a run with seed 0, not 9"},
+		{"truncated", base, good[:len(good)/2], "truncated"},
+		{"foreign", base, []byte("hello"), "not a Foresight state"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := invoke(tt.args...)
+			if r.code == exitOK || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.msg) {
+				t.Errorf("exit code %d, stderr %q: want one line containing %q", r.code, r.stderr, tt.msg)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.data) {
+				t.Error("the checkpoint was changed")
+			}
 		})
 	}
 }
