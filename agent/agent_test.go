@@ -85,13 +85,17 @@ func TestNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.Reset(1) // the oracle plans from the state of the episode under way
+	obs, _ := env.Reset(1) // the oracle plans from the state of the episode under way
 	for _, name := range Names() {
 		ag, err := New(name, env, 1)
 		if err != nil || ag == nil {
 			t.Fatalf("New(%q) = %v, %v", name, ag, err)
 		}
-		if a := actions(t, ag, 1)[0]; !env.ActionSpace().Contains(a) {
+		a, err := ag.Act(obs)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !env.ActionSpace().Contains(a) {
 			t.Errorf("%s: action %v outside the action space", name, a)
 		}
 	}

@@ -31,16 +31,17 @@ type ModelBased struct {
 	batch   worldmodel.Batch
 	cbatch  worldmodel.Batch // the critic's
 
-	seedSteps int        // steps of random actions before planning
-	steps     int        // training steps observed
-	eval      bool       // evaluation mode
-	planned   bool       // the planner has planned in this episode
-	trainSrc  *rand.PCG  // the source of trainRNG, saved with the agent's state
-	trainRNG  *rand.Rand // draws training batches, across episodes
-	actRNG    *rand.Rand // draws random and exploration actions, reset every episode
-	action    []float64
-	stats     worldmodel.Stats
-	updates   int
+	seedSteps  int        // steps of random actions before planning
+	steps      int        // training steps observed
+	pretrained bool       // the updates that end the seed phase have been made
+	eval       bool       // evaluation mode
+	planned    bool       // the planner has planned in this episode
+	trainSrc   *rand.PCG  // the source of trainRNG, saved with the agent's state
+	trainRNG   *rand.Rand // draws training batches, across episodes
+	actRNG     *rand.Rand // draws random and exploration actions, reset every episode
+	action     []float64
+	stats      worldmodel.Stats
+	updates    int
 }
 
 // ModelConfig configures a ModelBased agent.
@@ -101,6 +102,9 @@ func DefaultModelConfig() ModelConfig {
 	}
 }
 
+// maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
+const maxSeedSeconds = 365 * 24 * 3600
+
 // Streams of the agent's seed.
 const (
 	trainBatchStream = 0x6261_7463_6800_0000
@@ -127,9 +131,9 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	switch {
 	case !(c.Discount > 0 && c.Discount <= 1):
 		return nil, fmt.Errorf("agent: discount %v: want it in (0, 1]", c.Discount)
-	case !(c.SeedSeconds >= 0) || c.PretrainUpdates < 0 || c.UpdatesPerStep < 0:
-		return nil, fmt.Errorf("agent: seed phase of %v s, %d pretraining updates, %d updates per step: want none negative",
-			c.SeedSeconds, c.PretrainUpdates, c.UpdatesPerStep)
+	case !(c.SeedSeconds >= 0 && c.SeedSeconds <= maxSeedSeconds) || c.PretrainUpdates < 0 || c.UpdatesPerStep < 0:
+		return nil, fmt.Errorf("agent: seed phase of %v s, %d pretraining updates, %d updates per step: want none negative, the seed phase at most %v s",
+			c.SeedSeconds, c.PretrainUpdates, c.UpdatesPerStep, float64(maxSeedSeconds))
 	case !(c.ExploreStd >= 0):
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
 	}
@@ -180,6 +184,9 @@ func (a *ModelBased) SetEval(on bool) { a.eval = on }
 // action of the best plan in the model's imagination, with exploration noise in training.
 // It returns an error if obs has the wrong size or planning fails.
 func (a *ModelBased) Act(obs []float64) ([]float64, error) {
+	if want := a.model.Dims().Obs; len(obs) != want {
+		return nil, fmt.Errorf("agent: observation of %d components, want %d", len(obs), want)
+	}
 	if !a.eval && a.steps < a.seedSteps {
 		return a.space.Sample(a.actRNG, a.action), nil
 	}
@@ -202,10 +209,14 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 	return a.action, nil
 }
 
-// Observe stores a training transition and updates the model: PretrainUpdates times when
-// the seed phase ends, UpdatesPerStep times after every later step. It returns an error if
-// the transition has the wrong sizes or the model's training diverges.
+// Observe stores a training transition and updates the model: PretrainUpdates times once
+// the seed phase is over (as soon as the buffer holds a sequence as long as the model trains
+// on), UpdatesPerStep times after every later step. In evaluation mode it does nothing. It
+// returns an error if the transition has the wrong sizes or the model's training diverges.
 func (a *ModelBased) Observe(t Transition) error {
+	if a.eval {
+		return nil
+	}
 	if err := a.replay.Add(t); err != nil {
 		return err
 	}
@@ -213,36 +224,39 @@ func (a *ModelBased) Observe(t Transition) error {
 	switch {
 	case a.steps < a.seedSteps:
 		return nil
-	case a.steps == a.seedSteps:
-		return a.update(a.cfg.PretrainUpdates)
+	case !a.pretrained:
+		n, err := a.update(a.cfg.PretrainUpdates)
+		a.pretrained = n == a.cfg.PretrainUpdates
+		return err
 	}
-	return a.update(a.cfg.UpdatesPerStep)
+	_, err := a.update(a.cfg.UpdatesPerStep)
+	return err
 }
 
 // EndEpisode closes the current episode in the replay buffer.
 func (a *ModelBased) EndEpisode() { a.replay.EndEpisode() }
 
-// update takes n model updates on batches drawn from the replay buffer; it does nothing
-// while the buffer holds no sequence long enough.
-func (a *ModelBased) update(n int) error {
+// update takes up to n model updates on batches drawn from the replay buffer, and returns
+// how many it took: none while the buffer holds no sequence long enough.
+func (a *ModelBased) update(n int) (int, error) {
 	b, l := a.model.SampleShape()
-	for range n {
+	for i := range n {
 		err := a.replay.SampleSequences(a.trainRNG, b, l, &a.batch)
 		if errors.Is(err, ErrNotEnoughData) {
-			return nil
+			return i, nil
 		}
 		if err != nil {
-			return err
+			return i, err
 		}
 		if a.stats, err = a.model.Train(&a.batch); err != nil {
-			return fmt.Errorf("agent: model update %d: %w", a.updates, err)
+			return i, fmt.Errorf("agent: model update %d: %w", a.updates, err)
 		}
 		if err := a.trainCritic(); err != nil {
-			return fmt.Errorf("agent: critic update %d: %w", a.updates, err)
+			return i, fmt.Errorf("agent: critic update %d: %w", a.updates, err)
 		}
 		a.updates++
 	}
-	return nil
+	return n, nil
 }
 
 // trainCritic takes one step of the critic, if the agent has one.
@@ -293,7 +307,11 @@ const modelBasedKind = "model-based agent"
 // state of its random draws of training batches, the model's and the critic's states and
 // the replay buffer. It returns an error only if the model's state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
-	counts := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, uint64(a.steps)), uint64(a.updates))
+	pretrained := uint64(0)
+	if a.pretrained {
+		pretrained = 1
+	}
+	counts, _ := binary.Append(nil, binary.LittleEndian, []uint64{uint64(a.steps), uint64(a.updates), pretrained})
 	src, _ := a.trainSrc.MarshalBinary()
 	model, err := a.model.MarshalBinary()
 	if err != nil {
@@ -315,7 +333,7 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
-	if len(p[0]) != 16 {
+	if len(p[0]) != 24 {
 		return fmt.Errorf("agent: %s state has bad counts", modelBasedKind)
 	}
 	if (a.critic == nil) != (len(p[3]) == 0) {
@@ -337,5 +355,6 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	}
 	a.steps = int(binary.LittleEndian.Uint64(p[0]))
 	a.updates = int(binary.LittleEndian.Uint64(p[0][8:]))
+	a.pretrained = binary.LittleEndian.Uint64(p[0][16:]) == 1
 	return nil
 }

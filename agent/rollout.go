@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/foresight-sim/foresight/envs"
 )
@@ -39,7 +40,10 @@ func Rollout(env envs.Env, ag Agent, seed uint64) (EpisodeResult, error) {
 // passed, and hands every transition to learner when it is not nil.
 func play(env envs.Env, ag Agent, seed uint64, maxSeconds float64, learner Learner) (EpisodeResult, error) {
 	id := env.Spec().ID
-	obs, _ := env.Reset(seed)
+	first, _ := env.Reset(seed)
+	// The environment overwrites its observation at every step, so the one acted on is
+	// kept here for the transition.
+	obs := slices.Clone(first)
 	ag.Reset(seed)
 	var res EpisodeResult
 	for !res.Terminated && !res.Truncated && res.Seconds < maxSeconds {
@@ -57,7 +61,7 @@ func play(env envs.Env, ag Agent, seed uint64, maxSeconds float64, learner Learn
 				return res, fmt.Errorf("agent: %s step %d: learning: %w", id, res.Length, err)
 			}
 		}
-		obs = next
+		copy(obs, next)
 		res.Return += reward
 		res.Length++
 		res.Terminated, res.Truncated = term, trunc
