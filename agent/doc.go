@@ -1,21 +1,24 @@
 // Package agent holds the decision makers that act in Foresight's environments and the
 // rollout loop that runs them.
 //
-// An Agent maps observations to actions. Agents that learn from what they see will also
-// observe the transitions their actions cause, through a separate interface added with them,
-// so that simple agents stay simple.
+// An Agent maps observations to actions. A Learner is an Agent that also observes the
+// transitions its actions cause, so that simple agents stay simple.
 //
-// Available now, by the names New accepts:
+// The agents New builds, by name:
 //
 //	random  uniform actions in the action space: the baseline every learner must beat
 //	zero    the zero action, clipped into the action space: what doing nothing achieves
 //	oracle  the planners of package plan given copies of the true simulator: the upper bound
 //	        of planning, and the proof that each task can be solved
+//	jepa    a ModelBased learner with a worldmodel.JEPA: it predicts in a latent space
+//	pets    a ModelBased learner with a worldmodel.PETS ensemble: it predicts observations
 //
-// Coming with the world-model issue: jepa (a joint-embedding predictive world model learned
-// online) and pets (an ensemble of probabilistic dynamics models), both planning with the
-// same planners as the oracle.
+// The two learners share everything but the model: the replay buffer, the seed phase of
+// random actions, the update schedule, the critic and the planner (DefaultModelConfig), so
+// that comparing them compares predicting latents with predicting observations.
 //
-// Rollout runs one agent for one episode and reports its return, length and success; the
-// command-line tool, the viewer and the benchmark all measure agents with it.
+// Rollout runs one agent for one episode and reports its return, length and success. Train
+// runs the online learning loop: training episodes, the competence rule (Competence) with
+// its evaluation episodes, the time to competence, and checkpoints to resume from; the
+// command-line tool, the viewer and the benchmark all measure agents with these two.
 package agent

@@ -74,13 +74,13 @@ type ModelConfig struct {
 // DefaultModelConfig returns the hyper-parameters of the jepa and pets agents, one set for
 // every environment:
 //
-//	planner      MPPI, horizon 20 steps (1 s at 0.05 s), 128 samples, 16 elites,
+//	planner      MPPI, horizon 10 steps (0.5 s at 0.05 s), 128 samples, 16 elites,
 //	             3 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
-//	             correlation 0.5
+//	             correlation 0.5; the critic's value sees beyond the horizon
 //	discount     0.98
 //	critic       worldmodel.DefaultCriticConfig
-//	seed phase   10 s of random actions, then 200 model updates
-//	updates      1 per step
+//	seed phase   5 s of random actions, then 200 model updates
+//	updates      2 per step (each a model step and a critic step)
 //	exploration  none beyond the planner's own sampling (noise on the planned actions
 //	             made training episodes succeed that evaluation then failed)
 //	replay       100 000 transitions (about 1.4 h of experience at 0.05 s)
@@ -89,14 +89,14 @@ func DefaultModelConfig() ModelConfig {
 	return ModelConfig{
 		Planner: "mppi",
 		Plan: plan.Config{
-			Horizon: 20, Samples: 128, Elites: 16, Iterations: 3,
+			Horizon: 10, Samples: 128, Elites: 16, Iterations: 3,
 			Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5,
 		},
 		Discount:        0.98,
 		Critic:          &critic,
-		SeedSeconds:     10,
+		SeedSeconds:     5,
 		PretrainUpdates: 200,
-		UpdatesPerStep:  1,
+		UpdatesPerStep:  2,
 		ExploreStd:      0,
 		ReplayCapacity:  100_000,
 	}

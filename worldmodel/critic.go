@@ -24,12 +24,12 @@ type CriticConfig struct {
 }
 
 // DefaultCriticConfig returns the critic of the jepa and pets agents: two hidden layers of
-// 128, discount 0.98 (a horizon of about 50 steps, 2.5 s at 0.05 s), batches of 256
+// 128, discount 0.98 (a horizon of about 50 steps, 2.5 s at 0.05 s), batches of 128
 // transitions, a target network following at rate 0.01, AdamW at 1e-3 clipped at norm 20.
 func DefaultCriticConfig() CriticConfig {
 	opt := nn.DefaultAdamW(1e-3)
 	opt.WeightDecay, opt.MaxGradNorm = 0, 20
-	return CriticConfig{Hidden: []int{128, 128}, Discount: 0.98, Batch: 256, TargetRate: 0.01, Optimiser: opt}
+	return CriticConfig{Hidden: []int{128, 128}, Discount: 0.98, Batch: 128, TargetRate: 0.01, Optimiser: opt}
 }
 
 // Critic learns the value of a model's latents: the discounted return the agent collects

@@ -49,7 +49,8 @@
 //
 // A model's whole state (parameters, optimiser moments and observation scaling) is
 // [encoding.BinaryMarshaler] bytes: a small header naming the kind of model, then parts
-// with checksums of their own, written with the checkpoint format of the nn package.
+// with checksums of their own, written with the checkpoint format of the nn package. A
+// [Critic] saves its state the same way.
 // UnmarshalBinary restores it into a model built with the same configuration, and changes
 // nothing if the bytes are truncated, corrupt, from another kind of model or from another
 // architecture.

@@ -83,7 +83,7 @@ func Example() {
 	fmt.Printf("imagined %d observations of %d components\n", len(imagined), len(imagined[0]))
 	// Output:
 	// 2-d observations, 1-d actions, 64-d latents
-	// trains on 256 sequences of 5 transitions
+	// trains on 128 sequences of 5 transitions
 	// trained 5 steps
 	// 3 imagined returns, all finite: true
 	// imagined 4 observations of 2 components

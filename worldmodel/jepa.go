@@ -36,14 +36,14 @@ type JEPAConfig struct {
 // DefaultJEPAConfig returns the configuration every environment uses: a 64-d latent of 8
 // SimNorm groups, a one-hidden-layer encoder of 256, a predictor of two hidden layers of 128
 // (small, because planning runs it hundreds of times per action), a 5-step loss with
-// weights 0.5^t, and AdamW at 1e-3 with clipping at norm 20.
+// weights 0.5^t on batches of 128 sequences, and AdamW at 1e-3 with clipping at norm 20.
 func DefaultJEPAConfig() JEPAConfig {
 	opt := nn.DefaultAdamW(1e-3)
 	opt.WeightDecay, opt.MaxGradNorm = 0, 20
 	return JEPAConfig{
 		Latent: 64, Group: 8,
 		Encoder: []int{256}, Predictor: []int{128, 128}, Probe: []int{128},
-		Horizon: 5, Batch: 256, Rho: 0.5,
+		Horizon: 5, Batch: 128, Rho: 0.5,
 		Consistency: 20, RewardWeight: 1,
 		TargetRate: 0.01,
 		Optimiser:  opt,

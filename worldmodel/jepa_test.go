@@ -652,8 +652,8 @@ func TestNewJEPA(t *testing.T) {
 	if got, want := m.Dims(), (Dims{Obs: 5, Action: 2, Latent: 64}); got != want {
 		t.Errorf("Dims() = %+v, want %+v (the latent size comes from the configuration)", got, want)
 	}
-	if seqs, length := m.SampleShape(); seqs != 256 || length != 5 {
-		t.Errorf("SampleShape() = %d, %d, want 256, 5", seqs, length)
+	if seqs, length := m.SampleShape(); seqs != 128 || length != 5 {
+		t.Errorf("SampleShape() = %d, %d, want 128, 5", seqs, length)
 	}
 	for _, net := range []struct {
 		name  string

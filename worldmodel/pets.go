@@ -25,7 +25,8 @@ type PETSConfig struct {
 }
 
 // DefaultPETSConfig returns an ensemble of five members with three hidden layers of 200
-// units, close to those of Chua et al., trained on batches of 256 transitions per member,
+// units, close to those of Chua et al., trained on batches of 128 transitions per member
+// (as many transitions per step as a JEPA step sees, 128 sequences of 5),
 // with log-variances bounded to (−5, 0.5). The lower bound is higher than PETS's usual −10
 // because the simulators are deterministic: with −10 the state variances sink to the floor
 // and their precise terms swamp the reward's in the shared layers, and the reward was barely
@@ -34,7 +35,7 @@ func DefaultPETSConfig() PETSConfig {
 	return PETSConfig{
 		Members: 5, Hidden: []int{200, 200, 200},
 		LR: 1e-3, WeightDecay: 1e-5, MaxGradNorm: 10,
-		Batch: 256, MinLogVar: -5, MaxLogVar: 0.5,
+		Batch: 128, MinLogVar: -5, MaxLogVar: 0.5,
 	}
 }
 

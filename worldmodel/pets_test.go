@@ -330,8 +330,8 @@ func TestNewPETS(t *testing.T) {
 	if got, want := p.Dims(), (Dims{Obs: 4, Action: 2, Latent: 4}); got != want {
 		t.Errorf("Dims() = %+v, want %+v", got, want)
 	}
-	if seqs, length := p.SampleShape(); seqs != 5*256 || length != 1 {
-		t.Errorf("SampleShape() = %d, %d, want %d, 1", seqs, length, 5*256)
+	if seqs, length := p.SampleShape(); seqs != 5*128 || length != 1 {
+		t.Errorf("SampleShape() = %d, %d, want %d, 1", seqs, length, 5*128)
 	}
 	if len(p.members) != 5 || slices.Equal(p.members[0].Params(), p.members[1].Params()) {
 		t.Error("the members are not five different networks")

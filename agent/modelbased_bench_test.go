@@ -1,0 +1,63 @@
+package agent
+
+import (
+	"math"
+	"testing"
+
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// BenchmarkModelBasedAct measures the planning latency per action of the default jepa and
+// pets agents (model, critic and planner at their defaults, untrained: the cost does not
+// depend on the weights), from a state a second into an episode. Run it with -cpu 1: the
+// planner uses one core.
+func BenchmarkModelBasedAct(b *testing.B) {
+	for _, name := range []string{"jepa", "pets"} {
+		for _, id := range envs.IDs() {
+			b.Run(name+"/"+id, func(b *testing.B) {
+				env := makeEnv(b, id)
+				ag, err := New(name, env, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				learner := ag.(*ModelBased)
+				learner.SetEval(true)
+				obs, _ := env.Reset(0)
+				zero := make([]float64, env.ActionSpace().Dim())
+				for range 20 {
+					obs, _, _, _, _, _ = env.Step(zero)
+				}
+				for b.Loop() {
+					if _, err := learner.Act(obs); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkModelBasedUpdate measures one update of the default jepa and pets agents on
+// CartPoleSwingup-v0: a model step and a critic step, each on a batch drawn from a replay
+// buffer of a minute of random experience.
+func BenchmarkModelBasedUpdate(b *testing.B) {
+	for _, name := range []string{"jepa", "pets"} {
+		b.Run(name, func(b *testing.B) {
+			env := makeEnv(b, "CartPoleSwingup-v0")
+			ag, err := New(name, env, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			learner := ag.(*ModelBased)
+			learner.seedSteps = math.MaxInt // random actions and no updates while filling the buffer
+			if _, err := Train(env, learner, name, TrainConfig{Budget: 60e9}); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := learner.update(1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
