@@ -84,15 +84,19 @@ func (c *Critic) Discount() float64 { return c.cfg.Discount }
 func (c *Critic) Batch() int { return c.cfg.Batch }
 
 // Value returns the predicted values of a batch of latents, the critic's own storage valid
-// until its next call.
+// until the next Value or Train.
 func (c *Critic) Value(z nn.Matrix[float32]) []float32 { return c.v.Infer(z).Data }
 
 // Train takes one temporal-difference step on b, Batch one-step sequences, with latents from
 // model, and returns the squared error of the values before the step. It returns an error
-// if b has the wrong shape or the loss is not finite.
+// if b has the wrong shape, the model's latents another size than the critic's, or the loss
+// is not finite.
 func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 	if err := checkBatch(b, model.Dims(), c.cfg.Batch, 1); err != nil {
 		return 0, err
+	}
+	if l := model.Dims().Latent; l != c.z.Cols {
+		return 0, fmt.Errorf("worldmodel: critic of %d-d latents trained with a model of %d-d latents", c.z.Cols, l)
 	}
 	c.encode(model, b)
 	gamma := float32(c.cfg.Discount)
