@@ -1,6 +1,7 @@
 package worldmodel
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -17,6 +18,7 @@ type Imagination struct {
 	critic   *Critic
 	discount float64
 	start    []float32 // the latent of the current observation
+	observed bool      // Observe has set start
 	obs      nn.Matrix[float32]
 	z, a     nn.Matrix[float32]
 	imagined [][]float64
@@ -47,12 +49,13 @@ func (im *Imagination) Observe(obs []float64) error {
 		im.obs.Data[i] = float32(v)
 	}
 	copy(im.start, im.model.Encode(im.obs).Data)
+	im.observed = true
 	return nil
 }
 
 // Evaluate writes the discounted predicted return of each of the n candidate sequences into
-// returns, with the layout plan.Evaluator documents. It returns an error if the model
-// predicts a non-finite reward.
+// returns, with the layout plan.Evaluator documents. It returns an error before the first
+// Observe, or if the model predicts a non-finite return.
 func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float64) error {
 	clear(returns[:n])
 	add := func(t int, w float64, values []float32) error {
@@ -75,7 +78,8 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 
 // Imagine returns the observations the model's probe reads from the latents it predicts
 // after each action of seq, horizon actions laid out as in Evaluate. The result belongs to
-// the Imagination and is overwritten by the next call.
+// the Imagination and is overwritten by the next call. It returns an error if a read-out is
+// not finite.
 func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) {
 	d := im.model.Dims()
 	if len(im.imagined) < horizon {
@@ -90,6 +94,9 @@ func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) 
 		for j := range out[t] {
 			out[t][j] = float64(obs[j])
 		}
+		if !finite(out[t]...) {
+			return fmt.Errorf("worldmodel: imagined observation is not finite at step %d", t)
+		}
 		return nil
 	})
 	return out, err
@@ -99,6 +106,9 @@ func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) 
 // calling see with each step's predicted latents and rewards.
 func (im *Imagination) rollout(seqs []float64, n, horizon int, see func(t int, z nn.Matrix[float32], reward []float32) error) error {
 	d := im.model.Dims()
+	if !im.observed {
+		return errors.New("worldmodel: imagining before any observation")
+	}
 	if len(seqs) != n*horizon*d.Action {
 		return fmt.Errorf("worldmodel: %d action values for %d sequences of %d steps of %d-d actions", len(seqs), n, horizon, d.Action)
 	}

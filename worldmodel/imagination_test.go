@@ -205,6 +205,9 @@ func TestImaginationImagine(t *testing.T) {
 	}
 }
 
+// TestImaginationRejects checks that Evaluate refuses mismatched sequences, a model that
+// predicts NaN and a call before any observation, and that NewImagination refuses
+// discounts outside (0, 1].
 func TestImaginationRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -218,13 +221,16 @@ func TestImaginationRejects(t *testing.T) {
 		{"more sequences than given", 4, 2, 12, -1, "action values"},
 		{"NaN at the first step", 3, 2, 12, 0, "not finite"},
 		{"NaN at the last step", 3, 4, 24, 3, "not finite"},
+		{"no observation yet", 3, 2, 12, -1, "before any observation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeModel(2)
 			f.nanFrom = tc.nanFrom
 			im := NewImagination(f, 0.5)
-			if err := im.Observe([]float64{1, 1}); err != nil {
-				t.Fatal(err)
+			if tc.name != "no observation yet" {
+				if err := im.Observe([]float64{1, 1}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			returns := make([]float64, tc.n)
 			err := im.Evaluate(make([]float64, tc.values), tc.n, tc.horizon, returns)
