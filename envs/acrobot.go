@@ -107,6 +107,8 @@ func (t *acrobot) act(a []float64) {
 
 func (t *acrobot) observe(dst []float64) { t.arm.observe(dst, acrobotRest) }
 
+func (t *acrobot) pose(obs []float64) error { return t.arm.pose(obs, acrobotRest) }
+
 // height returns how far the tip is above the shoulder, which sits at the origin.
 func (t *acrobot) height() float64 { return t.arm.lower.tip().Y }
 

@@ -147,6 +147,10 @@ func (t *cartpole) observe(dst []float64) {
 	dst[0], dst[1], dst[2], dst[3], dst[4] = x, c, s, v, omega
 }
 
+func (t *cartpole) pose(obs []float64) error {
+	return t.setState(obs[0], math.Atan2(obs[2], obs[1]), 0, 0)
+}
+
 func (t *cartpole) evaluate(a []float64) (float64, bool) {
 	x, theta, _, omega := t.state()
 	upright := (1 + math.Cos(theta)) / 2

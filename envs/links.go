@@ -126,6 +126,12 @@ func (a *arm) observe(dst []float64, rest float64) {
 	dst[4], dst[5] = omega, elbowRate
 }
 
+// pose places the arm at rest in the configuration an observation written by observe with
+// the same rest describes.
+func (a *arm) pose(obs []float64, rest float64) error {
+	return a.place(rest+math.Atan2(obs[1], obs[0]), math.Atan2(obs[3], obs[2]), 0, 0)
+}
+
 // addRing adds a circle outline width metres wide on layer.
 func addRing(s *sim.Scene, layer int, c color.NRGBA, center sim.Vec2, radius, width float64) {
 	ring := s.AddCircle(layer, color.NRGBA{}, center, radius)

@@ -128,6 +128,10 @@ func (t *pendulum) observe(dst []float64) {
 	dst[0], dst[1], dst[2] = c, s, t.rod.AngularVelocity()
 }
 
+func (t *pendulum) pose(obs []float64) error {
+	return t.rod.SetPose(sim.Vec2{}, math.Atan2(obs[1], obs[0]), sim.Vec2{}, 0)
+}
+
 func (t *pendulum) evaluate(a []float64) (float64, bool) {
 	theta, omega := wrapAngle(t.rod.Angle()), t.rod.AngularVelocity()
 	upright := (1 + math.Cos(theta)) / 2

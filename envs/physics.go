@@ -20,6 +20,8 @@ type task interface {
 	act(a []float64)
 	// observe writes the current observation into dst.
 	observe(dst []float64)
+	// pose places the bodies at rest in the configuration the observation obs describes.
+	pose(obs []float64) error
 	// evaluate returns the reward for the step just taken with action a and whether the
 	// success condition holds now.
 	evaluate(a []float64) (reward float64, ok bool)

@@ -154,3 +154,6 @@ func (p *PixelObservation) Restore(s *Snapshot) error {
 	copy(p.frames, v)
 	return nil
 }
+
+// Unwrap returns the wrapped environment.
+func (p *PixelObservation) Unwrap() Env { return p.Env }

@@ -141,6 +141,8 @@ func (t *reacher) observe(dst []float64) {
 	dst[6], dst[7] = d.X, d.Y
 }
 
+func (t *reacher) pose(obs []float64) error { return t.arm.pose(obs, 0) }
+
 func (t *reacher) evaluate(a []float64) (float64, bool) {
 	r, tip := t.reach(), t.arm.lower.tip()
 	dist, speed := t.target.Sub(tip).Len(), t.arm.lower.body.VelocityAt(tip).Len()

@@ -62,3 +62,6 @@ func (t *TimeLimit) Restore(s *Snapshot) error {
 	t.steps = int(v[0])
 	return nil
 }
+
+// Unwrap returns the wrapped environment.
+func (t *TimeLimit) Unwrap() Env { return t.Env }

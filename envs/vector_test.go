@@ -86,6 +86,15 @@ func (t *boxesTask) observe(dst []float64) {
 	}
 }
 
+func (t *boxesTask) pose(obs []float64) error {
+	for i, b := range t.boxes {
+		if err := b.SetPose(sim.V(obs[3*i], obs[3*i+1]), obs[3*i+2], sim.Vec2{}, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *boxesTask) evaluate([]float64) (float64, bool) {
 	x := math.Abs(t.boxes[0].Position().X)
 	return 1 / (1 + x), x < 0.5

@@ -202,3 +202,15 @@ func (r *RecordEpisodeStatistics) Restore(s *Snapshot) error {
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Unwrap returns the wrapped environment.
+func (r *ActionRepeat) Unwrap() Env { return r.Env }
+
+// Unwrap returns the wrapped environment.
+func (r *RescaleAction) Unwrap() Env { return r.Env }
+
+// Unwrap returns the wrapped environment.
+func (c *ClipAction) Unwrap() Env { return c.Env }
+
+// Unwrap returns the wrapped environment.
+func (r *RecordEpisodeStatistics) Unwrap() Env { return r.Env }
