@@ -3,7 +3,6 @@ package agent
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/foresight-sim/foresight/envs"
 )
@@ -39,36 +38,11 @@ func Rollout(env envs.Env, ag Agent, seed uint64) (EpisodeResult, error) {
 // play runs one episode from seed, stopping early once maxSeconds of simulated time have
 // passed, and hands every transition to learner when it is not nil.
 func play(env envs.Env, ag Agent, seed uint64, maxSeconds float64, learner Learner) (EpisodeResult, error) {
-	id := env.Spec().ID
-	first, _ := env.Reset(seed)
-	// The environment overwrites its observation at every step, so the one acted on is
-	// kept here for the transition.
-	obs := slices.Clone(first)
-	ag.Reset(seed)
-	var res EpisodeResult
-	for !res.Terminated && !res.Truncated && res.Seconds < maxSeconds {
-		action, err := ag.Act(obs)
-		if err != nil {
-			return res, fmt.Errorf("agent: %s step %d: %w", id, res.Length, err)
+	e := startEpisode(env, ag, seed, learner)
+	for !e.over(maxSeconds) {
+		if _, err := e.step(nil); err != nil {
+			return e.res, err
 		}
-		next, reward, term, trunc, info, err := env.Step(action)
-		if err != nil {
-			return res, fmt.Errorf("agent: %s step %d: %w", id, res.Length, err)
-		}
-		if learner != nil {
-			t := Transition{Obs: obs, Action: action, Next: next, Reward: reward, Terminated: term}
-			if err := learner.Observe(t); err != nil {
-				return res, fmt.Errorf("agent: %s step %d: learning: %w", id, res.Length, err)
-			}
-		}
-		copy(obs, next)
-		res.Return += reward
-		res.Length++
-		res.Terminated, res.Truncated = term, trunc
-		res.Seconds, res.Success, res.BlowUp = info.Time, info.Success, info.BlowUp
 	}
-	if learner != nil {
-		learner.EndEpisode()
-	}
-	return res, nil
+	return e.finish(), nil
 }

@@ -95,61 +95,213 @@ const (
 // reaches the budget (or the agent is competent, with StopWhenCompetent), learning online
 // when ag is a Learner. Evaluation episodes run on env between training episodes. The last
 // training episode is cut short where the budget ends. The environment must have a time
-// limit. It returns an error, with the result so far, if an episode fails.
+// limit. It returns an error, with the result so far, if an episode fails. It is a Trainer
+// stepped until it is done.
 func Train(env envs.Env, ag Agent, name string, cfg TrainConfig) (TrainResult, error) {
+	t, err := NewTrainer(env, ag, name, cfg)
+	if err != nil {
+		return TrainResult{Env: env.Spec().ID, Agent: name, Seed: cfg.Seed}, err
+	}
+	for !t.Done() {
+		if _, err := t.Step(nil); err != nil {
+			return t.Result(), err
+		}
+	}
+	return t.Result(), nil
+}
+
+// Trainer runs Train's loop one environment step at a time, for front ends that interleave
+// it with other work, such as the live viewer: training episodes, the evaluation episodes a
+// success triggers, the learning curve, checkpoints. It is not safe for concurrent use.
+type Trainer struct {
+	env     envs.Env
+	ag      Agent
+	learner Learner // ag as a Learner, or nil
+	cfg     TrainConfig
+	rule    Competence
+	res     TrainResult
+
+	ep         *episode     // the episode under way, or nil between episodes
+	evaluating bool         // the episode under way is an evaluation
+	pending    EpisodePoint // the training episode whose success is being evaluated
+	evalsLeft  int          // evaluation episodes still to play for pending
+	evals      int          // evaluation episodes begun in the whole run, for their seeds
+
+	start      time.Time
+	wallBefore float64
+}
+
+// NewTrainer returns a Trainer of ag, called name, on env, set up as Train sets it up. It
+// returns an error if env has no time limit, the competence rule is impossible, or
+// cfg.Resume is of another run.
+func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer, error) {
 	spec := env.Spec()
-	res := TrainResult{Env: spec.ID, Agent: name, Seed: cfg.Seed}
+	t := &Trainer{env: env, ag: ag, cfg: cfg, rule: cfg.Competence,
+		res: TrainResult{Env: spec.ID, Agent: name, Seed: cfg.Seed}}
 	if spec.MaxEpisodeSteps <= 0 {
-		return res, fmt.Errorf("agent: train on %s: no time limit", spec.ID)
+		return nil, fmt.Errorf("agent: train on %s: no time limit", spec.ID)
 	}
-	rule := cfg.Competence
-	if rule == (Competence{}) {
-		rule = DefaultCompetence
+	if t.rule == (Competence{}) {
+		t.rule = DefaultCompetence
 	}
-	evals := 0
+	if r := t.rule; r.Trials < 1 || r.Needed < 1 || r.Needed > r.Trials {
+		return nil, fmt.Errorf("agent: competence of %d successes in %d evaluations: want 1 ≤ successes ≤ evaluations", r.Needed, r.Trials)
+	}
+	t.learner, _ = ag.(Learner)
 	if r := cfg.Resume; r != nil {
-		if r.Env != res.Env || r.Agent != name || r.Seed != cfg.Seed {
-			return res, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
-				r.Agent, r.Env, r.Seed, name, res.Env, cfg.Seed)
+		if r.Env != t.res.Env || r.Agent != name || r.Seed != cfg.Seed {
+			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
+				r.Agent, r.Env, r.Seed, name, t.res.Env, cfg.Seed)
 		}
-		res = *r
-		res.Curve = slices.Clone(r.Curve)
-		evals = rule.Trials * countEvaluations(res.Curve)
+		t.res = *r
+		t.res.Curve = slices.Clone(r.Curve)
+		t.evals = t.rule.Trials * countEvaluations(t.res.Curve)
 	}
-	start, wallBefore := time.Now(), res.Wall
-	budget := cfg.Budget.Seconds()
-	for res.Experience < budget && !(cfg.StopWhenCompetent && res.Competent) {
-		ep, err := trainEpisode(env, ag, seed.Derive(cfg.Seed^trainStream, uint64(res.Episodes)), budget-res.Experience)
-		if err != nil {
-			return res, err
-		}
-		res.Experience += ep.Seconds
-		point := EpisodePoint{Episode: res.Episodes, Experience: res.Experience, Return: ep.Return,
-			Length: ep.Length, Success: ep.Success, Evaluated: -1}
-		res.Episodes++
-		if ep.Success && !res.Competent {
-			if point.Evaluated, err = evaluate(env, ag, cfg.Seed, &evals, rule.Trials); err != nil {
-				return res, err
-			}
-			if point.Evaluated >= rule.Needed {
-				res.Competent = true
-				ttc := res.Experience
-				res.TTC = &ttc
-			}
-		}
-		res.Curve = append(res.Curve, point)
-		res.Wall = wallBefore + time.Since(start).Seconds()
-		if cfg.Progress != nil {
-			cfg.Progress(point)
-		}
-		if cfg.Checkpoint != nil {
-			if err := cfg.Checkpoint(res); err != nil {
-				return res, err
-			}
-		}
+	t.start, t.wallBefore = time.Now(), t.res.Wall
+	return t, nil
+}
+
+// Done reports whether the run is over: no episode is under way or due for evaluation, and
+// the budget is spent or the agent is competent and the configuration stops there.
+func (t *Trainer) Done() bool {
+	return t.ep == nil && !t.evaluating && (t.res.Experience >= t.cfg.Budget.Seconds() || (t.cfg.StopWhenCompetent && t.res.Competent))
+}
+
+// Evaluating reports whether the episode under way (or the next one) is an evaluation, and
+// how many evaluation episodes are still to finish.
+func (t *Trainer) Evaluating() (bool, int) { return t.evaluating, t.evalsLeft }
+
+// Episode returns the episode under way so far: its return, length and time; the zero
+// result between episodes.
+func (t *Trainer) Episode() EpisodeResult {
+	if t.ep == nil {
+		return EpisodeResult{}
 	}
-	res.Wall = wallBefore + time.Since(start).Seconds()
-	return res, nil
+	return t.ep.res
+}
+
+// Experience returns the simulated experience in seconds so far, the training episode under
+// way included.
+func (t *Trainer) Experience() float64 {
+	if t.ep != nil && !t.evaluating {
+		return t.res.Experience + t.ep.res.Seconds
+	}
+	return t.res.Experience
+}
+
+// Result returns the run's result so far; the wall time is measured up to the call.
+func (t *Trainer) Result() TrainResult {
+	res := t.res
+	res.Curve = slices.Clone(t.res.Curve)
+	res.Wall = t.wallBefore + time.Since(t.start).Seconds()
+	return res
+}
+
+// Step takes one step of the run: it starts an episode if none is under way and steps it,
+// with the agent's action or, in a training episode, with action when it is not nil (a
+// person taking over; a Learner learns from it all the same). It returns the action taken,
+// which belongs to the agent or the caller. It returns an error if the run is done, if
+// action is given during an evaluation episode, or if the agent, the environment or a
+// checkpoint fails.
+func (t *Trainer) Step(action []float64) ([]float64, error) {
+	if t.Done() {
+		return nil, fmt.Errorf("agent: %s: the training run is over", t.res.Env)
+	}
+	if t.ep == nil {
+		t.startEpisode()
+	}
+	if action != nil && t.evaluating {
+		return nil, fmt.Errorf("agent: %s: no taking over an evaluation episode", t.res.Env)
+	}
+	taken, err := t.ep.step(action)
+	if err != nil {
+		return nil, err
+	}
+	if t.ep.over(t.limit()) {
+		return taken, t.endEpisode()
+	}
+	return taken, nil
+}
+
+// EndEpisode ends the episode under way now, as if the time limit had come (a person
+// resetting it); a training episode's experience so far counts. It does nothing between
+// episodes.
+func (t *Trainer) EndEpisode() error {
+	if t.ep == nil {
+		return nil
+	}
+	t.ep.res.Truncated = true
+	return t.endEpisode()
+}
+
+// limit returns the most seconds the episode under way may last: the budget left for a
+// training episode, unlimited for an evaluation.
+func (t *Trainer) limit() float64 {
+	if t.evaluating {
+		return math.Inf(1)
+	}
+	return t.cfg.Budget.Seconds() - t.res.Experience
+}
+
+// startEpisode starts the next training or evaluation episode on its seed.
+func (t *Trainer) startEpisode() {
+	if t.learner != nil {
+		t.learner.SetEval(t.evaluating)
+	}
+	if t.evaluating {
+		t.ep = startEpisode(t.env, t.ag, seed.Derive(t.cfg.Seed^evalStream, uint64(t.evals)), nil)
+		t.evals++
+		return
+	}
+	t.ep = startEpisode(t.env, t.ag, seed.Derive(t.cfg.Seed^trainStream, uint64(t.res.Episodes)), t.learner)
+}
+
+// endEpisode books the finished episode: a training episode goes on the curve, unless its
+// success starts an evaluation; an evaluation counts towards the pending training episode's.
+func (t *Trainer) endEpisode() error {
+	ep := t.ep.finish()
+	t.ep = nil
+	if t.evaluating {
+		if ep.Success {
+			t.pending.Evaluated++
+		}
+		if t.evalsLeft--; t.evalsLeft > 0 {
+			return nil
+		}
+		t.evaluating = false
+		if t.learner != nil {
+			t.learner.SetEval(false)
+		}
+		if t.pending.Evaluated >= t.rule.Needed {
+			t.res.Competent = true
+			ttc := t.pending.Experience
+			t.res.TTC = &ttc
+		}
+		return t.record(t.pending)
+	}
+	t.res.Experience += ep.Seconds
+	point := EpisodePoint{Episode: t.res.Episodes, Experience: t.res.Experience, Return: ep.Return,
+		Length: ep.Length, Success: ep.Success, Evaluated: -1}
+	t.res.Episodes++
+	if ep.Success && !t.res.Competent {
+		point.Evaluated = 0
+		t.pending, t.evaluating, t.evalsLeft = point, true, t.rule.Trials
+		return nil
+	}
+	return t.record(point)
+}
+
+// record puts a finished training episode on the curve, reports it and saves the run.
+func (t *Trainer) record(p EpisodePoint) error {
+	t.res.Curve = append(t.res.Curve, p)
+	t.res.Wall = t.wallBefore + time.Since(t.start).Seconds()
+	if t.cfg.Progress != nil {
+		t.cfg.Progress(p)
+	}
+	if t.cfg.Checkpoint != nil {
+		return t.cfg.Checkpoint(t.Result())
+	}
+	return nil
 }
 
 // countEvaluations returns how many episodes of a curve triggered an evaluation.
@@ -161,34 +313,4 @@ func countEvaluations(curve []EpisodePoint) int {
 		}
 	}
 	return n
-}
-
-// trainEpisode plays one training episode from seed, for at most maxSeconds of experience.
-func trainEpisode(env envs.Env, ag Agent, seed uint64, maxSeconds float64) (EpisodeResult, error) {
-	learner, _ := ag.(Learner)
-	if learner != nil {
-		learner.SetEval(false)
-	}
-	return play(env, ag, seed, maxSeconds, learner)
-}
-
-// evaluate plays trials evaluation episodes on fresh held-out seeds of the run seeded with
-// base, counted by *evals, and returns how many succeeded.
-func evaluate(env envs.Env, ag Agent, base uint64, evals *int, trials int) (int, error) {
-	if learner, ok := ag.(Learner); ok {
-		learner.SetEval(true)
-		defer learner.SetEval(false)
-	}
-	wins := 0
-	for range trials {
-		res, err := play(env, ag, seed.Derive(base^evalStream, uint64(*evals)), math.Inf(1), nil)
-		*evals++
-		if err != nil {
-			return wins, err
-		}
-		if res.Success {
-			wins++
-		}
-	}
-	return wins, nil
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,5 +142,79 @@ func TestTrainCompetence(t *testing.T) {
 				t.Errorf("learner saw %d transitions, want %d: evaluation must not count", ag.observed, 2*res.Episodes)
 			}
 		})
+	}
+}
+
+// TestTrainerSteps checks that stepping a Trainer by hand, taking over training episodes
+// with an action of one's own, runs the loop Train runs: the same curve, the learner seeing
+// the transitions of the actions taken, and no taking over of evaluations.
+func TestTrainerSteps(t *testing.T) {
+	cfg := TrainConfig{Seed: 1, Budget: 3 * time.Second}
+	want, err := Train(&coinEnv{}, &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: -1}, "tosser", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: -1}
+	tr, err := NewTrainer(&coinEnv{}, ag, "tosser", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, refused := 0, 0
+	for !tr.Done() {
+		if evaluating, _ := tr.Evaluating(); evaluating {
+			if _, err := tr.Step([]float64{1}); err == nil {
+				t.Fatal("Step took over an evaluation episode")
+			}
+			refused++
+			if _, err := tr.Step(nil); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if _, err := tr.Step([]float64{1}); err != nil { // the same action the tosser takes
+			t.Fatal(err)
+		}
+		steps++
+	}
+	got := tr.Result()
+	if !slices.Equal(got.Curve, want.Curve) || got.Experience != want.Experience {
+		t.Errorf("stepped by hand: %+v\nTrain: %+v", got.Curve, want.Curve)
+	}
+	if ag.observed != steps || refused == 0 {
+		t.Errorf("learner saw %d transitions of %d taken over; %d evaluation steps refused", ag.observed, steps, refused)
+	}
+	if _, err := tr.Step(nil); err == nil {
+		t.Error("Step after the run is over succeeded")
+	}
+}
+
+// TestTrainerEndEpisode checks that ending a training episode early books it on the curve
+// with the experience it had, as a failure.
+func TestTrainerEndEpisode(t *testing.T) {
+	tr, err := NewTrainer(&coinEnv{}, NewZero(envs.UniformBox(-1, 1, 1)), "zero", TrainConfig{Budget: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Step(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Experience(); got != 0.5 {
+		t.Errorf("experience %v mid-episode, want 0.5", got)
+	}
+	if err := tr.EndEpisode(); err != nil {
+		t.Fatal(err)
+	}
+	res := tr.Result()
+	if res.Episodes != 1 || res.Experience != 0.5 || len(res.Curve) != 1 || res.Curve[0].Length != 1 {
+		t.Errorf("after ending the first episode at its first step: %+v", res)
+	}
+}
+
+// TestNewTrainerRejects checks that impossible competence rules are refused.
+func TestNewTrainerRejects(t *testing.T) {
+	for _, rule := range []Competence{{Trials: 5, Needed: 6}, {Trials: 3, Needed: -1}, {Trials: -1, Needed: 1}} {
+		if _, err := NewTrainer(&coinEnv{}, NewZero(envs.UniformBox(-1, 1, 1)), "zero", TrainConfig{Budget: time.Second, Competence: rule}); err == nil {
+			t.Errorf("NewTrainer accepted the rule %+v", rule)
+		}
 	}
 }
