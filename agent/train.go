@@ -189,6 +189,17 @@ func (t *Trainer) Experience() float64 {
 	return t.res.Experience
 }
 
+// Curve returns the learning curve so far, the Trainer's own slice: the caller must not
+// change it. The Trainer only ever appends to it, so a slice returned earlier keeps its
+// contents.
+func (t *Trainer) Curve() []EpisodePoint { return t.res.Curve }
+
+// Episodes returns the number of training episodes finished.
+func (t *Trainer) Episodes() int { return t.res.Episodes }
+
+// TTC returns the experience at which the agent became competent, or nil.
+func (t *Trainer) TTC() *float64 { return t.res.TTC }
+
 // Result returns the run's result so far; the wall time is measured up to the call.
 func (t *Trainer) Result() TrainResult {
 	res := t.res

@@ -8,8 +8,12 @@
 
 # System packages, in one place: gcc and libc6-dev let `go test -race` use cgo; git and
 # ca-certificates let Go fetch modules and toolchains; libopenblas-dev gives worldmodel/nn its
-# fast matrix products when cgo is on (CGO_ENABLED=0 or -tags noopenblas build without it).
-FORESIGHT_APT_PACKAGES="ca-certificates git gcc libc6-dev libopenblas-dev"
+# fast matrix products when cgo is on (CGO_ENABLED=0 or -tags noopenblas build without it);
+# the GL and X11 headers are what Ebiten's window (foresight watch) builds against, and Xvfb
+# with xauth runs that window headless in the tests.
+FORESIGHT_APT_PACKAGES="ca-certificates git gcc libc6-dev libopenblas-dev
+	libgl1-mesa-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev
+	xvfb xauth"
 
 foresight_note() { echo "setup: $*" >&2; }
 
@@ -89,14 +93,24 @@ foresight_race() {
 	export FORESIGHT_RACE
 }
 
-# foresight_openblas builds worldmodel/nn without OpenBLAS (-tags noopenblas, pure Go, slower)
-# when cgo is on but the OpenBLAS headers are missing, so the build still works.
-foresight_openblas() {
+# foresight_tags turns off, with build tags, the parts whose C headers are missing when cgo
+# is on, so that the build still works: OpenBLAS (-tags noopenblas: pure-Go networks, slower)
+# and the viewer's window (-tags noviewer: foresight watch then says it cannot open one).
+foresight_tags() {
 	[ "$(go env CGO_ENABLED)" = 1 ] || return 0
-	if ! echo '#include <cblas.h>' | "$(go env CC)" -E -x c - >/dev/null 2>&1; then
+	local tags=() cc
+	cc="$(go env CC)"
+	if ! echo '#include <cblas.h>' | "$cc" -E -x c - >/dev/null 2>&1; then
 		foresight_note "OpenBLAS headers not found: building the pure-Go networks (-tags noopenblas)"
-		export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=noopenblas"
+		tags+=(noopenblas)
 	fi
+	if ! echo '#include <X11/extensions/Xrandr.h>' | "$cc" -E -x c - >/dev/null 2>&1; then
+		foresight_note "X11 headers not found: building without the viewer's window (-tags noviewer)"
+		tags+=(noviewer)
+	fi
+	[ ${#tags[@]} -eq 0 ] && return 0
+	local IFS=,
+	export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=${tags[*]}"
 }
 
 foresight_setup() {
@@ -104,7 +118,7 @@ foresight_setup() {
 	foresight_find_go || return 1
 	foresight_apt
 	foresight_race
-	foresight_openblas
+	foresight_tags
 	local log
 	if ! log="$(go mod download 2>&1)"; then
 		echo "$log" >&2

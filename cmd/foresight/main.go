@@ -41,7 +41,7 @@ type command struct {
 type action func(stdout, stderr io.Writer) error
 
 // commands lists the subcommands in the order help shows them.
-var commands = []command{demoCommand, envsCommand, runCommand, trainCommand, frameCommand}
+var commands = []command{watchCommand, demoCommand, envsCommand, runCommand, trainCommand, frameCommand}
 
 // Exit statuses.
 const (
@@ -155,10 +155,19 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// reportedError is the failure of a program foresight ran, which has already said what went
+// wrong on standard error; it carries that program's exit status.
+type reportedError struct{ code int }
+
+func (e reportedError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // report writes err, if any, as one line prefixed with prog and returns the exit status.
 func report(stderr io.Writer, prog string, err error) int {
 	if err == nil {
 		return exitOK
+	}
+	if r, ok := errors.AsType[reportedError](err); ok {
+		return r.code
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", prog, oneLine(err.Error()))
 	if errors.As(err, new(usageError)) {

@@ -1,0 +1,106 @@
+package live
+
+import "math"
+
+// Action is something a person asks of the viewer.
+type Action int
+
+// The viewer's actions; Bindings maps keys to them.
+const (
+	NoAction Action = iota
+	TogglePause
+	StepOnce
+	Slower
+	Faster
+	ResetEpisode
+	ToggleImagination
+	TogglePlots
+	ToggleTakeOver
+	Screenshot
+	ToggleHelp
+	Quit
+)
+
+// Binding is a key and what it does, for the help overlay.
+type Binding struct {
+	Keys   string
+	Action Action
+	Help   string
+}
+
+// Bindings lists the viewer's keys in the order the help overlay shows them. Key names are
+// Ebiten's (ebiten.Key.String).
+var Bindings = []Binding{
+	{"Space", TogglePause, "pause or resume"},
+	{"Period", StepOnce, "take a single step (pauses)"},
+	{"Minus", Slower, "slower (×½ … ×64, then as fast as possible)"},
+	{"Equal", Faster, "faster"},
+	{"R", ResetEpisode, "end the episode, start the next"},
+	{"I", ToggleImagination, "show or hide the imagined future"},
+	{"P", TogglePlots, "show or hide the plots"},
+	{"H", ToggleTakeOver, "take over with the arrow keys, or hand back"},
+	{"S", Screenshot, "save a screenshot (also F12)"},
+	{"F12", Screenshot, ""},
+	{"Slash", ToggleHelp, "show or hide this help (also F1)"},
+	{"F1", ToggleHelp, ""},
+	{"Escape", Quit, "quit (also Q)"},
+	{"Q", Quit, ""},
+}
+
+// KeyAction returns the action of the key named key, or NoAction.
+func KeyAction(key string) Action {
+	for _, b := range Bindings {
+		if b.Keys == key {
+			return b.Action
+		}
+	}
+	return NoAction
+}
+
+// Speeds is the ladder Slower and Faster move along, in simulated seconds per wall second;
+// its top, +Inf, runs as fast as the machine can.
+var Speeds = []float64{0.5, 1, 2, 4, 8, 16, 32, 64, math.Inf(1)}
+
+// Shift returns the speed by steps rungs of the ladder from x (negative: slower), stopping
+// at its ends. A speed off the ladder moves to the nearest rung first.
+func Shift(x float64, steps int) float64 {
+	i := nearest(x)
+	i = min(max(i+steps, 0), len(Speeds)-1)
+	return Speeds[i]
+}
+
+// nearest returns the index of the rung closest to x, comparing in log scale.
+func nearest(x float64) int {
+	if math.IsInf(x, 1) {
+		return len(Speeds) - 1
+	}
+	best, dist := 0, math.Inf(1)
+	for i, s := range Speeds {
+		if d := math.Abs(math.Log(s) - math.Log(x)); !math.IsInf(s, 1) && d < dist {
+			best, dist = i, d
+		}
+	}
+	return best
+}
+
+// Arrows maps the arrow keys held to an action in [-1, 1] per component of a d-dimensional
+// action space: Right and Left drive component 0, Up and Down component 1.
+func Arrows(d int, left, right, up, down bool) []float64 {
+	a := make([]float64, d)
+	axis := func(neg, pos bool) float64 {
+		switch {
+		case pos && !neg:
+			return 1
+		case neg && !pos:
+			return -1
+		}
+		return 0
+	}
+	if d > 0 {
+		a[0] = axis(left, right)
+	}
+	if d > 1 {
+		a[1] = axis(down, up)
+	}
+	return a
+}

@@ -1,0 +1,116 @@
+package live
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/sim"
+	"github.com/foresight-sim/foresight/worldmodel"
+)
+
+// Frame is a snapshot of a session that a viewer draws: the scene, the imagined future, and
+// the numbers of the heads-up display and the plots. A published Frame never changes, and
+// the slices it holds are never written again, so a viewer may keep it as long as it likes.
+type Frame struct {
+	Env, Agent string
+	Seed       uint64
+	// Scene is the environment now.
+	Scene sim.Scene
+	// Ghosts are the bodies of the future the agent expects its plan to lead to, one entry
+	// per step ahead, nearest first; nil for agents that do not imagine.
+	Ghosts [][]sim.Shape
+	// Experience is the simulated experience in seconds, evaluation episodes excluded.
+	Experience float64
+	// Episodes is the number of finished training episodes.
+	Episodes int
+	// Episode is the episode under way so far.
+	Episode agent.EpisodeResult
+	// LastReturn is the last finished training episode's return, if HasLast.
+	LastReturn float64
+	HasLast    bool
+	// Streak is the number of training episodes in a row, up to the last, that succeeded.
+	Streak int
+	// Competent is the experience at which the agent became competent, or nil.
+	Competent *float64
+	// Evaluating says that the episode under way tests competence, with EvalLeft to go.
+	Evaluating bool
+	EvalLeft   int
+	// Model holds the world model's last losses, if HasModel.
+	Model    worldmodel.Stats
+	HasModel bool
+	// Curve holds the finished training episodes; Losses the model loss over experience.
+	Curve  []agent.EpisodePoint
+	Losses []LossPoint
+	// Paused, Speed and Human describe the controls: Speed in simulated seconds per wall
+	// second (+Inf for as fast as possible), Human when a person has taken over.
+	Paused bool
+	Speed  float64
+	Human  bool
+	// RealTime is the simulated seconds per wall second actually achieved lately.
+	RealTime float64
+	// Err is the error that stopped the session, or nil.
+	Err error
+}
+
+// Clock formats seconds of experience as h:mm:ss, the hours-to-competence clock.
+func Clock(seconds float64) string {
+	s := int(math.Floor(seconds))
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// SpeedLabel describes a pace: "×1", "×½", "×64", or "max" for as fast as possible.
+func SpeedLabel(x float64) string {
+	switch {
+	case math.IsInf(x, 1):
+		return "max"
+	case x == 0.5:
+		return "×½"
+	case x == 0.25:
+		return "×¼"
+	}
+	return fmt.Sprintf("×%g", x)
+}
+
+// HUD returns the lines of the heads-up display for f.
+func HUD(f *Frame) []string {
+	lines := []string{
+		fmt.Sprintf("%s · %s · seed %d", f.Env, f.Agent, f.Seed),
+		fmt.Sprintf("experience %s   episode %d", Clock(f.Experience), f.Episodes+1),
+		fmt.Sprintf("return %.1f   last %s   streak %d", f.Episode.Return, lastReturn(f), f.Streak),
+		competence(f),
+	}
+	if f.HasModel {
+		lines = append(lines, fmt.Sprintf("model loss %.4f   latent std %.2f", f.Model.Loss, f.Model.LatentStd))
+	}
+	state := SpeedLabel(f.Speed)
+	if f.Paused {
+		state = "paused"
+	}
+	if f.Human {
+		state += " · you have control"
+	}
+	lines = append(lines, fmt.Sprintf("%s   %.1f× real time", state, f.RealTime))
+	if f.Err != nil {
+		lines = append(lines, "stopped: "+f.Err.Error())
+	}
+	return lines
+}
+
+func lastReturn(f *Frame) string {
+	if !f.HasLast {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", f.LastReturn)
+}
+
+// competence describes where the agent stands with the competence rule.
+func competence(f *Frame) string {
+	switch {
+	case f.Evaluating:
+		return fmt.Sprintf("evaluating: %d of %d test episodes to go", f.EvalLeft, agent.DefaultCompetence.Trials)
+	case f.Competent != nil:
+		return "competent after " + Clock(*f.Competent) + " of experience"
+	}
+	return "not yet competent"
+}

@@ -1,0 +1,69 @@
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Launch is what foresight watch hands the viewer program, foresight-watch, as one JSON
+// argument: the session to run and the window's options. The viewer is a program of its own
+// because Ebiten opens the display when it loads, which would stop every other foresight
+// command from running on a machine without one.
+type Launch struct {
+	Env    string             `json:"env"`
+	Params map[string]float64 `json:"params,omitempty"`
+	Agent  string             `json:"agent"`
+	Seed   uint64             `json:"seed"`
+	// Speed is the starting pace, a number of simulated seconds per wall second or "max".
+	Speed string `json:"speed"`
+	// Width and Height are the window's size in pixels.
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// Screenshot, when not empty, asks for Frames frames, the last saved to this PNG file.
+	Screenshot string `json:"screenshot,omitempty"`
+	Frames     int    `json:"frames,omitempty"`
+}
+
+// FormatSpeed writes a speed as Launch.Speed holds it.
+func FormatSpeed(x float64) string {
+	if math.IsInf(x, 1) {
+		return "max"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// ParseSpeed reads a speed as Launch.Speed holds it: a number from 0 to 1e6, or "max". It
+// returns an error naming what is wrong otherwise.
+func ParseSpeed(s string) (float64, error) {
+	if s == "max" {
+		return math.Inf(1), nil
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(x >= 0 && x <= 1e6) {
+		return 0, fmt.Errorf("speed %q: want a number from 0 (paused) to 1e6, or max", s)
+	}
+	return x, nil
+}
+
+// Config returns the session the launch describes, or an error if the speed is invalid.
+func (l Launch) Config() (Config, error) {
+	speed, err := ParseSpeed(l.Speed)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Speed: speed}, nil
+}
+
+// DecodeLaunch reads a launch from its JSON, or returns an error saying what is wrong.
+func DecodeLaunch(data []byte) (Launch, error) {
+	var l Launch
+	if err := json.Unmarshal(data, &l); err != nil {
+		return l, fmt.Errorf("live: launch: %w", err)
+	}
+	if l.Width < 1 || l.Height < 1 || l.Frames < 0 || (l.Screenshot == "") != (l.Frames == 0) {
+		return l, fmt.Errorf("live: launch: window %dx%d, screenshot %q after %d frames: want a positive size and a screenshot with frames", l.Width, l.Height, l.Screenshot, l.Frames)
+	}
+	return l, nil
+}

@@ -1,0 +1,290 @@
+//go:build cgo && !noviewer
+
+package viewer
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// Colours of the viewer's own marks, chosen to read on a projector over the pale scenes.
+var (
+	colorInk     = color.NRGBA{40, 38, 46, 255}
+	colorPanel   = color.NRGBA{255, 255, 255, 210}
+	colorGrid    = color.NRGBA{0, 0, 0, 28}
+	colorSuccess = color.NRGBA{40, 150, 80, 255}
+	colorFailure = color.NRGBA{200, 70, 60, 255}
+	colorLine    = color.NRGBA{60, 100, 170, 255}
+)
+
+// maxGhosts bounds the imagined steps drawn: beyond a dozen the ghosts blur into one smear.
+const maxGhosts = 12
+
+// drawScene draws the frame's scene in view and, when imagine is set, the imagined future
+// over it as ghosts that fade with distance into the future.
+func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine bool, font *text.GoTextFaceSource) {
+	shapes := slices.Clone(f.Scene.Shapes)
+	slices.SortStableFunc(shapes, func(a, b sim.Shape) int { return a.Layer - b.Layer })
+	for _, sh := range shapes {
+		if sh.Layer > sim.LayerJoint {
+			break
+		}
+		drawShape(dst, view, sh, 1)
+	}
+	if imagine {
+		drawGhosts(dst, view, f.Ghosts)
+	}
+	for _, sh := range shapes {
+		if sh.Layer > sim.LayerJoint {
+			drawShape(dst, view, sh, 1)
+		}
+	}
+	drawScaleBar(dst, view, font)
+}
+
+// drawGhosts draws up to maxGhosts evenly spaced steps of the imagined future, the nearest
+// most opaque.
+func drawGhosts(dst *ebiten.Image, view live.Viewport, ghosts [][]sim.Shape) {
+	n := len(ghosts)
+	if n == 0 {
+		return
+	}
+	stride := max(1, (n+maxGhosts-1)/maxGhosts)
+	for i := n - 1; i >= 0; i-- {
+		if (i+1)%stride != 0 && i != n-1 {
+			continue
+		}
+		alpha := 0.55 - 0.45*float64(i)/float64(max(n-1, 1))
+		for _, sh := range ghosts[i] {
+			drawShape(dst, view, sh, alpha)
+		}
+	}
+}
+
+// drawShape draws one shape in view with its colours' alpha scaled by alpha.
+func drawShape(dst *ebiten.Image, view live.Viewport, sh sim.Shape, alpha float64) {
+	fill, stroke := fade(sh.Fill, alpha), fade(sh.Stroke, alpha)
+	width := float32(max(view.Length(sh.Width), 1))
+	switch sh.Kind {
+	case sim.Circle:
+		x, y := view.ToScreen(sh.Center)
+		r := float32(view.Length(sh.Radius))
+		if fill.A > 0 {
+			vector.DrawFilledCircle(dst, float32(x), float32(y), r, fill, true)
+		}
+		if stroke.A > 0 && sh.Width > 0 {
+			vector.StrokeCircle(dst, float32(x), float32(y), r, width, stroke, true)
+		}
+	case sim.Polygon:
+		var p vector.Path
+		trace(&p, view, sh.Points, true)
+		if fill.A > 0 {
+			fillPath(dst, &p, fill)
+		}
+		if stroke.A > 0 && sh.Width > 0 {
+			strokePath(dst, &p, width, stroke)
+		}
+	case sim.Line:
+		var p vector.Path
+		trace(&p, view, sh.Points, false)
+		strokePath(dst, &p, width, stroke)
+	}
+}
+
+// fade returns c with its alpha scaled by a.
+func fade(c color.NRGBA, a float64) color.NRGBA {
+	c.A = uint8(math.Round(float64(c.A) * a))
+	return c
+}
+
+// trace adds the points, mapped to the screen, to p as one subpath.
+func trace(p *vector.Path, view live.Viewport, pts []sim.Vec2, closed bool) {
+	for i, pt := range pts {
+		x, y := view.ToScreen(pt)
+		if i == 0 {
+			p.MoveTo(float32(x), float32(y))
+		} else {
+			p.LineTo(float32(x), float32(y))
+		}
+	}
+	if closed {
+		p.Close()
+	}
+}
+
+// whitePixel is the source image of the triangles that fill and stroke paths.
+var whitePixel = func() *ebiten.Image {
+	img := ebiten.NewImage(1, 1)
+	img.Fill(color.White)
+	return img
+}()
+
+// fillPath fills p with c, anti-aliased, by the non-zero rule.
+func fillPath(dst *ebiten.Image, p *vector.Path, c color.Color) {
+	vs, is := p.AppendVerticesAndIndicesForFilling(nil, nil)
+	drawTriangles(dst, vs, is, c, ebiten.FillRuleNonZero)
+}
+
+// strokePath strokes p with c, width pixels wide, with round caps and joins.
+func strokePath(dst *ebiten.Image, p *vector.Path, width float32, c color.Color) {
+	op := &vector.StrokeOptions{Width: width, LineCap: vector.LineCapRound, LineJoin: vector.LineJoinRound}
+	vs, is := p.AppendVerticesAndIndicesForStroke(nil, nil, op)
+	drawTriangles(dst, vs, is, c, ebiten.FillRuleFillAll)
+}
+
+// drawTriangles draws the triangles in the solid colour c.
+func drawTriangles(dst *ebiten.Image, vs []ebiten.Vertex, is []uint16, c color.Color, rule ebiten.FillRule) {
+	r, g, b, a := c.RGBA()
+	for i := range vs {
+		vs[i].SrcX, vs[i].SrcY = 0.5, 0.5
+		vs[i].ColorR, vs[i].ColorG = float32(r)/0xffff, float32(g)/0xffff
+		vs[i].ColorB, vs[i].ColorA = float32(b)/0xffff, float32(a)/0xffff
+	}
+	op := &ebiten.DrawTrianglesOptions{AntiAlias: true, FillRule: rule,
+		ColorScaleMode: ebiten.ColorScaleModePremultipliedAlpha}
+	dst.DrawTriangles(vs, is, whitePixel, op)
+}
+
+// drawScaleBar draws a bar of a round number of metres in the scene's lower left corner.
+func drawScaleBar(dst *ebiten.Image, view live.Viewport, font *text.GoTextFaceSource) {
+	metres := view.ScaleBar(view.Area.W / 5)
+	if metres <= 0 {
+		return
+	}
+	px := float32(view.Length(metres))
+	x, y := float32(view.Area.X+16), float32(view.Area.Y+view.Area.H-20)
+	vector.StrokeLine(dst, x, y, x+px, y, 3, colorInk, true)
+	vector.StrokeLine(dst, x, y-5, x, y+5, 2, colorInk, true)
+	vector.StrokeLine(dst, x+px, y-5, x+px, y+5, 2, colorInk, true)
+	drawText(dst, fmt.Sprintf("%g m", metres), x+px+8, y-9, 14, colorInk, font)
+}
+
+// drawText draws s with its top left at (x, y), size pixels high.
+func drawText(dst *ebiten.Image, s string, x, y float32, size float64, c color.Color, src *text.GoTextFaceSource) {
+	op := &text.DrawOptions{}
+	op.GeoM.Translate(float64(x), float64(y))
+	op.ColorScale.ScaleWithColor(c)
+	op.LineSpacing = size * 1.35
+	text.Draw(dst, s, &text.GoTextFace{Source: src, Size: size}, op)
+}
+
+// drawHUD draws the heads-up display in the scene's upper left corner.
+func (g *game) drawHUD(dst *ebiten.Image, f *live.Frame, area live.Rect) {
+	lines := live.HUD(f)
+	lines = append(lines, fmt.Sprintf("%.0f FPS · %.0f TPS · frame %.1f ms · ? for help",
+		ebiten.ActualFPS(), ebiten.ActualTPS(), g.cost.mean()))
+	const size, pad = 16.0, 10.0
+	w := 0.0
+	for _, l := range lines {
+		w = max(w, text.Advance(l, &text.GoTextFace{Source: g.font, Size: size}))
+	}
+	h := float64(len(lines))*size*1.35 + 2*pad
+	vector.DrawFilledRect(dst, float32(area.X+8), float32(area.Y+8), float32(w+2*pad), float32(h), colorPanel, true)
+	for i, l := range lines {
+		c := colorInk
+		if i == 3 && f.Competent != nil {
+			c = colorSuccess
+		}
+		drawText(dst, l, float32(area.X+8+pad), float32(area.Y+8+pad+float64(i)*size*1.35), size, c, g.font)
+	}
+}
+
+// drawPlots draws the learning plots in area: return per training episode (green for a
+// success, red otherwise) and the world model's loss, both over experience.
+func (g *game) drawPlots(dst *ebiten.Image, f *live.Frame, area live.Rect) {
+	vector.DrawFilledRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), color.NRGBA{252, 251, 248, 255}, false)
+	half := live.Rect{X: area.X + 56, Y: area.Y + 36, W: area.W - 76, H: area.H/2 - 72}
+	returns := make([]point, len(f.Curve))
+	for i, p := range f.Curve {
+		returns[i] = point{p.Experience, p.Return, successColor(p)}
+	}
+	g.plot(dst, half, "return per episode (green: success)", returns, false)
+	losses := make([]point, len(f.Losses))
+	for i, p := range f.Losses {
+		losses[i] = point{p.Experience, p.Loss, colorLine}
+	}
+	half.Y += area.H / 2
+	title := "world-model loss"
+	if !f.HasModel {
+		title += " (no model)"
+	}
+	g.plot(dst, half, title, losses, true)
+}
+
+// point is one plotted value.
+type point struct {
+	x, y float64
+	c    color.Color
+}
+
+func successColor(p agent.EpisodePoint) color.Color {
+	if p.Success {
+		return colorSuccess
+	}
+	return colorFailure
+}
+
+// plot draws pts in area with round axes over experience time, joined by a line when line
+// is set and as dots otherwise.
+func (g *game) plot(dst *ebiten.Image, area live.Rect, title string, pts []point, line bool) {
+	drawText(dst, title, float32(area.X), float32(area.Y-26), 15, colorInk, g.font)
+	xs, ys := []float64{0, 10}, []float64{}
+	for _, p := range pts {
+		xs, ys = append(xs, p.x), append(ys, p.y)
+	}
+	if len(ys) == 0 {
+		ys = []float64{0, 1}
+	}
+	ax := live.NiceAxis(slices.Min(xs), slices.Max(xs), 5)
+	ay := live.NiceAxis(slices.Min(ys), slices.Max(ys), 5)
+	toScreen := func(x, y float64) (float32, float32) {
+		return float32(area.X + ax.Map(x)*area.W), float32(area.Y + (1-ay.Map(y))*area.H)
+	}
+	for _, t := range ay.Ticks {
+		_, y := toScreen(ax.Min, t)
+		vector.StrokeLine(dst, float32(area.X), y, float32(area.X+area.W), y, 1, colorGrid, false)
+		drawText(dst, fmt.Sprintf("%g", t), float32(area.X-50), y-8, 12, colorInk, g.font)
+	}
+	for _, t := range ax.Ticks {
+		x, _ := toScreen(t, ay.Min)
+		vector.StrokeLine(dst, x, float32(area.Y), x, float32(area.Y+area.H), 1, colorGrid, false)
+		drawText(dst, live.Clock(t), x-22, float32(area.Y+area.H+4), 12, colorInk, g.font)
+	}
+	vector.StrokeRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), 1, colorInk, false)
+	for i, p := range pts {
+		x, y := toScreen(p.x, p.y)
+		if line && i > 0 {
+			x0, y0 := toScreen(pts[i-1].x, pts[i-1].y)
+			vector.StrokeLine(dst, x0, y0, x, y, 2, p.c, true)
+		} else if !line {
+			vector.DrawFilledCircle(dst, x, y, 3.5, p.c, true)
+		}
+	}
+}
+
+// drawHelp draws the key bindings over the window.
+func (g *game) drawHelp(dst *ebiten.Image, w, h float64) {
+	vector.DrawFilledRect(dst, 0, 0, float32(w), float32(h), color.NRGBA{20, 20, 28, 190}, false)
+	y := float32(h/2 - float64(len(live.Bindings))*12)
+	drawText(dst, "Keys", float32(w/2-220), y-40, 22, color.White, g.font)
+	for _, b := range live.Bindings {
+		if b.Help == "" {
+			continue
+		}
+		drawText(dst, b.Keys, float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
+		drawText(dst, b.Help, float32(w/2-90), y, 17, color.White, g.font)
+		y += 26
+	}
+	drawText(dst, "Tab", float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
+	drawText(dst, "switch to the next environment (the agent starts from scratch)", float32(w/2-90), y, 17, color.White, g.font)
+}

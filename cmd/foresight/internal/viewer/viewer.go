@@ -1,0 +1,257 @@
+//go:build cgo && !noviewer
+
+// Package viewer is Foresight's live window, on Ebiten: it draws the frames a live.Session
+// publishes (the scene, the imagined future as fading ghosts, the heads-up display and the
+// learning plots) and turns keys into calls on the session. Everything that can be decided
+// without a window lives in package live.
+package viewer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/atomicfile"
+)
+
+// Options configures the window.
+type Options struct {
+	// Width and Height are the window's starting size in pixels.
+	Width, Height int
+	// Screenshot, when not empty, makes the viewer run Frames frames, write the last one to
+	// this PNG file, and quit.
+	Screenshot string
+	Frames     int
+	// Log receives one line per screenshot saved and the frame-time summary at the end.
+	Log io.Writer
+}
+
+// Run opens the window on a session of cfg and runs until the person quits or, with
+// Options.Screenshot, the frames are done. It returns an error if the session cannot start,
+// the window cannot open (no display), or a screenshot cannot be written.
+func Run(cfg live.Config, opt Options) error {
+	s, err := live.Start(cfg)
+	if err != nil {
+		return err
+	}
+	face, err := text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF))
+	if err != nil {
+		s.Close()
+		return fmt.Errorf("viewer: font: %w", err)
+	}
+	g := &game{cfg: cfg, session: s, opt: opt, font: face, imagine: true, plots: true}
+	defer func() { g.session.Close() }()
+	ebiten.SetWindowSize(opt.Width, opt.Height)
+	ebiten.SetWindowTitle("Foresight · " + cfg.String())
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	if err := ebiten.RunGame(g); err != nil && !errors.Is(err, ebiten.Termination) {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	if g.err != nil {
+		return g.err
+	}
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "%d frames; Update+Draw took %.2f ms per frame on average, %.2f ms at most\n",
+			g.frames, g.cost.mean(), g.cost.worst)
+	}
+	return nil
+}
+
+// game is the ebiten.Game of the viewer.
+type game struct {
+	cfg     live.Config
+	session *live.Session
+	opt     Options
+	font    *text.GoTextFaceSource
+
+	imagine, plots, help, human bool
+	arrows                      []float64 // the last action sent while taking over
+	frames                      int
+	shot                        string // a screenshot to write at the next Draw
+	err                         error
+	cost                        frameCost
+	updateTook                  time.Duration
+}
+
+// frameCost accumulates the CPU time of Update and Draw per frame.
+type frameCost struct {
+	total, worst float64 // milliseconds
+	n            int
+}
+
+func (c *frameCost) add(d time.Duration) {
+	ms := float64(d) / float64(time.Millisecond)
+	c.total += ms
+	c.worst = max(c.worst, ms)
+	c.n++
+}
+
+func (c *frameCost) mean() float64 {
+	if c.n == 0 {
+		return 0
+	}
+	return c.total / float64(c.n)
+}
+
+// Layout draws at the window's size in device pixels.
+func (g *game) Layout(w, h int) (int, int) { return w, h }
+
+// Update handles input; the session learns on its own goroutine.
+func (g *game) Update() error {
+	start := time.Now()
+	defer func() { g.updateTook = time.Since(start) }()
+	if g.err != nil || (g.opt.Screenshot != "" && g.frames > g.opt.Frames) {
+		return ebiten.Termination
+	}
+	for _, k := range inpututil.AppendJustPressedKeys(nil) {
+		if err := g.do(live.KeyAction(k.String())); err != nil {
+			return err
+		}
+	}
+	if inpututil.IsKeyJustPressed(ebiten.KeyTab) {
+		g.switchEnv()
+	}
+	if g.human {
+		g.steer()
+	}
+	return nil
+}
+
+// do carries out a key's action.
+func (g *game) do(a live.Action) error {
+	f := g.session.Frame()
+	switch a {
+	case live.TogglePause:
+		g.session.TogglePause()
+	case live.StepOnce:
+		g.session.Step()
+	case live.Slower:
+		g.session.SetSpeed(live.Shift(f.Speed, -1))
+	case live.Faster:
+		g.session.SetSpeed(live.Shift(f.Speed, 1))
+	case live.ResetEpisode:
+		g.session.ResetEpisode()
+	case live.ToggleImagination:
+		g.imagine = !g.imagine
+	case live.TogglePlots:
+		g.plots = !g.plots
+	case live.ToggleHelp:
+		g.help = !g.help
+	case live.ToggleTakeOver:
+		g.human = !g.human
+		g.arrows = nil
+		if !g.human {
+			g.session.TakeOver(nil)
+		}
+	case live.Screenshot:
+		g.shot = fmt.Sprintf("foresight-%s-%s.png", g.cfg.Env, time.Now().Format("20060102-150405"))
+	case live.Quit:
+		return ebiten.Termination
+	}
+	return nil
+}
+
+// steer sends the arrow keys as the action while the person has taken over.
+func (g *game) steer() {
+	a := live.Arrows(g.session.ActionDim(),
+		ebiten.IsKeyPressed(ebiten.KeyArrowLeft), ebiten.IsKeyPressed(ebiten.KeyArrowRight),
+		ebiten.IsKeyPressed(ebiten.KeyArrowUp), ebiten.IsKeyPressed(ebiten.KeyArrowDown))
+	if g.arrows == nil || !equal(a, g.arrows) {
+		g.arrows = a
+		g.session.TakeOver(a)
+	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// switchEnv starts the same agent, from scratch, on the next environment.
+func (g *game) switchEnv() {
+	ids := envs.IDs()
+	next := ids[0]
+	for i, id := range ids {
+		if id == g.cfg.Env {
+			next = ids[(i+1)%len(ids)]
+		}
+	}
+	cfg := g.cfg
+	cfg.Env, cfg.Params = next, nil
+	cfg.Speed = g.session.Frame().Speed
+	s, err := live.Start(cfg)
+	if err != nil {
+		g.err = err
+		return
+	}
+	g.session.Close()
+	g.session, g.cfg, g.human, g.arrows = s, cfg, false, nil
+	ebiten.SetWindowTitle("Foresight · " + cfg.String())
+}
+
+// Draw draws the latest frame, and saves a screenshot when one is due.
+func (g *game) Draw(screen *ebiten.Image) {
+	start := time.Now()
+	f := g.session.Frame()
+	b := screen.Bounds()
+	w, h := float64(b.Dx()), float64(b.Dy())
+	screen.Fill(f.Scene.Background)
+	scene := live.Rect{W: w, H: h}
+	if g.plots {
+		scene.W = math.Round(w * 0.64)
+	}
+	view := live.Viewport{Camera: f.Scene.Camera, Area: scene}
+	drawScene(screen, view, f, g.imagine, g.font)
+	g.drawHUD(screen, f, scene)
+	if g.plots {
+		g.drawPlots(screen, f, live.Rect{X: scene.W, W: w - scene.W, H: h})
+	}
+	if g.help {
+		g.drawHelp(screen, w, h)
+	}
+	g.frames++
+	if g.frames > 2 { // the first frames include start-up work
+		g.cost.add(time.Since(start) + g.updateTook)
+	}
+	if g.opt.Screenshot != "" && g.frames == g.opt.Frames {
+		g.shot = g.opt.Screenshot
+	}
+	if g.shot != "" {
+		g.save(screen, g.shot)
+		g.shot = ""
+	}
+}
+
+// save writes the screen to path as a PNG, atomically.
+func (g *game) save(screen *ebiten.Image, path string) {
+	b := screen.Bounds()
+	img := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	screen.ReadPixels(img.Pix)
+	err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+	if err != nil {
+		g.err = fmt.Errorf("viewer: screenshot: %w", err)
+		return
+	}
+	if g.opt.Log != nil {
+		fmt.Fprintf(g.opt.Log, "wrote %s (%dx%d)\n", path, b.Dx(), b.Dy())
+	}
+}

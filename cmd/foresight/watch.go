@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+)
+
+// The defaults of foresight watch: an agent learning cart-pole swing-up from scratch.
+const (
+	defaultWatchEnv   = "CartPoleSwingup-v0"
+	defaultWatchAgent = "jepa"
+)
+
+// watchProgram is the viewer program foresight watch runs (see live.Launch for why it is a
+// program of its own), and watchProgramEnv the variable that may name it instead.
+const (
+	watchProgram    = "foresight-watch"
+	watchProgramEnv = "FORESIGHT_WATCH"
+)
+
+var watchCommand = command{
+	name: "watch",
+	args: "[--env ID] [--agent NAME] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--param name=value ...]",
+	summary: "open the live viewer: watch an agent learn, see what it imagines, take over" +
+		" (default: jepa learning " + defaultWatchEnv + ")",
+	setup: func(fs *flag.FlagSet) action {
+		c := watchConfig{size: imageSize{1280, 720}, speed: "1"}
+		c.env.define(fs, "`seed` of the agent and its episodes")
+		fs.StringVar(&c.agent, "agent", defaultWatchAgent, "agent `name`: "+strings.Join(agent.Names(), ", "))
+		fs.StringVar(&c.speed, "speed", "1", "starting pace: simulated seconds per second, from 0 (paused) up, or max")
+		fs.Var(&c.size, "size", "window size in pixels, `WxH`")
+		fs.StringVar(&c.screenshot, "screenshot", "", "run --frames frames, save the last one to `FILE` as PNG, and quit")
+		fs.IntVar(&c.frames, "frames", 0, "number of frames to run with --screenshot")
+		return c.run
+	},
+}
+
+// watchConfig holds the flags of foresight watch.
+type watchConfig struct {
+	env        envFlags
+	agent      string
+	speed      string
+	size       imageSize
+	screenshot string
+	frames     int
+}
+
+// launch checks the flags and returns the launch they describe.
+func (c *watchConfig) launch() (live.Launch, error) {
+	if c.env.id == "" {
+		c.env.id = defaultWatchEnv
+	}
+	if (c.screenshot == "") != (c.frames == 0) || c.frames < 0 {
+		return live.Launch{}, usagef("--screenshot FILE and --frames N (N ≥ 1) go together")
+	}
+	if _, err := live.ParseSpeed(c.speed); err != nil {
+		return live.Launch{}, usageError{err}
+	}
+	env, err := c.env.make()
+	if err != nil {
+		return live.Launch{}, err
+	}
+	if _, err := agent.New(c.agent, env, c.env.seed); err != nil {
+		return live.Launch{}, usageError{err}
+	}
+	l := live.Launch{Env: c.env.id, Agent: c.agent, Seed: c.env.seed, Speed: c.speed,
+		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}
+	if len(c.env.params) > 0 {
+		l.Params = make(map[string]float64)
+		for _, p := range c.env.params {
+			l.Params[p.name] = p.value
+		}
+	}
+	return l, nil
+}
+
+func (c *watchConfig) run(stdout, stderr io.Writer) error {
+	l, err := c.launch()
+	if err != nil {
+		return err
+	}
+	if !hasDisplay() {
+		return errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); try xvfb-run, or foresight demo")
+	}
+	prog, err := findWatchProgram()
+	if err != nil {
+		return err
+	}
+	arg, _ := json.Marshal(l)
+	cmd := exec.Command(prog, string(arg))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	err = cmd.Run()
+	if exit, ok := errors.AsType[*exec.ExitError](err); ok {
+		return reportedError{exit.ExitCode()}
+	}
+	if err != nil {
+		return fmt.Errorf("running %s: %w", prog, err)
+	}
+	return nil
+}
+
+// findWatchProgram returns the path of the viewer program: the one FORESIGHT_WATCH names,
+// else foresight-watch next to this executable, else on PATH.
+func findWatchProgram() (string, error) {
+	if p := os.Getenv(watchProgramEnv); p != "" {
+		return p, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), watchProgram)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(watchProgram); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/foresight/watch (scripts/demo.sh does)", watchProgram, watchProgram)
+}
+
+// hasDisplay reports whether a window can open: on Linux and the BSDs, an X11 or Wayland
+// display must be named in the environment.
+func hasDisplay() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "js":
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}

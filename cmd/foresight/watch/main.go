@@ -1,0 +1,38 @@
+//go:build cgo && !noviewer
+
+// Command foresight-watch is the live viewer's window. foresight watch starts it with the
+// session and window to open as one JSON argument (live.Launch); run foresight watch rather
+// than this. It is a program of its own because Ebiten opens the display as it loads.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/viewer"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "foresight watch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%s is started by foresight watch; run that instead", os.Args[0])
+	}
+	l, err := live.DecodeLaunch([]byte(args[0]))
+	if err != nil {
+		return err
+	}
+	cfg, err := l.Config()
+	if err != nil {
+		return err
+	}
+	return viewer.Run(cfg, viewer.Options{Width: l.Width, Height: l.Height,
+		Screenshot: l.Screenshot, Frames: l.Frames, Log: os.Stderr})
+}
