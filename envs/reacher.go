@@ -148,7 +148,7 @@ func (t *reacher) evaluate(a []float64) (float64, bool) {
 	dist, speed := t.target.Sub(tip).Len(), t.arm.lower.body.VelocityAt(tip).Len()
 	inner := 0.5 * reacherNear * r
 	near := (tolerance(dist, 0, inner, r, 0.1) + tolerance(dist, 0, inner, 0.1*r, 0.1)) / 2
-	slow := (1 + tolerance(speed, 0, 0.5*reacherSlow*r, r, 0.1)) / 2
+	slow := (1 + tolerance(speed, 0, 0.5*reacherSlow*r, reacherSlow*r, 0.1)) / 2
 	return near * slow * smallControl(a), dist <= reacherNear*r && speed < reacherSlow*r
 }
 

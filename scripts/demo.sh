@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
-# Builds foresight and runs the headless demo: a random agent on every environment, with its
-# success rate and mean return, and a PNG frame of each environment in out/. Extra arguments
-# go to `foresight demo`, for example --episodes 50.
+# The main command: builds foresight and its viewer, and opens the live viewer on an agent
+# learning cart-pole swing-up from scratch (keys: ? for help). Extra arguments go to
+# `foresight watch`, for example --env Pendulum-v0 --agent pets.
+#
+# With no display (DISPLAY and WAYLAND_DISPLAY unset), or where the viewer cannot be built,
+# it says so in one line and runs the headless demo instead: a random agent on every
+# environment, with success rates and returns, and a PNG frame of each in out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 foresight_setup
 go build -o bin/foresight ./cmd/foresight
-exec bin/foresight demo --out out "$@"
+
+headless() {
+	echo "demo: $1; running the headless demo instead" >&2
+	exec bin/foresight demo --out out
+}
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+	headless "no display to open the viewer on"
+fi
+rm -f bin/foresight-watch
+go build -o bin/foresight-watch ./cmd/foresight/watch 2>/dev/null || true
+if [ ! -x bin/foresight-watch ]; then
+	headless "the viewer could not be built here (it needs cgo and the X11 and GL headers)"
+fi
+exec bin/foresight watch "$@"

@@ -41,7 +41,7 @@ type command struct {
 type action func(stdout, stderr io.Writer) error
 
 // commands lists the subcommands in the order help shows them.
-var commands = []command{watchCommand, demoCommand, envsCommand, runCommand, trainCommand, frameCommand}
+var commands = []command{watchCommand, demoCommand, envsCommand, runCommand, trainCommand, recordCommand, frameCommand}
 
 // Exit statuses.
 const (

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -328,7 +327,7 @@ func (s *Session) publish(err error) {
 	if st, ok := s.modelStats(); ok {
 		f.Model, f.HasModel = st.Stats, st.updates > 0
 	}
-	f.Ghosts = s.ghosts()
+	f.Ghosts = Ghosts(s.agent, s.ghost)
 	if s.published != nil && s.published.Err != nil && err == nil {
 		f.Err = s.published.Err
 	}
@@ -343,42 +342,6 @@ func streak(curve []agent.EpisodePoint) int {
 		n++
 	}
 	return n
-}
-
-// ghosts returns the bodies of the agent's imagined future, one scene's worth of shapes per
-// step, or nil if the agent imagines nothing.
-func (s *Session) ghosts() [][]sim.Shape {
-	im, ok := s.agent.(interface{ Imagined() ([][]float64, error) })
-	if !ok {
-		return nil
-	}
-	future, err := im.Imagined()
-	if err != nil || len(future) == 0 {
-		return nil
-	}
-	out := make([][]sim.Shape, 0, len(future))
-	for _, obs := range future {
-		if err := envs.Pose(s.ghost, obs); err != nil {
-			if errors.Is(err, envs.ErrNoPose) {
-				return nil
-			}
-			continue
-		}
-		out = append(out, bodyShapes(s.ghost.Scene()))
-	}
-	return out
-}
-
-// bodyShapes returns copies of the shapes on the body and joint layers of sc.
-func bodyShapes(sc *sim.Scene) []sim.Shape {
-	var out []sim.Shape
-	for _, sh := range sc.Shapes {
-		if sh.Layer == sim.LayerBody || sh.Layer == sim.LayerJoint {
-			sh.Points = slices.Clone(sh.Points)
-			out = append(out, sh)
-		}
-	}
-	return out
 }
 
 // copyScene returns a deep copy of sc, which belongs to its environment.

@@ -27,9 +27,6 @@ var (
 	colorLine    = color.NRGBA{60, 100, 170, 255}
 )
 
-// maxGhosts bounds the imagined steps drawn: beyond a dozen the ghosts blur into one smear.
-const maxGhosts = 12
-
 // drawScene draws the frame's scene in view and, when imagine is set, the imagined future
 // over it as ghosts that fade with distance into the future.
 func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine bool, font *text.GoTextFaceSource) {
@@ -52,21 +49,12 @@ func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine boo
 	drawScaleBar(dst, view, font)
 }
 
-// drawGhosts draws up to maxGhosts evenly spaced steps of the imagined future, the nearest
-// most opaque.
+// drawGhosts draws up to live.MaxGhosts evenly spaced steps of the imagined future, the
+// nearest most opaque.
 func drawGhosts(dst *ebiten.Image, view live.Viewport, ghosts [][]sim.Shape) {
-	n := len(ghosts)
-	if n == 0 {
-		return
-	}
-	stride := max(1, (n+maxGhosts-1)/maxGhosts)
-	for i := n - 1; i >= 0; i-- {
-		if (i+1)%stride != 0 && i != n-1 {
-			continue
-		}
-		alpha := 0.55 - 0.45*float64(i)/float64(max(n-1, 1))
+	for _, i := range live.GhostSteps(len(ghosts)) {
 		for _, sh := range ghosts[i] {
-			drawShape(dst, view, sh, alpha)
+			drawShape(dst, view, sh, live.GhostAlpha(i, len(ghosts)))
 		}
 	}
 }

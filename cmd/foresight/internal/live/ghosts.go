@@ -1,0 +1,93 @@
+package live
+
+import (
+	"errors"
+	"math"
+	"slices"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// Imaginer is an agent that can show the future it expects its plan to lead to, as
+// observations, one per step ahead: agent.Oracle and agent.ModelBased are.
+type Imaginer interface {
+	Imagined() ([][]float64, error)
+}
+
+// Ghosts returns the bodies of the future ag imagines, one scene's worth of body and joint
+// shapes per step ahead, nearest first, posed on poseEnv, a copy of the agent's environment
+// kept for drawing (envs.Pose changes its state). It returns nil if ag imagines nothing or
+// the environment cannot pose; steps whose observation cannot be posed are left out.
+func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
+	im, ok := ag.(Imaginer)
+	if !ok {
+		return nil
+	}
+	future, err := im.Imagined()
+	if err != nil || len(future) == 0 {
+		return nil
+	}
+	out := make([][]sim.Shape, 0, len(future))
+	for _, obs := range future {
+		if err := envs.Pose(poseEnv, obs); err != nil {
+			if errors.Is(err, envs.ErrNoPose) {
+				return nil
+			}
+			continue
+		}
+		out = append(out, bodyShapes(poseEnv.Scene()))
+	}
+	return out
+}
+
+// bodyShapes returns copies of the shapes on the body and joint layers of sc.
+func bodyShapes(sc *sim.Scene) []sim.Shape {
+	var out []sim.Shape
+	for _, sh := range sc.Shapes {
+		if sh.Layer == sim.LayerBody || sh.Layer == sim.LayerJoint {
+			sh.Points = slices.Clone(sh.Points)
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// MaxGhosts bounds the imagined steps drawn: beyond a dozen the ghosts blur into one smear.
+const MaxGhosts = 12
+
+// GhostSteps returns which of n imagined steps to draw, at most MaxGhosts evenly spaced and
+// always the last, farthest first so that nearer ghosts are drawn over them.
+func GhostSteps(n int) []int {
+	stride := max(1, (n+MaxGhosts-1)/MaxGhosts)
+	var steps []int
+	for i := n - 1; i >= 0; i-- {
+		if (i+1)%stride == 0 || i == n-1 {
+			steps = append(steps, i)
+		}
+	}
+	return steps
+}
+
+// GhostAlpha returns the opacity of imagined step i of n: 0.55 for the nearest, fading to
+// 0.1 for the farthest.
+func GhostAlpha(i, n int) float64 {
+	return 0.55 - 0.45*float64(i)/float64(max(n-1, 1))
+}
+
+// Overlay returns the ghosts to draw as translucent shapes just above the real bodies, in
+// drawing order, for renderers that take a scene (the GIF recorder).
+func Overlay(ghosts [][]sim.Shape) []sim.Shape {
+	var out []sim.Shape
+	for _, i := range GhostSteps(len(ghosts)) {
+		a := GhostAlpha(i, len(ghosts))
+		for _, sh := range ghosts[i] {
+			sh.Layer = sim.LayerJoint + 1
+			sh.Fill.A = uint8(math.Round(float64(sh.Fill.A) * a))
+			sh.Stroke.A = uint8(math.Round(float64(sh.Stroke.A) * a))
+			out = append(out, sh)
+		}
+	}
+	return out
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image"
+	"image/color/palette"
+	"image/draw"
+	"image/gif"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// Bounds of foresight record's flags: a GIF of more frames is too big to be of use.
+const (
+	maxRecordEpisodes = 100
+	maxRecordFrames   = 5000
+)
+
+var recordCommand = command{
+	name:    "record",
+	args:    "--env ID --agent NAME --out FILE.gif [--episodes N] [--seed S] [--size WxH] [--every K] [--imagine] [--checkpoint DIR] [--param name=value ...]",
+	summary: "record episodes of an agent as an animated GIF, drawn without a window",
+	setup: func(fs *flag.FlagSet) action {
+		c := recordConfig{size: imageSize{480, 270}, every: 2, episodes: 1}
+		c.env.define(fs, "`seed` of the first episode; episode k uses S+k")
+		fs.StringVar(&c.agent, "agent", "", "agent `name`: "+strings.Join(agent.Names(), ", "))
+		fs.StringVar(&c.out, "out", "", "write the GIF to `FILE`")
+		fs.IntVar(&c.episodes, "episodes", 1, "number of episodes")
+		fs.Var(&c.size, "size", "frame size in pixels, `WxH`")
+		fs.IntVar(&c.every, "every", 2, "keep one frame every `K` steps")
+		fs.BoolVar(&c.imagine, "imagine", false, "draw the future the agent imagines as fading ghosts")
+		fs.StringVar(&c.checkpoint, "checkpoint", "", "restore the agent from the foresight train checkpoint in `DIR` first")
+		return c.run
+	},
+}
+
+// recordConfig holds the flags of foresight record.
+type recordConfig struct {
+	env        envFlags
+	agent      string
+	out        string
+	episodes   int
+	size       imageSize
+	every      int
+	imagine    bool
+	checkpoint string
+}
+
+func (c *recordConfig) run(stdout, stderr io.Writer) error {
+	switch {
+	case c.out == "":
+		return usagef("--out is required")
+	case c.agent == "":
+		return usagef("--agent is required (known: %s)", strings.Join(agent.Names(), ", "))
+	case c.episodes < 1 || c.episodes > maxRecordEpisodes:
+		return usagef("--episodes must be from 1 to %d, not %d", maxRecordEpisodes, c.episodes)
+	case c.every < 1:
+		return usagef("--every must be at least 1, not %d", c.every)
+	}
+	env, err := c.env.make()
+	if err != nil {
+		return err
+	}
+	poseEnv, err := c.env.make()
+	if err != nil {
+		return err
+	}
+	ag, err := agent.New(c.agent, env, c.env.seed)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := c.restore(env, ag); err != nil {
+		return err
+	}
+	if l, ok := ag.(agent.Learner); ok {
+		l.SetEval(true) // show what the agent can do, without exploring or learning
+	}
+	anim := &gif.GIF{}
+	rec := recorder{cfg: c, env: env, poseEnv: poseEnv, ag: ag, anim: anim}
+	wins := 0
+	for k := range c.episodes {
+		res, err := rec.episode(c.env.seed + uint64(k))
+		if err != nil {
+			return err
+		}
+		if res.Success {
+			wins++
+		}
+	}
+	if err := atomicfile.Write(c.out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
+		return fmt.Errorf("write %s: %w", c.out, err)
+	}
+	_, err = fmt.Fprintf(stdout, "wrote %s (%s, %s agent, %d episodes, %d successes, %d frames, %dx%d)\n",
+		c.out, env.Spec().ID, c.agent, c.episodes, wins, len(anim.Image), c.size.w, c.size.h)
+	return err
+}
+
+// restore loads the agent's state from --checkpoint, if given.
+func (c *recordConfig) restore(env envs.Env, ag agent.Agent) error {
+	if c.checkpoint == "" {
+		return nil
+	}
+	ck, err := newCheckpoint(c.checkpoint, env, ag, c.agent)
+	if err != nil {
+		return err
+	}
+	res, err := ck.load()
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		return fmt.Errorf("no checkpoint in %s (foresight train --checkpoint %s writes one)", c.checkpoint, c.checkpoint)
+	}
+	return nil
+}
+
+// recorder draws episodes into an animation.
+type recorder struct {
+	cfg          *recordConfig
+	env, poseEnv envs.Env
+	ag           agent.Agent
+	anim         *gif.GIF
+	renderer     sim.Renderer
+}
+
+// episode plays one episode from seed, adding a frame every cfg.every steps and its last.
+func (r *recorder) episode(seed uint64) (agent.EpisodeResult, error) {
+	obs, _ := r.env.Reset(seed)
+	obs = slices.Clone(obs)
+	r.ag.Reset(seed)
+	var res agent.EpisodeResult
+	if err := r.frame(); err != nil {
+		return res, err
+	}
+	for !res.Terminated && !res.Truncated {
+		a, err := r.ag.Act(obs)
+		if err != nil {
+			return res, fmt.Errorf("%s step %d: %w", r.env.Spec().ID, res.Length, err)
+		}
+		next, reward, term, trunc, info, err := r.env.Step(a)
+		if err != nil {
+			return res, fmt.Errorf("%s step %d: %w", r.env.Spec().ID, res.Length, err)
+		}
+		copy(obs, next)
+		res.Return += reward
+		res.Length++
+		res.Terminated, res.Truncated, res.Success = term, trunc, info.Success
+		if res.Length%r.cfg.every == 0 || term || trunc {
+			if err := r.frame(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// frame draws the scene, with the imagined future when asked, as the next frame.
+func (r *recorder) frame() error {
+	if len(r.anim.Image) >= maxRecordFrames {
+		return fmt.Errorf("more than %d frames: record fewer episodes or raise --every", maxRecordFrames)
+	}
+	scene := *r.env.Scene()
+	if r.cfg.imagine {
+		scene.Shapes = append(slices.Clone(scene.Shapes), live.Overlay(live.Ghosts(r.ag, r.poseEnv))...)
+	}
+	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
+	r.renderer.Render(rgba, &scene)
+	pal := image.NewPaletted(rgba.Bounds(), palette.Plan9)
+	draw.FloydSteinberg.Draw(pal, pal.Bounds(), rgba, image.Point{})
+	delay := int(float64(r.cfg.every)*r.env.Spec().ControlDT*100 + 0.5)
+	r.anim.Image = append(r.anim.Image, pal)
+	r.anim.Delay = append(r.anim.Delay, delay)
+	return nil
+}
