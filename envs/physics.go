@@ -59,6 +59,10 @@ type physicsEnv struct {
 	obs   []float64
 	act   []float64
 	scene sim.Scene
+	// A person's hold on a body (Grabber): the body, the point held in its frame, and
+	// where that point is pulled to.
+	grabbed      *sim.Body
+	grip, pullTo sim.Vec2
 }
 
 // Background is the colour behind every built-in scene; pale, for projectors.
@@ -123,6 +127,7 @@ func (e *physicsEnv) Reset(seed uint64) ([]float64, Info) {
 		panic(fmt.Sprintf("envs: %s: reset: %v", e.def.spec.ID, err))
 	}
 	e.steps, e.held, e.won, e.over = 0, 0, false, false
+	e.grabbed = nil // its body belonged to the old world
 	e.t.observe(e.obs)
 	return e.obs, e.info()
 }
@@ -138,6 +143,7 @@ func (e *physicsEnv) Step(a []float64) ([]float64, float64, bool, bool, Info, er
 	}
 	e.def.act.Clip(e.act, a)
 	e.t.act(e.act)
+	e.pull()
 	e.world.Step()
 	e.steps++
 	if !e.world.Finite() {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/foresight-sim/foresight/sim"
 )
 
 // Poser is an environment that can place its bodies as an observation describes.
@@ -60,4 +62,59 @@ func (e *physicsEnv) Pose(obs []float64) error {
 	}
 	e.t.observe(e.obs)
 	return nil
+}
+
+// Grabber is an environment whose bodies a person can pull about, as with a mouse: a
+// perturbation from outside the task, which the agent must recover from.
+type Grabber interface {
+	// Grab takes hold of the dynamic body at world point p, by that point, and reports
+	// whether there was one. The hold lasts until Release or the next Reset.
+	Grab(p sim.Vec2) bool
+	// Pull sets where the held point is drawn to, by a stiff damped spring, during the
+	// following Steps. It does nothing when nothing is held.
+	Pull(target sim.Vec2)
+	// Release lets go.
+	Release()
+}
+
+// AsGrabber returns the Grabber in env's chain of wrappers, if there is one.
+func AsGrabber(env Env) (Grabber, bool) {
+	for env != nil {
+		if g, ok := env.(Grabber); ok {
+			return g, true
+		}
+		u, ok := env.(Unwrapper)
+		if !ok {
+			break
+		}
+		env = u.Unwrap()
+	}
+	return nil, false
+}
+
+// maxPull bounds the acceleration a pull gives a body, in m/s²: 30 g, enough to fling any
+// built-in body, not enough to blow up the solver.
+const maxPull = 300
+
+// Grab holds the body at p by that point.
+func (e *physicsEnv) Grab(p sim.Vec2) bool {
+	b := e.world.BodyAt(p)
+	if b == nil {
+		return false
+	}
+	e.grabbed, e.grip, e.pullTo = b, b.LocalPoint(p), p
+	return true
+}
+
+// Pull sets the point the held body is drawn to.
+func (e *physicsEnv) Pull(target sim.Vec2) { e.pullTo = target }
+
+// Release lets go of the held body.
+func (e *physicsEnv) Release() { e.grabbed = nil }
+
+// pull applies the force of the hold, if any, for the next physics step.
+func (e *physicsEnv) pull() {
+	if e.grabbed != nil {
+		e.grabbed.Pull(e.grip, e.pullTo, maxPull)
+	}
 }

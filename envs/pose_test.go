@@ -78,3 +78,35 @@ func TestPoseRejects(t *testing.T) {
 		t.Errorf("Pose through an opaque wrapper: %v, want ErrNoPose", err)
 	}
 }
+
+// TestGrab checks that a pulled cart follows the pull, that nothing is held where there is
+// no body, and that a released cart is left alone.
+func TestGrab(t *testing.T) {
+	env := mustMakeEnv(t, "CartPoleSwingup-v0")
+	obs, _ := env.Reset(1)
+	g, ok := AsGrabber(env)
+	if !ok {
+		t.Fatal("CartPoleSwingup-v0 is not a Grabber")
+	}
+	if g.Grab(sim.V(0, 5)) {
+		t.Error("grabbed a body in empty space")
+	}
+	start := obs[0]
+	if !g.Grab(sim.V(start, 0)) {
+		t.Fatal("could not grab the cart at its centre")
+	}
+	g.Pull(sim.V(start+0.5, 0))
+	zero := []float64{0}
+	for range 20 {
+		obs, _, _, _, _, _ = env.Step(zero)
+	}
+	if moved := obs[0] - start; moved < 0.3 {
+		t.Errorf("the cart moved %.3f m towards a pull 0.5 m away in 1 s, want at least 0.3", moved)
+	}
+	g.Release()
+	v := obs[3]
+	obs, _, _, _, _, _ = env.Step(zero)
+	if math.Abs(obs[3]-v) > 0.5 {
+		t.Errorf("released cart changed speed from %.3f to %.3f m/s in one step", v, obs[3])
+	}
+}

@@ -383,3 +383,29 @@ func TestParallelWorldsWithContacts(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyAt checks that BodyAt finds the dynamic body under a point, prefers the one added
+// last, and ignores static bodies and empty space.
+func TestBodyAt(t *testing.T) {
+	w, err := NewWorld(WorldConfig{ControlDT: 0.05, Substeps: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(typ BodyType, x float64) *Body {
+		b, err := w.NewBody(BodyDef{Type: typ, Position: V(x, 0), Fixtures: []FixtureDef{{Geometry: Box{W: 1, H: 1}, Density: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ground := add(Static, 5)
+	first, second := add(Dynamic, 0), add(Dynamic, 0.5)
+	for _, tc := range []struct {
+		p    Vec2
+		want *Body
+	}{{V(-0.4, 0), first}, {V(0.3, 0), second}, {V(5, 0), nil}, {V(0, 3), nil}} {
+		if got := w.BodyAt(tc.p); got != tc.want {
+			t.Errorf("BodyAt(%v) = %p, want %p (ground %p)", tc.p, got, tc.want, ground)
+		}
+	}
+}

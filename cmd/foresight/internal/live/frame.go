@@ -47,6 +47,9 @@ type Frame struct {
 	Paused bool
 	Speed  float64
 	Human  bool
+	// Pulling says that the person holds a body and pulls it towards PullTo.
+	Pulling bool
+	PullTo  sim.Vec2
 	// RealTime is the simulated seconds per wall second actually achieved lately.
 	RealTime float64
 	// Err is the error that stopped the session, or nil.

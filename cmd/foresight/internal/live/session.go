@@ -69,6 +69,8 @@ type Session struct {
 	clockWall        time.Time
 	clockSim, simNow float64
 	human            []float64 // the person's action while they have taken over, or nil
+	pulling          bool      // the person holds a body
+	pullTo           sim.Vec2  // where they pull it to
 	curve            []agent.EpisodePoint
 	losses           []LossPoint
 	lastPublish      time.Time
@@ -170,6 +172,36 @@ func (s *Session) TakeOver(unit []float64) {
 		}
 	}
 	s.send(func() { s.human = a })
+}
+
+// Grab takes hold of the body at world point p, if there is one, by that point; Drag then
+// pulls that point about and Release lets go. A new episode lets go too.
+func (s *Session) Grab(p sim.Vec2) {
+	s.send(func() {
+		if g, ok := envs.AsGrabber(s.env); ok {
+			s.pulling, s.pullTo = g.Grab(p), p
+		}
+	})
+}
+
+// Drag pulls the held point towards world point p.
+func (s *Session) Drag(p sim.Vec2) {
+	s.send(func() {
+		if g, ok := envs.AsGrabber(s.env); ok && s.pulling {
+			g.Pull(p)
+			s.pullTo = p
+		}
+	})
+}
+
+// Release lets go of the held body.
+func (s *Session) Release() {
+	s.send(func() {
+		if g, ok := envs.AsGrabber(s.env); ok {
+			g.Release()
+		}
+		s.pulling = false
+	})
 }
 
 // ActionDim returns the number of action components, for mapping keys onto them.
@@ -316,6 +348,8 @@ func (s *Session) publish(err error) {
 		Paused:     s.paused,
 		Speed:      s.speed,
 		Human:      s.human != nil,
+		Pulling:    s.pulling,
+		PullTo:     s.pullTo,
 		RealTime:   s.rate.factor(),
 		Err:        err,
 	}

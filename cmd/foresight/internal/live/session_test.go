@@ -569,3 +569,32 @@ func TestFramesImmutable(t *testing.T) {
 		t.Error("the scene is the same two episodes later")
 	}
 }
+
+// TestSessionGrab checks that dragging the cart of a paused cart-pole pulls it along, that
+// the frame shows the pull, and that Release lets go.
+func TestSessionGrab(t *testing.T) {
+	s := start(t, Config{Env: "CartPoleSwingup-v0", Agent: "zero", Seed: 1, Speed: 0})
+	f := stepAndWait(t, s)
+	cart := layerShapes(f.Scene.Shapes, sim.LayerBody)[0]
+	var x float64
+	for _, p := range cart.Points {
+		x += p.X / float64(len(cart.Points))
+	}
+	s.Grab(sim.V(x, 0))
+	s.Drag(sim.V(x+0.6, 0))
+	for range 20 {
+		f = stepAndWait(t, s)
+	}
+	if !f.Pulling || f.PullTo != sim.V(x+0.6, 0) {
+		t.Errorf("frame shows pulling %v towards %v, want towards %v", f.Pulling, f.PullTo, sim.V(x+0.6, 0))
+	}
+	moved := layerShapes(f.Scene.Shapes, sim.LayerBody)[0].Points[0].X - cart.Points[0].X
+	if moved < 0.3 {
+		t.Errorf("the cart moved %.3f m in 1 s towards a pull 0.6 m away, want at least 0.3", moved)
+	}
+	s.Release()
+	f = stepAndWait(t, s)
+	if f.Pulling {
+		t.Error("still pulling after Release")
+	}
+}

@@ -46,6 +46,10 @@ func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine boo
 			drawShape(dst, view, sh, 1)
 		}
 	}
+	if f.Pulling {
+		x, y := view.ToScreen(f.PullTo)
+		vector.StrokeCircle(dst, float32(x), float32(y), 7, 2, colorInk, true)
+	}
 	drawScaleBar(dst, view, font)
 }
 
@@ -273,6 +277,12 @@ func (g *game) drawHelp(dst *ebiten.Image, w, h float64) {
 		drawText(dst, b.Help, float32(w/2-90), y, 17, color.White, g.font)
 		y += 26
 	}
-	drawText(dst, "Tab", float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
-	drawText(dst, "switch to the next environment (the agent starts from scratch)", float32(w/2-90), y, 17, color.White, g.font)
+	for _, extra := range [][2]string{
+		{"Tab", "switch to the next environment (the agent starts from scratch)"},
+		{"Mouse", "drag a body to push the agent off course"},
+	} {
+		drawText(dst, extra[0], float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
+		drawText(dst, extra[1], float32(w/2-90), y, 17, color.White, g.font)
+		y += 26
+	}
 }

@@ -77,7 +77,9 @@ type game struct {
 	font    *text.GoTextFaceSource
 
 	imagine, plots, help, human bool
-	arrows                      []float64 // the last action sent while taking over
+	arrows                      []float64     // the last action sent while taking over
+	view                        live.Viewport // where the last frame drew the scene
+	dragging                    bool
 	frames                      int
 	shot                        string // a screenshot to write at the next Draw
 	err                         error
@@ -126,7 +128,26 @@ func (g *game) Update() error {
 	if g.human {
 		g.steer()
 	}
+	g.mouse()
 	return nil
+}
+
+// mouse lets the person drag bodies about with the left button.
+func (g *game) mouse() {
+	x, y := ebiten.CursorPosition()
+	p := g.view.ToWorld(float64(x), float64(y))
+	a := g.view.Area
+	inside := float64(x) >= a.X && float64(x) < a.X+a.W && float64(y) >= a.Y && float64(y) < a.Y+a.H
+	switch {
+	case inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) && inside:
+		g.session.Grab(p)
+		g.dragging = true
+	case inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) && g.dragging:
+		g.session.Release()
+		g.dragging = false
+	case g.dragging:
+		g.session.Drag(p)
+	}
 }
 
 // do carries out a key's action.
@@ -220,6 +241,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 		scene.W = math.Round(w * 0.64)
 	}
 	view := live.Viewport{Camera: f.Scene.Camera, Area: scene}
+	g.view = view
 	drawScene(screen, view, f, g.imagine, g.font)
 	g.drawHUD(screen, f, scene)
 	if g.plots {
