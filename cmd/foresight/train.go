@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
 	"github.com/foresight-sim/foresight/envs"
 )
 
@@ -62,7 +63,7 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 	if err := c.resume(&cfg, env, ag, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, clock(c.budget.Seconds()))
+	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, live.Clock(c.budget.Seconds()))
 	res, err := agent.Train(env, ag, c.agent, cfg)
 	if err != nil {
 		return err
@@ -90,7 +91,7 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
 		}
-		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.path, r.Episodes, clock(r.Experience))
+		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.path, r.Episodes, live.Clock(r.Experience))
 	}
 	cfg.Checkpoint = ck.save
 	return nil
@@ -98,7 +99,7 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 
 // progressLine describes a finished training episode.
 func progressLine(p agent.EpisodePoint) string {
-	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, clock(p.Experience), p.Return, yesNo(p.Success))
+	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, live.Clock(p.Experience), p.Return, yesNo(p.Success))
 	if p.Evaluated >= 0 {
 		line += fmt.Sprintf("  evaluation %d/%d", p.Evaluated, agent.DefaultCompetence.Trials)
 	}
@@ -108,15 +109,9 @@ func progressLine(p agent.EpisodePoint) string {
 func printTrainSummary(w io.Writer, r agent.TrainResult) error {
 	ttc := "never, within the budget"
 	if r.TTC != nil {
-		ttc = clock(*r.TTC) + " of experience"
+		ttc = live.Clock(*r.TTC) + " of experience"
 	}
-	_, err := fmt.Fprintf(w, "%s, %s agent, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.0f× real time)\n",
-		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
+	_, err := fmt.Fprintf(w, "%s, %s agent, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.2g× real time)\n",
+		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, live.Clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
 	return err
-}
-
-// clock formats seconds of simulated experience as h:mm:ss.
-func clock(seconds float64) string {
-	s := int(seconds + 0.5)
-	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 }
