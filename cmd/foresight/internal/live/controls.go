@@ -21,36 +21,39 @@ const (
 	Quit
 )
 
-// Binding is a key and what it does, for the help overlay.
+// Binding is a key and what it does; the help overlay shows Label and Help, and leaves out
+// bindings without Help (second keys for the same action).
 type Binding struct {
-	Keys   string
+	Key    string // Ebiten's name for the key (ebiten.Key.String)
+	Label  string
 	Action Action
 	Help   string
 }
 
-// Bindings lists the viewer's keys in the order the help overlay shows them. Key names are
-// Ebiten's (ebiten.Key.String).
+// Bindings lists the viewer's keys in the order the help overlay shows them.
 var Bindings = []Binding{
-	{"Space", TogglePause, "pause or resume"},
-	{"Period", StepOnce, "take a single step (pauses)"},
-	{"Minus", Slower, "slower (×½ … ×64, then as fast as possible)"},
-	{"Equal", Faster, "faster"},
-	{"R", ResetEpisode, "end the episode, start the next"},
-	{"I", ToggleImagination, "show or hide the imagined future"},
-	{"P", TogglePlots, "show or hide the plots"},
-	{"H", ToggleTakeOver, "take over with the arrow keys, or hand back"},
-	{"S", Screenshot, "save a screenshot (also F12)"},
-	{"F12", Screenshot, ""},
-	{"Slash", ToggleHelp, "show or hide this help (also F1)"},
-	{"F1", ToggleHelp, ""},
-	{"Escape", Quit, "quit (also Q)"},
-	{"Q", Quit, ""},
+	{"Space", "Space", TogglePause, "pause or resume"},
+	{"Period", ".", StepOnce, "take a single step (pauses)"},
+	{"Minus", "−", Slower, "slower (×½ … ×64, then as fast as possible)"},
+	{"NumpadSubtract", "−", Slower, ""},
+	{"Equal", "+", Faster, "faster"},
+	{"NumpadAdd", "+", Faster, ""},
+	{"R", "R", ResetEpisode, "end the episode, start the next"},
+	{"I", "I", ToggleImagination, "show or hide the imagined future"},
+	{"P", "P", TogglePlots, "show or hide the plots"},
+	{"H", "H", ToggleTakeOver, "take over with the arrow keys, or hand back"},
+	{"S", "S or F12", Screenshot, "save a screenshot"},
+	{"F12", "F12", Screenshot, ""},
+	{"Slash", "? or F1", ToggleHelp, "show or hide this help"},
+	{"F1", "F1", ToggleHelp, ""},
+	{"Escape", "Esc or Q", Quit, "quit"},
+	{"Q", "Q", Quit, ""},
 }
 
 // KeyAction returns the action of the key named key, or NoAction.
 func KeyAction(key string) Action {
 	for _, b := range Bindings {
-		if b.Keys == key {
+		if b.Key == key {
 			return b.Action
 		}
 	}

@@ -445,19 +445,19 @@ func TestKeyAction(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, b := range Bindings {
-		t.Run(b.Keys, func(t *testing.T) {
-			if seen[b.Keys] {
-				t.Errorf("key %q is bound twice", b.Keys)
+		t.Run(b.Key, func(t *testing.T) {
+			if seen[b.Key] {
+				t.Errorf("key %q is bound twice", b.Key)
 			}
-			seen[b.Keys] = true
-			if got := KeyAction(b.Keys); got != b.Action {
-				t.Errorf("KeyAction(%q) = %v, want %v", b.Keys, got, b.Action)
+			seen[b.Key] = true
+			if got := KeyAction(b.Key); got != b.Action {
+				t.Errorf("KeyAction(%q) = %v, want %v", b.Key, got, b.Action)
 			}
-			if w, ok := want[b.Keys]; ok && w != b.Action {
-				t.Errorf("%q is bound to %v, want %v", b.Keys, b.Action, w)
+			if w, ok := want[b.Key]; ok && w != b.Action {
+				t.Errorf("%q is bound to %v, want %v", b.Key, b.Action, w)
 			}
 			if b.Action == NoAction {
-				t.Errorf("%q is bound to NoAction", b.Keys)
+				t.Errorf("%q is bound to NoAction", b.Key)
 			}
 		})
 	}
@@ -480,7 +480,7 @@ func TestKeyAction(t *testing.T) {
 			if b.Help != "" {
 				helped[b.Action] = true
 			} else if !helped[b.Action] {
-				t.Errorf("%q: the first binding of action %v has no help", b.Keys, b.Action)
+				t.Errorf("%q: the first binding of action %v has no help", b.Key, b.Action)
 			}
 		}
 		for a := TogglePause; a <= Quit; a++ {

@@ -273,7 +273,7 @@ func (g *game) drawHelp(dst *ebiten.Image, w, h float64) {
 		if b.Help == "" {
 			continue
 		}
-		drawText(dst, b.Keys, float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
+		drawText(dst, b.Label, float32(w/2-220), y, 17, color.NRGBA{250, 210, 120, 255}, g.font)
 		drawText(dst, b.Help, float32(w/2-90), y, 17, color.White, g.font)
 		y += 26
 	}
