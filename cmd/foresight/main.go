@@ -6,11 +6,16 @@
 //
 // The commands are:
 //
-//	demo   run a random agent on every environment and save a frame of each
-//	envs   list the environments: spaces, timing, success rule, parameters
-//	run    roll out an agent headless and report returns and success
-//	train  train an agent online until competence or a budget of simulated experience
-//	frame  render one frame of an environment to a PNG file
+//	watch         open the live viewer on an agent learning
+//	demo          run a random agent on every environment and save a frame of each
+//	envs          list the environments: spaces, timing, success rule, parameters
+//	run           roll out an agent headless and report returns and success
+//	train         train an agent online until competence or a budget of simulated experience
+//	record        record episodes of an agent as an animated GIF
+//	bench         run an hours-to-competence benchmark sweep
+//	bench merge   merge the directories of a sweep's shards
+//	bench report  render a sweep's summary again from its results
+//	frame         render one frame of an environment to a PNG file
 //
 // Run "foresight <command> -h" for a command's flags. Errors are reported as one line on
 // standard error; the exit status is 0 on success, 1 when a command fails, 2 for a bad command
@@ -35,13 +40,17 @@ type command struct {
 	// setup defines the command's flags on fs and returns the function that runs the command,
 	// writing its results to stdout, once they are parsed.
 	setup func(fs *flag.FlagSet) action
+	// operands, when not empty, says that the command takes arguments after its flags, which
+	// its action reads with fs.Args().
+	operands bool
 }
 
 // action runs a command whose flags are parsed: results go to stdout, progress to stderr.
 type action func(stdout, stderr io.Writer) error
 
 // commands lists the subcommands in the order help shows them.
-var commands = []command{watchCommand, demoCommand, envsCommand, runCommand, trainCommand, recordCommand, frameCommand}
+var commands = []command{watchCommand, demoCommand, envsCommand, runCommand, trainCommand, recordCommand,
+	benchCommand, benchMergeCommand, benchReportCommand, frameCommand}
 
 // Exit statuses.
 const (
@@ -65,6 +74,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if len(args) == 0 || isHelp(args[0]) {
 		return help(args, stdout, stderr)
 	}
+	if len(args) > 1 {
+		if cmd, ok := lookup(args[0] + " " + args[1]); ok {
+			return report(stderr, "foresight "+cmd.name, cmd.execute(args[2:], stdout, stderr))
+		}
+	}
 	cmd, ok := lookup(args[0])
 	if !ok {
 		return report(stderr, "foresight", usagef("unknown command %q (known: %s; see foresight help)", args[0], strings.Join(names(), ", ")))
@@ -82,7 +96,7 @@ func (c command) execute(args []string, stdout, stderr io.Writer) error {
 		}
 		return usagef("%v (see foresight %s -h)", err, c.name)
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !c.operands {
 		return usagef("unexpected argument %q (see foresight %s -h)", fs.Arg(0), c.name)
 	}
 	return runCmd(stdout, stderr)
@@ -108,9 +122,10 @@ func (c command) usage(w io.Writer) {
 // help prints the list of commands, or one command's usage for "help CMD".
 func help(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 1 {
-		cmd, ok := lookup(args[1])
+		name := strings.Join(args[1:], " ")
+		cmd, ok := lookup(name)
 		if !ok {
-			return report(stderr, "foresight help", usagef("unknown command %q (known: %s)", args[1], strings.Join(names(), ", ")))
+			return report(stderr, "foresight help", usagef("unknown command %q (known: %s)", name, strings.Join(names(), ", ")))
 		}
 		cmd.usage(stdout)
 		return exitOK
@@ -119,7 +134,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 	b.WriteString("Foresight: simulated robots that learn a world model online and plan with it.\n\n")
 	b.WriteString("usage: foresight <command> [flags]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-6s  %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-12s  %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'foresight <command> -h' for a command's flags.\n")
 	stdout.Write(b.Bytes())

@@ -50,7 +50,8 @@ type Frame struct {
 	// Pulling says that the person holds a body and pulls it towards PullTo.
 	Pulling bool
 	PullTo  sim.Vec2
-	// RealTime is the simulated seconds per wall second actually achieved lately.
+	// RealTime is the simulated seconds per wall second actually achieved lately, counting
+	// evaluation episodes too.
 	RealTime float64
 	// Err is the error that stopped the session, or nil.
 	Err error

@@ -292,7 +292,7 @@ func (s *Session) step() {
 		return
 	}
 	s.simNow += s.env.Spec().ControlDT
-	s.rate.add(time.Now(), s.trainer.Experience())
+	s.rate.add(time.Now(), s.simNow)
 	s.curve = s.trainer.Curve()
 	if st, ok := s.modelStats(); ok && st.updates > 0 {
 		if n := len(s.losses); n == 0 || s.trainer.Experience()-s.losses[n-1].Experience >= 1 {

@@ -1,9 +1,5 @@
 //go:build cgo && !noviewer
 
-// Package viewer is Foresight's live window, on Ebiten: it draws the frames a live.Session
-// publishes (the scene, the imagined future as fading ghosts, the heads-up display and the
-// learning plots) and turns keys into calls on the session. Everything that can be decided
-// without a window lives in package live.
 package viewer
 
 import (

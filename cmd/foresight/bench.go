@@ -1,0 +1,242 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/bench"
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/atomicfile"
+)
+
+// Bounds of foresight bench's flags.
+const (
+	maxBenchSeeds   = 1000
+	maxBenchWorkers = 256
+)
+
+// summaryFile is the name of a sweep's summary in its directory.
+const summaryFile = "summary.md"
+
+// summarySeed seeds the bootstrap of every summary, so that a summary depends only on the
+// results.
+const summarySeed = 0x73756d6d61727900
+
+var benchCommand = command{
+	name:    "bench",
+	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--workers K] [--shard I/N]",
+	summary: "run an hours-to-competence benchmark sweep",
+	setup: func(fs *flag.FlagSet) action {
+		c := benchConfig{workers: runtime.NumCPU()}
+		fs.StringVar(&c.envs, "envs", strings.Join(envs.IDs(), ","), "comma-separated environment `IDs`")
+		fs.StringVar(&c.agents, "agents", "", "comma-separated agent `names`: "+strings.Join(agent.Names(), ", "))
+		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment and agent, 0 to N−1")
+		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
+		fs.StringVar(&c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
+		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
+		fs.StringVar(&c.shard, "shard", "", "run shard `I/N` of the trials; /N takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+		return func(stdout, stderr io.Writer) error { return c.run(stdout, stderr) }
+	},
+}
+
+var benchMergeCommand = command{
+	name:     "bench merge",
+	args:     "--out DIR SHARD_DIR...",
+	summary:  "merge the directories of a sweep's shards into one, with its summary",
+	operands: true,
+	setup: func(fs *flag.FlagSet) action {
+		var out string
+		fs.StringVar(&out, "out", "", "the merged sweep's `DIR`")
+		return func(stdout, _ io.Writer) error {
+			if out == "" || fs.NArg() == 0 {
+				return usagef("want --out DIR and at least one shard directory")
+			}
+			store, err := bench.Merge(out, fs.Args()...)
+			if err != nil {
+				return err
+			}
+			return writeSummary(stdout, out, store)
+		}
+	},
+}
+
+var benchReportCommand = command{
+	name:     "bench report",
+	args:     "DIR",
+	summary:  "render a sweep's summary again from its results",
+	operands: true,
+	setup: func(fs *flag.FlagSet) action {
+		return func(stdout, _ io.Writer) error {
+			if fs.NArg() != 1 {
+				return usagef("want one sweep directory")
+			}
+			store, err := bench.Load(fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			return writeSummary(stdout, fs.Arg(0), store)
+		}
+	},
+}
+
+// benchConfig holds the flags of foresight bench.
+type benchConfig struct {
+	envs, agents string
+	seeds        int
+	budget       time.Duration
+	out          string
+	workers      int
+	shard        string
+}
+
+// sweep checks the flags and returns the sweep and shard they describe.
+func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
+	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget}
+	shard := bench.Shard{I: 0, N: 1}
+	switch {
+	case c.out == "":
+		return cfg, shard, usagef("--out DIR is required")
+	case len(cfg.Agents) == 0:
+		return cfg, shard, usagef("--agents is required (known: %s)", strings.Join(agent.Names(), ", "))
+	case len(cfg.Envs) == 0:
+		return cfg, shard, usagef("--envs names no environment")
+	case c.seeds < 1 || c.seeds > maxBenchSeeds:
+		return cfg, shard, usagef("--seeds must be from 1 to %d, not %d", maxBenchSeeds, c.seeds)
+	case c.budget <= 0 || c.budget > maxBudget:
+		return cfg, shard, usagef("--budget must be a duration between 0 and %v, such as 10m, not %v", maxBudget, c.budget)
+	case c.workers < 1 || c.workers > maxBenchWorkers:
+		return cfg, shard, usagef("--workers must be from 1 to %d, not %d", maxBenchWorkers, c.workers)
+	}
+	for _, id := range cfg.Envs {
+		if !slices.Contains(envs.IDs(), id) {
+			return cfg, shard, usagef("unknown environment %q (known: %s)", id, strings.Join(envs.IDs(), ", "))
+		}
+	}
+	for _, a := range cfg.Agents {
+		if !slices.Contains(agent.Names(), a) {
+			return cfg, shard, usagef("unknown agent %q (known: %s)", a, strings.Join(agent.Names(), ", "))
+		}
+	}
+	if c.shard != "" {
+		s, err := bench.ParseShard(c.shard, os.Getenv)
+		if err != nil {
+			return cfg, shard, usageError{err}
+		}
+		shard = s
+	}
+	return cfg, shard, nil
+}
+
+func (c *benchConfig) run(stdout, stderr io.Writer) error {
+	cfg, shard, err := c.sweep()
+	if err != nil {
+		return err
+	}
+	store, err := bench.Open(c.out, cfg)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(stderr, c.workers)
+	err = bench.Run(store, shard, c.workers, bar.show)
+	bar.end()
+	if err != nil {
+		return err
+	}
+	return writeSummary(stdout, c.out, store)
+}
+
+// writeSummary writes the sweep's summary into its directory, atomically, and to stdout.
+func writeSummary(stdout io.Writer, dir string, store *bench.Store) error {
+	md := bench.Summary(store.Config(), store.Records(), summarySeed)
+	path := filepath.Join(dir, summaryFile)
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err := io.WriteString(stdout, md)
+	return err
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// progressBar draws a sweep's progress on one line of a terminal, redrawn at most once a
+// second, or as a line every 30 seconds elsewhere (a log file, CI).
+type progressBar struct {
+	w        io.Writer
+	workers  int
+	terminal bool
+	last     time.Time
+	drawn    bool
+}
+
+func newProgressBar(w io.Writer, workers int) *progressBar {
+	b := &progressBar{w: w, workers: workers}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			b.terminal = true
+		}
+	}
+	return b
+}
+
+// show draws p if it is time to.
+func (b *progressBar) show(p bench.Progress) {
+	every := 30 * time.Second
+	if b.terminal {
+		every = time.Second
+	}
+	if time.Since(b.last) < every && p.Done < p.Total {
+		return
+	}
+	b.last = time.Now()
+	line := progressLineBench(p, b.workers)
+	if b.terminal {
+		fmt.Fprintf(b.w, "\r\033[K%s", line)
+		b.drawn = true
+		return
+	}
+	fmt.Fprintln(b.w, line)
+}
+
+// end finishes the terminal line.
+func (b *progressBar) end() {
+	if b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}
+
+// progressLineBench describes p in one line: a bar, the trials done, the experience clocks
+// of those in flight and the time left.
+func progressLineBench(p bench.Progress, workers int) string {
+	const width = 20
+	filled := 0
+	if p.Total > 0 {
+		filled = width * p.Done / p.Total
+	}
+	bar := "[" + strings.Repeat("=", filled) + strings.Repeat(" ", width-filled) + "]"
+	line := fmt.Sprintf("%s %d/%d trials", bar, p.Done, p.Total)
+	for _, r := range p.Running {
+		line += fmt.Sprintf(" · %s %s", r.Trial, live.Clock(r.Experience))
+	}
+	if eta, ok := p.ETA(workers); ok {
+		line += fmt.Sprintf(" · about %s left", eta.Round(time.Second))
+	}
+	return line
+}
