@@ -154,12 +154,17 @@ func (c *benchConfig) run(stdout, stderr io.Writer) error {
 	return writeSummary(stdout, c.out, store)
 }
 
-// writeSummary writes the sweep's summary into its directory, atomically, and to stdout.
+// writeSummary writes the sweep's summary and plots into its directory, atomically, and the
+// summary to stdout.
 func writeSummary(stdout io.Writer, dir string, store *bench.Store) error {
-	md := bench.Summary(store.Config(), store.Records(), summarySeed)
+	cfg, recs := store.Config(), store.Records()
+	md := bench.Summary(cfg, recs, summarySeed)
 	path := filepath.Join(dir, summaryFile)
 	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := bench.WritePlots(dir, cfg, recs, summarySeed); err != nil {
+		return err
 	}
 	_, err := io.WriteString(stdout, md)
 	return err
