@@ -83,7 +83,8 @@ type game struct {
 	updateTook                  time.Duration
 }
 
-// frameCost accumulates the CPU time of Update and Draw per frame.
+// frameCost accumulates the time Update and Draw take per frame, measured on the wall
+// clock: a frame whose thread is preempted counts the wait.
 type frameCost struct {
 	total, worst float64 // milliseconds
 	n            int
