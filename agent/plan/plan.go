@@ -39,8 +39,9 @@ type Planner interface {
 	// returns an error if ev does, or if ev reports a non-finite return; the next call then
 	// starts without a warm start.
 	Plan(ev Evaluator) ([]float64, error)
-	// Best returns the best sequence found by the last Plan, horizon × d row-major (the
-	// sequence of zero actions before the first). It belongs to the planner.
+	// Best returns the sequence the last Plan chose, horizon × d row-major: the best
+	// candidate found or, with Config.ActOnMean, the final mean (the sequence of zero
+	// actions before the first Plan). It belongs to the planner.
 	Best() []float64
 	// Reset forgets the warm start, as at the start of an episode, and restarts the random
 	// draws from seed.
@@ -82,6 +83,12 @@ type Config struct {
 	Correlation float64
 	// Seed seeds the planner's random draws until its first Reset.
 	Seed uint64
+	// ActOnMean makes Plan return the first action of the final sampling mean, the
+	// weighted average of the elites, rather than of the best candidate found. With a
+	// learned model the best of many candidates is largely the one whose return the model
+	// overrates most, and acting on it jitters between extremes; the mean averages those
+	// errors out. With the true simulator the best candidate is best.
+	ActOnMean bool
 }
 
 // fixed is the number of candidates each iteration scores besides random draws: the mean,
@@ -206,10 +213,16 @@ func (s *search) Reset(seed uint64) {
 func (s *search) forget() {
 	s.warm = false
 	copy(s.best, s.zero)
+	copy(s.mean, s.zero)
 }
 
-// Best returns the best sequence found by the last Plan (the zero sequence before the first).
-func (s *search) Best() []float64 { return s.best }
+// Best returns the sequence the last Plan chose (the zero sequence before the first).
+func (s *search) Best() []float64 {
+	if s.c.ActOnMean {
+		return s.mean
+	}
+	return s.best
+}
 
 // Plan runs the iterations and returns the first action of the best candidate scored.
 func (s *search) Plan(ev Evaluator) ([]float64, error) {
@@ -221,7 +234,7 @@ func (s *search) Plan(ev Evaluator) ([]float64, error) {
 		}
 	}
 	s.warm = true
-	return s.best[:s.d], nil
+	return s.Best()[:s.d], nil
 }
 
 // iterate samples a batch, scores it with ev and refits the sampling distribution.

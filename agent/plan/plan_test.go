@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -350,5 +351,48 @@ func BenchmarkPlan(b *testing.B) {
 			c := benchConfig()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(c.Samples*c.Iterations), "ns/candidate")
 		})
+	}
+}
+
+// noisy is a quadratic whose every score carries fresh Gaussian noise of standard deviation
+// sigma, as a learned model's predictions carry errors.
+type noisy struct {
+	quadratic
+	sigma float64
+	rng   *rand.Rand
+}
+
+func (q noisy) Evaluate(seqs []float64, n, h int, returns []float64) error {
+	q.quadratic.Evaluate(seqs, n, h, returns)
+	for i := range returns[:n] {
+		returns[i] += q.sigma * q.rng.NormFloat64()
+	}
+	return nil
+}
+
+// TestActOnMean checks that, scored with noise, acting on the final mean lands nearer the
+// optimum than acting on the best candidate, whose score is the most flattered by the noise,
+// and that Plan and Best then agree on the mean.
+func TestActOnMean(t *testing.T) {
+	target := []float64{0.4, 1.2, 0.4, 1.2}
+	errorOf := func(onMean bool) float64 {
+		c := testConfig(2)
+		c.Iterations, c.ActOnMean = 4, onMean
+		total := 0.0
+		for seed := range uint64(20) {
+			c.Seed = seed
+			p := newPlanner(t, "mppi", c)
+			a := plan(t, p, noisy{quadratic{target}, 0.5, rand.New(rand.NewPCG(seed, 9))})
+			if onMean && (a[0] != p.Best()[0] || a[1] != p.Best()[1]) {
+				t.Fatalf("Plan returned %v, Best starts %v", a, p.Best()[:2])
+			}
+			total += math.Hypot(a[0]-target[0], a[1]-target[1])
+		}
+		return total / 20
+	}
+	best, mean := errorOf(false), errorOf(true)
+	t.Logf("mean distance of the first action from the optimum: best candidate %.3f, final mean %.3f", best, mean)
+	if mean >= best {
+		t.Errorf("acting on the mean (%.3f from the optimum) is no better than on the best candidate (%.3f)", mean, best)
 	}
 }
