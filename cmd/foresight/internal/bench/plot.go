@@ -53,7 +53,12 @@ func WritePlots(dir string, cfg Config, recs []Record, seed uint64) ([]string, e
 			make func() (*plot.Plot, error)
 		}{
 			{"success-" + env, func() (*plot.Plot, error) {
-				return curvesPlot(env+": success rate over experience (mean over seeds, 95% band)", "success rate", cfg, runs, successAt, mean, rng)
+				p, err := curvesPlot(env+": success rate over experience (mean over seeds, 95% band)", "success rate", cfg, runs, successAt, mean, rng)
+				if err == nil {
+					p.Y.Min, p.Y.Max = 0, 1.4 // room above the curves for the legend
+					p.Legend.Left = false
+				}
+				return p, err
 			}},
 			{"return-" + env, func() (*plot.Plot, error) {
 				return curvesPlot(env+": episode return over experience (median over seeds, 95% band)", "return", cfg, runs, returnAt, Median, rng)
