@@ -338,37 +338,18 @@ func TestCriticUnmarshalRejects(t *testing.T) {
 	jepaState, _ := newTestJEPA(t, 6).MarshalBinary()
 	corrupt := slices.Clone(good)
 	corrupt[len(corrupt)-40] ^= 1 // inside the checkpoint
-	for _, tc := range []struct {
-		name string
-		data []byte
-		want string
-	}{
-		{"empty", nil, "not a Foresight state"},
-		{"truncated", good[:len(good)-1], "truncated"},
-		{"header only", good[:20], "truncated"},
-		{"foreign", []byte("FSNNCKPT and some bytes"), "not a Foresight state"},
-		{"JEPA state", jepaState, "jepa"},
-		{"bare checkpoint", parts[0], "not a Foresight state"},
-		{"two parts", marshalParts(criticKind, parts[0], parts[0]), "parts"},
-		{"other hidden layers", otherState(3, func(c *CriticConfig) { c.Hidden = []int{16} }), "match"},
-		{"other latent size", otherState(4, func(*CriticConfig) {}), "match"},
-		{"corrupt", corrupt, "corrupt"},
-		{"trailing bytes", append(slices.Clone(good), 0), "bytes after the"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			// A trained critic of another seed, so that a partial restore would show.
-			q := newTestCritic(t, 3, criticTestConfig(0.9), 16)
-			trainCritic(t, q, newFakeModel(3), steps, 3, 2, 16)
-			before, _ := q.MarshalBinary()
-			err := q.UnmarshalBinary(tc.data)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("UnmarshalBinary: %v, want an error about %q", err, tc.want)
-			}
-			if after, _ := q.MarshalBinary(); !bytes.Equal(after, before) {
-				t.Error("a failed UnmarshalBinary changed the critic")
-			}
-		})
-	}
+	checkUnmarshalRejects(t, good, func(t *testing.T) stateful {
+		q := newTestCritic(t, 3, criticTestConfig(0.9), 16)
+		trainCritic(t, q, newFakeModel(3), steps, 3, 2, 16)
+		return q
+	},
+		rejectCase{"JEPA state", jepaState, "jepa"},
+		rejectCase{"bare checkpoint", parts[0], "not a Foresight state"},
+		rejectCase{"two parts", marshalParts(criticKind, parts[0], parts[0]), "parts"},
+		rejectCase{"other hidden layers", otherState(3, func(c *CriticConfig) { c.Hidden = []int{16} }), "match"},
+		rejectCase{"other latent size", otherState(4, func(*CriticConfig) {}), "match"},
+		rejectCase{"corrupt", corrupt, "corrupt"},
+	)
 }
 
 // TestCriticSteadyStateAllocatesNothing checks that training and valuing allocate nothing

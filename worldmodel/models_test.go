@@ -2,6 +2,9 @@ package worldmodel
 
 import (
 	"bytes"
+	"encoding"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +35,47 @@ func TestModelsDeterministic(t *testing.T) {
 			}
 			if bytes.Equal(a, c) {
 				t.Error("different seeds give the same model")
+			}
+		})
+	}
+}
+
+// stateful is a model or critic whose state travels as bytes.
+type stateful interface {
+	encoding.BinaryMarshaler
+	encoding.BinaryUnmarshaler
+}
+
+// rejectCase is a state that UnmarshalBinary must refuse with an error containing want.
+type rejectCase struct {
+	name string
+	data []byte
+	want string
+}
+
+// checkUnmarshalRejects checks that UnmarshalBinary refuses each case, and the damaged
+// forms of the good state that every kind of state refuses, and that a refusal leaves the
+// receiver as it was. fresh returns the receiver for one case: best a trained one of
+// another seed, so that a partial restore would show.
+func checkUnmarshalRejects(t *testing.T, good []byte, fresh func(t *testing.T) stateful, cases ...rejectCase) {
+	t.Helper()
+	damaged := []rejectCase{
+		{"empty", nil, "not a Foresight state"},
+		{"truncated", good[:len(good)-1], "truncated"},
+		{"header only", good[:20], "truncated"},
+		{"foreign", []byte("FSNNCKPT and some bytes"), "not a Foresight state"},
+		{"trailing bytes", append(slices.Clone(good), 0), "bytes after the"},
+	}
+	for _, tc := range append(damaged, cases...) {
+		t.Run(tc.name, func(t *testing.T) {
+			q := fresh(t)
+			before, _ := q.MarshalBinary()
+			err := q.UnmarshalBinary(tc.data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("UnmarshalBinary: %v, want an error about %q", err, tc.want)
+			}
+			if after, _ := q.MarshalBinary(); !bytes.Equal(after, before) {
+				t.Error("a failed UnmarshalBinary changed the receiver")
 			}
 		})
 	}

@@ -84,10 +84,10 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 		l.SetEval(true) // show what the agent can do, without exploring or learning
 	}
 	anim := &gif.GIF{}
-	rec := recorder{cfg: c, env: env, poseEnv: poseEnv, ag: ag, anim: anim}
+	rec := &recorder{Env: env, cfg: c, poseEnv: poseEnv, ag: ag, anim: anim}
 	wins := 0
 	for k := range c.episodes {
-		res, err := rec.episode(c.env.seed + uint64(k))
+		res, err := agent.Rollout(rec, ag, c.env.seed+uint64(k))
 		if err != nil {
 			return err
 		}
@@ -122,52 +122,53 @@ func (c *recordConfig) restore(env envs.Env, ag agent.Agent) error {
 	return nil
 }
 
-// recorder draws episodes into an animation.
+// recorder draws episodes into an animation. It is the environment the agent plays in:
+// it passes every call through to env and adds a frame after Reset, every cfg.every steps
+// and at the end of the episode, as Gymnasium's RecordVideo wrapper does.
 type recorder struct {
-	cfg          *recordConfig
-	env, poseEnv envs.Env
-	ag           agent.Agent
-	anim         *gif.GIF
-	renderer     sim.Renderer
+	envs.Env
+	cfg      *recordConfig
+	poseEnv  envs.Env
+	ag       agent.Agent
+	anim     *gif.GIF
+	renderer sim.Renderer
+	steps    int   // steps since Reset
+	err      error // the error of the frame Reset drew, which the next Step returns
 }
 
-// episode plays one episode from seed, adding a frame every cfg.every steps and its last.
-func (r *recorder) episode(seed uint64) (agent.EpisodeResult, error) {
-	obs, _ := r.env.Reset(seed)
-	obs = slices.Clone(obs)
-	r.ag.Reset(seed)
-	var res agent.EpisodeResult
-	if err := r.frame(); err != nil {
-		return res, err
-	}
-	for !res.Terminated && !res.Truncated {
-		a, err := r.ag.Act(obs)
-		if err != nil {
-			return res, fmt.Errorf("%s step %d: %w", r.env.Spec().ID, res.Length, err)
-		}
-		next, reward, term, trunc, info, err := r.env.Step(a)
-		if err != nil {
-			return res, fmt.Errorf("%s step %d: %w", r.env.Spec().ID, res.Length, err)
-		}
-		copy(obs, next)
-		res.Return += reward
-		res.Length++
-		res.Terminated, res.Truncated, res.Success = term, trunc, info.Success
-		if res.Length%r.cfg.every == 0 || term || trunc {
-			if err := r.frame(); err != nil {
-				return res, err
-			}
-		}
-	}
-	return res, nil
+// Reset starts the episode and draws its first frame.
+func (r *recorder) Reset(seed uint64) ([]float64, envs.Info) {
+	obs, info := r.Env.Reset(seed)
+	r.steps = 0
+	r.err = r.frame()
+	return obs, info
 }
+
+// Step takes one step and draws it when a frame is due.
+func (r *recorder) Step(a []float64) ([]float64, float64, bool, bool, envs.Info, error) {
+	if r.err != nil {
+		return nil, 0, false, false, envs.Info{}, r.err
+	}
+	obs, reward, term, trunc, info, err := r.Env.Step(a)
+	if err != nil {
+		return obs, reward, term, trunc, info, err
+	}
+	r.steps++
+	if r.steps%r.cfg.every == 0 || term || trunc {
+		err = r.frame()
+	}
+	return obs, reward, term, trunc, info, err
+}
+
+// Unwrap returns the environment being recorded.
+func (r *recorder) Unwrap() envs.Env { return r.Env }
 
 // frame draws the scene, with the imagined future when asked, as the next frame.
 func (r *recorder) frame() error {
 	if len(r.anim.Image) >= maxRecordFrames {
 		return fmt.Errorf("more than %d frames: record fewer episodes or raise --every", maxRecordFrames)
 	}
-	scene := *r.env.Scene()
+	scene := *r.Env.Scene()
 	if r.cfg.imagine {
 		scene.Shapes = append(slices.Clone(scene.Shapes), live.Overlay(live.Ghosts(r.ag, r.poseEnv))...)
 	}
@@ -175,7 +176,7 @@ func (r *recorder) frame() error {
 	r.renderer.Render(rgba, &scene)
 	pal := image.NewPaletted(rgba.Bounds(), palette.Plan9)
 	draw.FloydSteinberg.Draw(pal, pal.Bounds(), rgba, image.Point{})
-	delay := int(float64(r.cfg.every)*r.env.Spec().ControlDT*100 + 0.5)
+	delay := int(float64(r.cfg.every)*r.Env.Spec().ControlDT*100 + 0.5)
 	r.anim.Image = append(r.anim.Image, pal)
 	r.anim.Delay = append(r.anim.Delay, delay)
 	return nil

@@ -46,6 +46,7 @@ func TestRecordErrors(t *testing.T) {
 		{"no agent", []string{"--env", "Pendulum-v0", "--out", out}, exitUsage, "--agent is required"},
 		{"zero episodes", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--episodes", "0"}, exitUsage, "--episodes must be from 1"},
 		{"bad every", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--every", "0"}, exitUsage, "--every must be at least 1"},
+		{"too many frames", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--episodes", "30", "--every", "1", "--size", "8x8"}, exitFailure, "more than 5000 frames"},
 		{"empty checkpoint", []string{"--env", "Pendulum-v0", "--agent", "jepa", "--out", out, "--checkpoint", dir}, exitFailure, "no checkpoint in"},
 	}
 	for _, tt := range tests {
