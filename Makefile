@@ -9,7 +9,7 @@ run:
 
 # build builds bin/foresight.
 build:
-	go build -o bin/foresight ./cmd/foresight
+	go build -buildvcs=auto -o bin/foresight ./cmd/foresight
 
 # test runs gofmt, go vet and the tests, as CI does.
 test:

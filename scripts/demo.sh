@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 foresight_setup
-go build -o bin/foresight ./cmd/foresight
+# -buildvcs=auto stamps the commit into the binary, for the records foresight bench writes,
+# even where GOFLAGS turns stamping off.
+go build -buildvcs=auto -o bin/foresight ./cmd/foresight
 
 headless() {
 	echo "demo: $1; running the headless demo instead" >&2
