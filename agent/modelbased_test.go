@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"fmt"
 	"log"
 	"math"
@@ -606,4 +607,66 @@ func ExampleNewModelBased() {
 	_, n := ag.Stats()
 	fmt.Printf("%d episode, %d steps, %d model updates\n", res.Episodes, res.Curve[0].Length, n)
 	// Output: 1 episode, 40 steps, 25 model updates
+}
+
+// TestModelBasedLearnsEnds checks that the agent leaves its termination model alone until
+// an episode ends, then pretrains it at once and goes on training it with every update, and
+// that the agent's state carries it: an agent restored from that state acts identically.
+func TestModelBasedLearnsEnds(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	c := mbConfig()
+	ends := worldmodel.DefaultTerminationConfig()
+	ends.Hidden, ends.Batch, ends.Ends = []int{16}, 16, 4
+	c.Termination = &ends
+	a := newMB(t, env, "jepa", 3, c)
+	state := func() []byte {
+		data, _ := a.ends.MarshalBinary()
+		return data
+	}
+	untrained := state()
+	obs, _ := env.Reset(3)
+	obs = slices.Clone(obs)
+	for range 30 {
+		_, obs, _ = mbStep(t, env, a, obs)
+	}
+	if !bytes.Equal(state(), untrained) {
+		t.Fatal("the termination model trained before any episode ended")
+	}
+	action, err := a.Act(obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, r, _, _, _, _ := env.Step(action)
+	if err := a.Observe(Transition{Obs: obs, Action: slices.Clone(action), Next: slices.Clone(next), Reward: r, Terminated: true}); err != nil {
+		t.Fatal(err)
+	}
+	a.EndEpisode()
+	if bytes.Equal(state(), untrained) {
+		t.Fatal("the termination model did not train when an episode ended")
+	}
+	saved, err := a.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMB(t, env, "jepa", 3, c)
+	if err := b.UnmarshalBinary(saved); err != nil {
+		t.Fatal(err)
+	}
+	envB := makeEnv(t, "Pendulum-v0")
+	obs, _ = env.Reset(4)
+	obsB, _ := envB.Reset(4)
+	obs, obsB = slices.Clone(obs), slices.Clone(obsB)
+	a.Reset(4)
+	b.Reset(4)
+	for k := range 10 {
+		var want, got []float64
+		want, obs, _ = mbStep(t, env, a, obs)
+		got, obsB, _ = mbStep(t, envB, b, obsB)
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: the restored agent acts %v, the original %v", k, got, want)
+		}
+	}
+	if sa, sb := state(), func() []byte { d, _ := b.ends.MarshalBinary(); return d }(); !bytes.Equal(sa, sb) {
+		t.Error("the termination models differ after training on the same data")
+	}
 }

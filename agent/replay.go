@@ -32,6 +32,7 @@ type Replay struct {
 	cap, len, head int      // head is the slot the next transition goes to
 	episodes       uint64   // episodes begun
 	open           bool     // the current episode has transitions and has not ended
+	ends           []int    // slots of the terminal transitions held, oldest first
 }
 
 // ErrNotEnoughData is returned by SampleSequences when the buffer holds no run of consecutive
@@ -70,6 +71,12 @@ func (r *Replay) Add(t Transition) error {
 		r.open = true
 	}
 	i := r.head
+	if r.len == r.cap && len(r.ends) > 0 && r.ends[0] == i {
+		r.ends = r.ends[1:]
+	}
+	if t.Terminated {
+		r.ends = append(r.ends, i)
+	}
 	copy32(r.obs[i*r.obsDim:(i+1)*r.obsDim], t.Obs)
 	copy32(r.next[i*r.obsDim:(i+1)*r.obsDim], t.Next)
 	copy32(r.act[i*r.actDim:(i+1)*r.actDim], t.Action)
@@ -82,6 +89,28 @@ func (r *Replay) Add(t Transition) error {
 // EndEpisode marks the end of the current episode (whether it terminated or was truncated),
 // so the next transition starts a new one and no sampled sequence spans the two.
 func (r *Replay) EndEpisode() { r.open = false }
+
+// Ends returns the number of terminal transitions held.
+func (r *Replay) Ends() int { return len(r.ends) }
+
+// SampleEnds fills dst with n one-transition sequences drawn uniformly with rng from the
+// terminal transitions held, so that what ends an episode, rare as it may be, can be learnt
+// from as often as it is wanted. It returns ErrNotEnoughData if none is held, and an error
+// if n is not positive.
+func (r *Replay) SampleEnds(rng *rand.Rand, n int, dst *worldmodel.Batch) error {
+	if n < 1 {
+		return fmt.Errorf("agent: replay: sample %d terminal transitions: want a positive number", n)
+	}
+	if len(r.ends) == 0 {
+		return ErrNotEnoughData
+	}
+	dst.Resize(n, 1, r.obsDim, r.actDim)
+	for s := range n {
+		slot := r.ends[rng.IntN(len(r.ends))]
+		r.copySequence(dst, s, (slot-r.head+r.len+r.cap)%r.cap)
+	}
+	return nil
+}
 
 // slot returns the ring slot of the k-th oldest transition held.
 func (r *Replay) slot(k int) int { return (r.head - r.len + k + r.cap) % r.cap }
@@ -205,5 +234,11 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 	copy(r.term, term)
 	copy(r.episode, episode)
 	r.len, r.head, r.episodes, r.open = n, n%r.cap, head[3], head[4] == 1
+	r.ends = r.ends[:0]
+	for k, end := range term {
+		if end {
+			r.ends = append(r.ends, k)
+		}
+	}
 	return nil
 }

@@ -95,3 +95,50 @@ func TestReplaySamplingDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per sample, want 0", allocs)
 	}
 }
+
+// TestReplayEnds checks that the buffer keeps track of the terminal transitions it holds,
+// through overwriting and a save and restore, and that SampleEnds draws only from them.
+func TestReplayEnds(t *testing.T) {
+	r, err := NewReplay(50, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b worldmodel.Batch
+	rng := rand.New(rand.NewPCG(1, 2))
+	if err := r.SampleEnds(rng, 4, &b); !errors.Is(err, ErrNotEnoughData) {
+		t.Errorf("SampleEnds from an empty buffer: error %v, want ErrNotEnoughData", err)
+	}
+	fillEpisodes(t, r, 7, 3, 12, 40, 5) // the first 17 are overwritten: episodes 0 and 1 end there
+	state, _ := r.MarshalBinary()
+	restored, _ := NewReplay(50, 2, 1)
+	if err := restored.UnmarshalBinary(state); err != nil {
+		t.Fatal(err)
+	}
+	lengths := map[float32]float32{2: 12, 3: 40, 4: 5}
+	for name, buf := range map[string]*Replay{"filled": r, "restored": restored} {
+		t.Run(name, func(t *testing.T) {
+			if buf.Ends() != 3 {
+				t.Errorf("Ends %d, want 3 (episodes 2, 3 and 4)", buf.Ends())
+			}
+			if err := buf.SampleEnds(rng, 0, &b); err == nil {
+				t.Error("SampleEnds accepted a batch of 0")
+			}
+			seen := map[float32]bool{}
+			for range 20 {
+				if err := buf.SampleEnds(rng, 8, &b); err != nil {
+					t.Fatal(err)
+				}
+				for s := range b.B {
+					ep, step := b.ObsAt(s, 0)[0], b.ObsAt(s, 0)[1]
+					if !b.Terminated[s] || lengths[ep] != step+1 || b.ObsAt(s, 1)[1] != step+1 {
+						t.Fatalf("drew episode %v step %v (terminated %v), not the end of a held episode", ep, step, b.Terminated[s])
+					}
+					seen[ep] = true
+				}
+			}
+			if len(seen) != 3 {
+				t.Errorf("160 draws reached the ends of episodes %v, want all three", seen)
+			}
+		})
+	}
+}

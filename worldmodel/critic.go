@@ -123,19 +123,20 @@ func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 // encode writes the latents of the batch's observations and next observations into c.z and
 // c.next.
 func (c *Critic) encode(model Model, b *Batch) {
-	for i, dst := range []nn.Matrix[float32]{c.z, c.next} {
-		obs := nn.MatrixOf(b.B, b.ObsDim, c.gather(b, i))
-		copy(dst.Data, model.Encode(obs).Data)
+	for t, dst := range []nn.Matrix[float32]{c.z, c.next} {
+		c.obs = encodeStep(model, b, t, dst, c.obs)
 	}
 }
 
-// gather returns observation t of every sequence of b, contiguous, in the critic's storage.
-func (c *Critic) gather(b *Batch, t int) []float32 {
-	c.obs = grow(c.obs, b.B*b.ObsDim)
+// encodeStep writes model's latents of observation t of every sequence of b into dst, and
+// returns buf, grown if need be, which held the gathered observations.
+func encodeStep(model Model, b *Batch, t int, dst nn.Matrix[float32], buf []float32) []float32 {
+	buf = grow(buf, b.B*b.ObsDim)
 	for s := range b.B {
-		copy(c.obs[s*b.ObsDim:], b.ObsAt(s, t))
+		copy(buf[s*b.ObsDim:], b.ObsAt(s, t))
 	}
-	return c.obs
+	copy(dst.Data, model.Encode(nn.MatrixOf(b.B, b.ObsDim, buf)).Data)
+	return buf
 }
 
 // follow moves dst's parameters towards src's at the given rate.

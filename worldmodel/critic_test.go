@@ -303,19 +303,13 @@ func TestCriticStateRoundTrip(t *testing.T) {
 	if got, want := slices.Clone(q.Value(latents)), p.Value(latents); !slices.Equal(got, want) {
 		t.Errorf("the restored critic gives values %v, want %v", got, want)
 	}
-	var pl, ql []float64
-	for i := range 5 {
-		pl = append(pl, trainCritic(t, p, model, steps, 4, 1, uint64(10+i)))
-		ql = append(ql, trainCritic(t, q, model, steps, 4, 1, uint64(10+i)))
-	}
-	if !slices.Equal(pl, ql) {
-		t.Errorf("training after the round trip gives losses %v, want %v", ql, pl)
-	}
-	pa, _ := p.MarshalBinary()
-	qa, _ := q.MarshalBinary()
-	if !bytes.Equal(pa, qa) {
-		t.Error("the critics differ after training on the same data")
-	}
+	checkTrainsAlike(t, p, q, func(c *Critic) any {
+		var losses []float64
+		for i := range 5 {
+			losses = append(losses, trainCritic(t, c, model, steps, 4, 1, uint64(10+i)))
+		}
+		return losses
+	})
 }
 
 // TestCriticUnmarshalRejects checks that UnmarshalBinary refuses what is not the state of a

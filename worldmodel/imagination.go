@@ -16,12 +16,16 @@ import (
 type Imagination struct {
 	model    Model
 	critic   *Critic
+	ends     *Termination
 	discount float64
 	start    []float32 // the latent of the current observation
 	observed bool      // Observe has set start
 	obs      nn.Matrix[float32]
 	z, a     nn.Matrix[float32]
 	imagined [][]float64
+	// Per candidate while Evaluate runs with a termination model: the probability that
+	// its episode has not ended, and the reward per step its ended part earns.
+	alive, absorbed []float64
 }
 
 // NewImagination returns an Imagination over model that discounts the reward of step t by
@@ -53,27 +57,57 @@ func (im *Imagination) Observe(obs []float64) error {
 	return nil
 }
 
+// SetTermination makes Evaluate weigh each imagined step by the probability, as ends
+// predicts it, that the episode has not ended before it, and count a rollout that ends as
+// earning the reward of its last step at every later step: an absorbing state, the worth of
+// Acrobot's success. nil turns that off, and every rollout runs to the horizon.
+func (im *Imagination) SetTermination(ends *Termination) { im.ends = ends }
+
 // Evaluate writes the discounted predicted return of each of the n candidate sequences into
 // returns, with the layout plan.Evaluator documents. It returns an error before the first
 // Observe, or if the model predicts a non-finite return.
 func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float64) error {
 	clear(returns[:n])
-	add := func(t int, w float64, values []float32) error {
-		for i := range n {
-			returns[i] += w * float64(values[i])
-		}
-		if !finite(returns[:n]...) {
-			return fmt.Errorf("worldmodel: imagined return is not finite at step %d", t)
-		}
-		return nil
+	im.alive, im.absorbed = grow(im.alive, n), grow(im.absorbed, n)
+	for i := range n {
+		im.alive[i], im.absorbed[i] = 1, 0
 	}
-	err := im.rollout(seqs, n, horizon, func(t int, _ nn.Matrix[float32], reward []float32) error {
-		return add(t, math.Pow(im.discount, float64(t)), reward)
+	err := im.rollout(seqs, n, horizon, func(t int, z nn.Matrix[float32], reward []float32) error {
+		w := math.Pow(im.discount, float64(t))
+		var ended []float32
+		if im.ends != nil {
+			ended = im.ends.Prob(z)
+		}
+		for i := range n {
+			r := float64(reward[i])
+			returns[i] += w * (im.alive[i]*r + im.absorbed[i])
+			if ended != nil {
+				p := im.alive[i] * float64(ended[i])
+				im.absorbed[i] += p * r
+				im.alive[i] -= p
+			}
+		}
+		return im.checkFinite(t, returns[:n])
 	})
 	if err != nil || im.critic == nil {
 		return err
 	}
-	return add(horizon, math.Pow(im.discount, float64(horizon)), im.critic.Value(im.z))
+	w, value := math.Pow(im.discount, float64(horizon)), im.critic.Value(im.z)
+	for i := range n {
+		returns[i] += w * im.alive[i] * float64(value[i])
+		if im.absorbed[i] != 0 {
+			returns[i] += w * im.absorbed[i] / (1 - im.discount)
+		}
+	}
+	return im.checkFinite(horizon, returns[:n])
+}
+
+// checkFinite returns an error if a return is not finite after step t.
+func (im *Imagination) checkFinite(t int, returns []float64) error {
+	if !finite(returns...) {
+		return fmt.Errorf("worldmodel: imagined return is not finite at step %d", t)
+	}
+	return nil
 }
 
 // Imagine returns the observations the model's probe reads from the latents it predicts

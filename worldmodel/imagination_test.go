@@ -142,6 +142,57 @@ func TestImaginationEvaluate(t *testing.T) {
 	}
 }
 
+// TestImaginationTermination checks that with a termination model, Evaluate weighs each
+// imagined step by the probability that the episode is still going, and counts the part
+// that has ended as earning the reward of its last step at every later step, the critic's
+// value at the horizon standing for what follows only the part still going.
+func TestImaginationTermination(t *testing.T) {
+	const discount, horizon = 0.9, 3
+	ends := newTestTermination(t, 2, 1)
+	trainTermination(t, ends, 600, 1)
+	critic := newTestCritic(t, 2, criticTestConfig(discount), 1)
+	// From the origin: one sequence jumps to (0.75, 0.75), where episodes end, and stays;
+	// the other moves away from there.
+	seqs := []float64{0.75, 0.75, 0, 0, 0, 0, -0.5, 0, -0.5, 0, 0, 0.25}
+	path := [][]float32{{0.75, 0.75}, {0.75, 0.75}, {0.75, 0.75}, {-0.5, 0}, {-1, 0}, {-1, 0.25}}
+	if p := ends.Prob(nn.MatrixOf(1, 2, path[0]))[0]; p < 0.9 {
+		t.Fatalf("the termination model gives %v for the ending state, want > 0.9", p)
+	}
+	want := make([]float64, 2)
+	for i := range 2 {
+		alive, absorbed := 1.0, 0.0
+		for k := range horizon {
+			z := path[i*horizon+k]
+			r := -float64(z[0]*z[0] + z[1]*z[1])
+			want[i] += math.Pow(discount, float64(k)) * (alive*r + absorbed)
+			p := alive * float64(ends.Prob(nn.MatrixOf(1, 2, z))[0])
+			absorbed += p * r
+			alive -= p
+		}
+		v := float64(critic.Value(nn.MatrixOf(1, 2, path[i*horizon+horizon-1]))[0])
+		want[i] += math.Pow(discount, horizon) * (alive*v + absorbed/(1-discount))
+	}
+	im := NewImagination(newFakeModel(2), discount)
+	im.SetCritic(critic)
+	im.SetTermination(ends)
+	if err := im.Observe([]float64{0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, 2)
+	if err := im.Evaluate(seqs, 2, horizon, got); err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-6*math.Abs(want[i]) { // float32 networks, batched or not
+			t.Errorf("sequence %d: return %v, want %v", i, got[i], want[i])
+		}
+	}
+	// The ending sequence is worth about its reward forever, as if absorbed at once.
+	if forever := -1.125 / (1 - discount); math.Abs(got[0]-forever) > 0.1*math.Abs(forever) {
+		t.Errorf("the sequence that ends returns %v, want about %v", got[0], forever)
+	}
+}
+
 func TestImaginationObserve(t *testing.T) {
 	im := NewImagination(newFakeModel(2), 0.5)
 	seqs := []float64{1, 0, 0.5, -1} // one sequence of two steps

@@ -502,15 +502,7 @@ func TestJEPAStateRoundTrip(t *testing.T) {
 		}
 	}
 	// Training goes on identically: the optimiser state and the target encoder came along.
-	ps, qs := trainJEPA(t, p, 3, 8), trainJEPA(t, q, 3, 8)
-	if !slices.Equal(ps, qs) {
-		t.Errorf("training after the round trip gives %+v, want %+v", qs, ps)
-	}
-	pa, _ := p.MarshalBinary()
-	qa, _ := q.MarshalBinary()
-	if !bytes.Equal(pa, qa) {
-		t.Error("the models differ after training on the same data")
-	}
+	checkTrainsAlike(t, p, q, func(m *JEPA) any { return trainJEPA(t, m, 3, 8) })
 }
 
 // TestJEPAUnmarshalRejects checks that UnmarshalBinary refuses what is not a state of a

@@ -3,6 +3,7 @@ package worldmodel
 import (
 	"bytes"
 	"encoding"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -44,6 +45,21 @@ func TestModelsDeterministic(t *testing.T) {
 type stateful interface {
 	encoding.BinaryMarshaler
 	encoding.BinaryUnmarshaler
+}
+
+// checkTrainsAlike trains p and a copy q restored from its state alike with train, and
+// fails unless they give the same losses and end in the same state: the optimiser's state
+// and everything else training depends on came along.
+func checkTrainsAlike[S stateful](t *testing.T, p, q S, train func(S) any) {
+	t.Helper()
+	if want, got := train(p), train(q); !reflect.DeepEqual(got, want) {
+		t.Errorf("training after the round trip gives %v, want %v", got, want)
+	}
+	pa, _ := p.MarshalBinary()
+	qa, _ := q.MarshalBinary()
+	if !bytes.Equal(pa, qa) {
+		t.Error("the original and the restored copy differ after training on the same data")
+	}
 }
 
 // rejectCase is a state that UnmarshalBinary must refuse with an error containing want.

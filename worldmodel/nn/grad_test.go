@@ -22,6 +22,7 @@ var losses = []lossCase{
 	{"mse", MSE[float64], MSE[float32], 1},
 	{"gaussian-nll", GaussianNLL[float64], GaussianNLL[float32], 2},
 	{"cosine", CosineDistance[float64], CosineDistance[float32], 1},
+	{"bce-with-logits", BCEWithLogits[float64], BCEWithLogits[float32], 1},
 }
 
 // gradCase is one network and loss to check the gradients of.

@@ -27,6 +27,29 @@ func MSE[T Float](pred, target, grad Matrix[T]) float64 {
 	return total / float64(n)
 }
 
+// BCEWithLogits returns the mean over all elements of the binary cross-entropy between
+// the probabilities sigmoid(logits) and target, whose elements are probabilities in [0, 1],
+// computed without overflow for logits of any size, as PyTorch's BCEWithLogitsLoss does; its
+// gradient with respect to the logits is (sigmoid(logits) − target)/n.
+func BCEWithLogits[T Float](logits, target, grad Matrix[T]) float64 {
+	mustShape("BCEWithLogits", "target", target, logits.Rows, logits.Cols)
+	withGrad := gradShape("BCEWithLogits", grad, logits.Rows, logits.Cols)
+	n := logits.Rows * logits.Cols
+	if n == 0 {
+		return 0
+	}
+	inv := 1 / float64(n)
+	var total float64
+	for i, l := range logits.Data[:n] {
+		x, y := float64(l), float64(target.Data[i])
+		total += max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x)))
+		if withGrad {
+			grad.Data[i] = T(inv * (1/(1+math.Exp(-x)) - y))
+		}
+	}
+	return total * inv
+}
+
 // GaussianNLL returns the mean negative log-likelihood of target under independent Gaussians,
 // without the constant log(2π)/2: the mean over all elements of (logVar + (target-mean)²/var)/2.
 // out holds the means in its first target.Cols columns and the log-variances in the next
