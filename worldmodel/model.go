@@ -72,9 +72,14 @@ type scaler struct {
 	mean, std []float32
 }
 
-// minStd is the smallest scale the scaler divides by, so that a component that did not vary
-// in the first batch is not blown up.
-const minStd = 0.05
+// minStd is the smallest scale the scaler divides by. The first batch comes from the few
+// seconds of random actions an agent starts with, which may see a sliver of the states it
+// will reach: a hanging Acrobot's cos θ₁ hardly moves from 1, and dividing by its spread
+// would turn the later swing to −1 into values in the tens or hundreds, where the networks
+// extrapolate and the planner exploits their errors. Observations are laid out in units of
+// order 1 (cosines and sines, metres, radians per second), so components that varied less
+// than that are centred but not magnified.
+const minStd = 1
 
 // fitted reports whether the scaler has been fixed.
 func (s *scaler) fitted() bool { return s.mean != nil }
