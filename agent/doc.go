@@ -14,8 +14,9 @@
 //	pets    a ModelBased learner with a worldmodel.PETS ensemble: it predicts observations
 //
 // The two learners share everything but the model: the replay buffer, the seed phase of
-// random actions, the update schedule, the critic and the planner (DefaultModelConfig), so
-// that comparing them compares predicting latents with predicting observations.
+// random actions, the update schedule, the critic, the termination model and the planner
+// (DefaultModelConfig, with the one override per environment of ModelConfigFor), so that
+// comparing them compares predicting latents with predicting observations.
 //
 // Rollout runs one agent for one episode and reports its return, length and success. Train
 // runs the online learning loop: training episodes, the competence rule (Competence) with

@@ -41,7 +41,9 @@
 // encodes the current observation; [Imagination.Evaluate] rolls many candidate action
 // sequences forward from its latent at once and scores each by its discounted sum of
 // predicted rewards (plus, once [Imagination.SetCritic] has given it a [Critic], the
-// discounted value of the latent the sequence ends in), never touching the simulator;
+// discounted value of the latent the sequence ends in; and once
+// [Imagination.SetTermination] has given it a [Termination], weighing each step by the
+// chance that the episode has not ended before it), never touching the simulator;
 // [Imagination.Imagine] reads out the observations the model predicts along one sequence,
 // for display.
 //
@@ -50,7 +52,7 @@
 // A model's whole state (parameters, optimiser moments and observation scaling) is
 // [encoding.BinaryMarshaler] bytes: a small header naming the kind of model, then parts
 // with checksums of their own, written with the checkpoint format of the nn package. A
-// [Critic] saves its state the same way.
+// [Critic] and a [Termination] save their states the same way.
 // UnmarshalBinary restores it into a model built with the same configuration, and changes
 // nothing if the bytes are truncated, corrupt, from another kind of model or from another
 // architecture.
