@@ -364,7 +364,8 @@ func (a *ModelBased) Imagined() ([][]float64, error) {
 	return a.im.Imagine(best, len(best)/a.space.Dim())
 }
 
-// Streams of a learning agent's seed for its world model and its critic.
+// Streams of a learning agent's seed for its world model, its critic and its termination
+// model.
 const (
 	modelStream       = 0x6d6f_6465_6c00_0000
 	criticStream      = 0x6372_6974_6963_0000
@@ -388,7 +389,8 @@ const modelBasedKind = "model-based agent"
 // MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
 // between episodes can continue as if it had not stopped: its step and update counts, the
 // state of its random draws of training batches, the states of the model, the critic and
-// the termination model, and the replay buffer. It returns an error only if the model's state cannot be encoded.
+// the termination model, and the replay buffer. It returns an error only if the model's
+// state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	pretrained := uint64(0)
 	if a.pretrained {

@@ -3,7 +3,6 @@ package worldmodel
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
@@ -113,7 +112,7 @@ func (t *Termination) Train(model Model, random, terminal *Batch) (float64, erro
 	labels(t.to.Data[t.cfg.Batch:], terminal.Terminated)
 	t.net.ZeroGrad()
 	loss := nn.BCEWithLogits(t.net.Forward(t.z), t.to, t.grad)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+	if !finite(loss) {
 		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: termination"))
 	}
 	t.net.Backward(t.grad)
