@@ -27,7 +27,8 @@ type Learner interface {
 // Competence is the rule by which the training loop judges an agent competent: whenever a
 // training episode meets the environment's success rule, the agent plays Trials evaluation
 // episodes on held-out seeds, in evaluation mode and not counted as experience, and is
-// competent when at least Needed of them succeed.
+// competent when at least Needed of them succeed. The evaluation stops as soon as its
+// outcome is settled: after Needed successes, or after more than Trials−Needed failures.
 type Competence struct {
 	Trials, Needed int
 }
@@ -66,7 +67,8 @@ type EpisodePoint struct {
 	Length     int     `json:"length"`
 	Success    bool    `json:"success"`
 	// Evaluated is the number of evaluation successes the episode triggered, or −1 when its
-	// success did not trigger an evaluation.
+	// success did not trigger an evaluation. An evaluation stops once its outcome is
+	// settled, so a competent one counts exactly Competence.Needed.
 	Evaluated int `json:"eval_successes"`
 }
 
@@ -168,7 +170,7 @@ func (t *Trainer) Done() bool {
 }
 
 // Evaluating reports whether the episode under way (or the next one) is an evaluation, and
-// how many evaluation episodes are still to finish.
+// how many evaluation episodes are still to finish at most (it stops once settled).
 func (t *Trainer) Evaluating() (bool, int) { return t.evaluating, t.evalsLeft }
 
 // Episode returns the episode under way so far: its return, length and time; the zero
@@ -276,10 +278,11 @@ func (t *Trainer) endEpisode() error {
 		if ep.Success {
 			t.pending.Evaluated++
 		}
-		if t.evalsLeft--; t.evalsLeft > 0 {
+		if t.evalsLeft--; !t.settled() {
 			return nil
 		}
-		t.evaluating = false
+		t.evals += t.evalsLeft // later evaluations keep their seeds
+		t.evaluating, t.evalsLeft = false, 0
 		if t.learner != nil {
 			t.learner.SetEval(false)
 		}
@@ -313,6 +316,13 @@ func (t *Trainer) record(p EpisodePoint) error {
 		return t.cfg.Checkpoint(t.Result())
 	}
 	return nil
+}
+
+// settled reports whether the evaluation under way has played all its episodes or has
+// already decided competence either way, so the episodes left could not change it.
+func (t *Trainer) settled() bool {
+	failed := t.rule.Trials - t.evalsLeft - t.pending.Evaluated
+	return t.evalsLeft == 0 || t.pending.Evaluated >= t.rule.Needed || failed > t.rule.Trials-t.rule.Needed
 }
 
 // countEvaluations returns how many episodes of a curve triggered an evaluation.

@@ -97,45 +97,58 @@ func (c *coinEnv) Snapshot(*envs.Snapshot)      {}
 func (c *coinEnv) Restore(*envs.Snapshot) error { return nil }
 func (c *coinEnv) Scene() *sim.Scene            { return &sim.Scene{} }
 
-// tosser plays +1 in training and evalAction in evaluation.
+// tosser plays +1 in training and, in its i-th evaluation episode, evalActions[i] (cycled).
 type tosser struct {
 	recorder
-	evalAction float64
-	out        [1]float64
+	evalActions []float64
+	out         [1]float64
 }
 
-func (t *tosser) Act([]float64) ([]float64, error) {
+func (t *tosser) Act(obs []float64) ([]float64, error) {
 	t.out[0] = 1
 	if t.eval {
-		t.out[0] = t.evalAction
+		t.out[0] = t.evalActions[t.evalSteps/2%len(t.evalActions)]
+		t.evalSteps++
 	}
 	return t.out[:], nil
 }
 
+// TestTrainCompetence checks the competence rule of 4 successes in 5 evaluations, and that
+// an evaluation stops as soon as its outcome is settled.
 func TestTrainCompetence(t *testing.T) {
 	tests := []struct {
-		name       string
-		evalAction float64
-		competent  bool
-		evaluated  int
+		name        string
+		evalActions []float64
+		competent   bool
+		evaluated   int // successes in the first evaluation
+		played      int // evaluation episodes in the first evaluation
 	}{
-		{"passes its evaluation", 1, true, 5},
-		{"fails its evaluation", -1, false, 0},
+		{"passes at the fourth success", []float64{1}, true, 4, 4},
+		{"passes after one failure", []float64{-1, 1, 1, 1, 1}, true, 4, 5},
+		{"fails at the second failure", []float64{-1}, false, 0, 2},
+		{"fails late", []float64{1, 1, 1, -1, -1}, false, 3, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: tt.evalAction}
-			res, err := Train(&coinEnv{}, ag, "tosser", TrainConfig{Seed: 1, Budget: 3 * time.Second, StopWhenCompetent: true})
+			ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalActions: tt.evalActions}
+			var played int
+			cfg := TrainConfig{Seed: 1, Budget: 3 * time.Second, StopWhenCompetent: true, Progress: func(EpisodePoint) {
+				if played == 0 {
+					played = ag.evalSteps / 2
+				}
+			}}
+			res, err := Train(&coinEnv{}, ag, "tosser", cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Competent != tt.competent || res.Curve[0].Evaluated != tt.evaluated {
-				t.Fatalf("competent %v after evaluation %d/5, want %v after %d/5", res.Competent, res.Curve[0].Evaluated, tt.competent, tt.evaluated)
+			if res.Competent != tt.competent || res.Curve[0].Evaluated != tt.evaluated || played != tt.played {
+				t.Fatalf("competent %v after %d successes in %d evaluation episodes, want %v after %d in %d",
+					res.Competent, res.Curve[0].Evaluated, played, tt.competent, tt.evaluated, tt.played)
 			}
 			if tt.competent && (res.TTC == nil || *res.TTC != 1 || res.Episodes != 1) {
 				t.Errorf("TTC %v after %d episodes, want 1 s after the first", res.TTC, res.Episodes)
 			}
-			if !tt.competent && (res.Episodes != 3 || res.Curve[2].Evaluated != 0) {
+			if !tt.competent && (res.Episodes != 3 || res.Curve[2].Evaluated < 0) {
 				t.Errorf("%d episodes, last evaluated %d: want 3, each success evaluated", res.Episodes, res.Curve[2].Evaluated)
 			}
 			if ag.observed != 2*res.Episodes {
@@ -150,11 +163,11 @@ func TestTrainCompetence(t *testing.T) {
 // the transitions of the actions taken, and no taking over of evaluations.
 func TestTrainerSteps(t *testing.T) {
 	cfg := TrainConfig{Seed: 1, Budget: 3 * time.Second}
-	want, err := Train(&coinEnv{}, &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: -1}, "tosser", cfg)
+	want, err := Train(&coinEnv{}, &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalActions: []float64{-1}}, "tosser", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalAction: -1}
+	ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalActions: []float64{-1}}
 	tr, err := NewTrainer(&coinEnv{}, ag, "tosser", cfg)
 	if err != nil {
 		t.Fatal(err)
