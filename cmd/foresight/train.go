@@ -101,7 +101,7 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 func progressLine(p agent.EpisodePoint) string {
 	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, live.Clock(p.Experience), p.Return, yesNo(p.Success))
 	if p.Evaluated >= 0 {
-		line += fmt.Sprintf("  evaluation %d/%d", p.Evaluated, agent.DefaultCompetence.Trials)
+		line += fmt.Sprintf("  evaluation %d of %d successes needed", p.Evaluated, agent.DefaultCompetence.Needed)
 	}
 	return line
 }

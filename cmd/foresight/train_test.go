@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/foresight-sim/foresight/agent"
 )
 
 func TestTrainJSON(t *testing.T) {
@@ -125,6 +127,27 @@ func TestTrainCheckpointErrors(t *testing.T) {
 			}
 			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.data) {
 				t.Error("the checkpoint was changed")
+			}
+		})
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		name     string
+		point    agent.EpisodePoint
+		want     string
+		dontWant string
+	}{
+		{"no evaluation", agent.EpisodePoint{Episode: 3, Experience: 40, Evaluated: -1}, "episode    3  experience 0:00:40", "evaluation"},
+		{"failed evaluation", agent.EpisodePoint{Success: true, Evaluated: 1}, "success yes  evaluation 1 of 4 successes needed", ""},
+		{"passed evaluation", agent.EpisodePoint{Success: true, Evaluated: 4}, "evaluation 4 of 4 successes needed", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := progressLine(tt.point)
+			if !strings.Contains(line, tt.want) || (tt.dontWant != "" && strings.Contains(line, tt.dontWant)) {
+				t.Errorf("progress line %q: want %q in it and not %q", line, tt.want, tt.dontWant)
 			}
 		})
 	}

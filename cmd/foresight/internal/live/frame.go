@@ -33,7 +33,7 @@ type Frame struct {
 	Streak int
 	// Competent is the experience at which the agent became competent, or nil.
 	Competent *float64
-	// Evaluating says that the episode under way tests competence, with EvalLeft to go.
+	// Evaluating says that the episode under way tests competence, with at most EvalLeft to go.
 	Evaluating bool
 	EvalLeft   int
 	// Model holds the world model's last losses, if HasModel.
@@ -113,7 +113,7 @@ func lastReturn(f *Frame) string {
 func competence(f *Frame) string {
 	switch {
 	case f.Evaluating:
-		return fmt.Sprintf("evaluating: %d of %d test episodes to go", f.EvalLeft, agent.DefaultCompetence.Trials)
+		return fmt.Sprintf("evaluating: at most %d of %d test episodes to go", f.EvalLeft, agent.DefaultCompetence.Trials)
 	case f.Competent != nil:
 		return "competent after " + Clock(*f.Competent) + " of experience"
 	}

@@ -109,7 +109,7 @@ func TestHUD(t *testing.T) {
 		{
 			name:     "evaluating",
 			edit:     func(f *Frame) { f.Evaluating, f.EvalLeft = true, 3 },
-			want:     []string{"evaluating: 3 of 5"},
+			want:     []string{"evaluating: at most 3 of 5"},
 			dontWant: []string{"not yet competent"},
 		},
 		{
