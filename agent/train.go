@@ -318,11 +318,11 @@ func (t *Trainer) record(p EpisodePoint) error {
 	return nil
 }
 
-// settled reports whether the evaluation under way has played all its episodes or has
-// already decided competence either way, so the episodes left could not change it.
+// settled reports whether the evaluation under way has decided competence either way, so
+// the episodes left could not change it; one that has played all its episodes always has.
 func (t *Trainer) settled() bool {
 	failed := t.rule.Trials - t.evalsLeft - t.pending.Evaluated
-	return t.evalsLeft == 0 || t.pending.Evaluated >= t.rule.Needed || failed > t.rule.Trials-t.rule.Needed
+	return t.pending.Evaluated >= t.rule.Needed || failed > t.rule.Trials-t.rule.Needed
 }
 
 // countEvaluations returns how many episodes of a curve triggered an evaluation.

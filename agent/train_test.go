@@ -104,7 +104,7 @@ type tosser struct {
 	out         [1]float64
 }
 
-func (t *tosser) Act(obs []float64) ([]float64, error) {
+func (t *tosser) Act([]float64) ([]float64, error) {
 	t.out[0] = 1
 	if t.eval {
 		t.out[0] = t.evalActions[t.evalSteps/2%len(t.evalActions)]
@@ -148,8 +148,8 @@ func TestTrainCompetence(t *testing.T) {
 			if tt.competent && (res.TTC == nil || *res.TTC != 1 || res.Episodes != 1) {
 				t.Errorf("TTC %v after %d episodes, want 1 s after the first", res.TTC, res.Episodes)
 			}
-			if !tt.competent && (res.Episodes != 3 || res.Curve[2].Evaluated < 0) {
-				t.Errorf("%d episodes, last evaluated %d: want 3, each success evaluated", res.Episodes, res.Curve[2].Evaluated)
+			if !tt.competent && (res.Episodes != 3 || res.Curve[2].Evaluated != tt.evaluated) {
+				t.Errorf("%d episodes, last evaluated %d: want 3, each success evaluated alike (%d)", res.Episodes, res.Curve[2].Evaluated, tt.evaluated)
 			}
 			if ag.observed != 2*res.Episodes {
 				t.Errorf("learner saw %d transitions, want %d: evaluation must not count", ag.observed, 2*res.Episodes)
