@@ -20,20 +20,27 @@ import (
 //
 // The bodies touch only through joints, so replays from a snapshot are exact.
 //
-//	Observation  Box(8): [cos q1, sin q1, cos q2, sin q2, q̇1, q̇2, dx, dy]; q1 is the upper
-//	             link's direction from the x axis, q2 the elbow angle (the lower link's
-//	             direction relative to the upper), both counter-clockwise; q̇1 and q̇2 in
-//	             rad/s, unbounded; (dx, dy) is the target minus the fingertip, in m, within
-//	             ±2R.
+//	Observation  Box(7): [cos q1, sin q1, q2, q̇1, q̇2, dx, dy]; q1 is the upper link's
+//	             direction from the x axis, q2 the elbow angle (the lower link's direction
+//	             relative to the upper) in radians, within ±π (the limit may yield a
+//	             degree or two under load), both counter-clockwise;
+//	             q̇1 and q̇2 in rad/s, unbounded; (dx, dy) is the target minus the fingertip,
+//	             in m, within ±2R. The elbow is observed by its angle rather than its cosine
+//	             and sine because its limit makes its range an interval: as a point on the
+//	             circle, +160° would lie next to −160°, which the elbow can reach only by
+//	             turning through 320°. Learned models given the cosine and sine planned to push
+//	             the elbow on against its limit, as if it could turn through.
 //	Action       Box([-1, 1], 2): target speeds of the shoulder and elbow motors as fractions
 //	             of max_speed.
-//	Reward       near · slow · small control, in [0, 1]. near is the mean of two
-//	             tolerances that are 1 within half the success distance of the target, one
-//	             falling smoothly to 0.1 a further R away (it guides from afar), the other
-//	             0.1R away (it sharpens the optimum at the target). slow is 1 when the
-//	             fingertip moves slower than half the success speed, falling towards 0.5
-//	             at speed R per second. Small control falls from 1 at zero speed to 0.8 at
-//	             full speed on both joints.
+//	Reward       (far + sharp · slow)/2 · small control, in [0, 1]. far falls linearly from
+//	             1 at the target to 0 at 2R, so that every step towards the target pays
+//	             from anywhere in reach. sharp is a tolerance that is 1 within half the
+//	             success distance of the target and falls smoothly to 0.1 a further 0.1R
+//	             away; it makes the target itself the clear optimum. slow is 1 when the
+//	             fingertip moves slower than half the success speed, falling towards 0.5 at
+//	             speed R per second; it discounts only the sharp term, so moving costs
+//	             nothing but its control far from the target and holding still pays on it.
+//	             Small control falls from 1 at zero speed to 0.8 at full speed on both joints.
 //	Start        q1 uniformly at random, q2 uniformly within ±144°, at rest; the target as
 //	             above.
 //	Termination  none; truncated after 100 steps (5 s).
@@ -90,8 +97,8 @@ func newReacher(p Params) (Env, error) {
 			Params:      p,
 		},
 		world: standardWorld(0),
-		obs: NewBox([]float64{-1, -1, -1, -1, -inf, -inf, -2 * r, -2 * r},
-			[]float64{1, 1, 1, 1, inf, inf, 2 * r, 2 * r}),
+		obs: NewBox([]float64{-1, -1, -math.Pi, -inf, -inf, -2 * r, -2 * r},
+			[]float64{1, 1, math.Pi, inf, inf, 2 * r, 2 * r}),
 		act:  UniformBox(-1, 1, 2),
 		hold: 1,
 		pin:  pinRadius(p.Get("upper_length")),
@@ -136,20 +143,25 @@ func (t *reacher) act(a []float64) {
 }
 
 func (t *reacher) observe(dst []float64) {
-	t.arm.observe(dst, 0)
+	shoulder, elbow, shoulderRate, elbowRate := t.arm.joints()
+	dst[1], dst[0] = math.Sincos(shoulder)
+	dst[2], dst[3], dst[4] = wrapAngle(elbow), shoulderRate, elbowRate
 	d := t.target.Sub(t.arm.lower.tip())
-	dst[6], dst[7] = d.X, d.Y
+	dst[5], dst[6] = d.X, d.Y
 }
 
-func (t *reacher) pose(obs []float64) error { return t.arm.pose(obs, 0) }
+func (t *reacher) pose(obs []float64) error {
+	return t.arm.place(math.Atan2(obs[1], obs[0]), obs[2], 0, 0)
+}
 
 func (t *reacher) evaluate(a []float64) (float64, bool) {
 	r, tip := t.reach(), t.arm.lower.tip()
 	dist, speed := t.target.Sub(tip).Len(), t.arm.lower.body.VelocityAt(tip).Len()
 	inner := 0.5 * reacherNear * r
-	near := (tolerance(dist, 0, inner, r, 0.1) + tolerance(dist, 0, inner, 0.1*r, 0.1)) / 2
+	far := math.Max(1-dist/(2*r), 0)
+	sharp := tolerance(dist, 0, inner, 0.1*r, 0.1)
 	slow := (1 + tolerance(speed, 0, 0.5*reacherSlow*r, reacherSlow*r, 0.1)) / 2
-	return near * slow * smallControl(a), dist <= reacherNear*r && speed < reacherSlow*r
+	return (far + sharp*slow) / 2 * smallControl(a), dist <= reacherNear*r && speed < reacherSlow*r
 }
 
 func (t *reacher) vars(dst []float64) []float64 { return append(dst, t.target.X, t.target.Y) }
