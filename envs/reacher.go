@@ -22,14 +22,14 @@ import (
 //
 //	Observation  Box(7): [cos q1, sin q1, q2, q̇1, q̇2, dx, dy]; q1 is the upper link's
 //	             direction from the x axis, q2 the elbow angle (the lower link's direction
-//	             relative to the upper) in radians, within ±π (the limit may yield a
-//	             degree or two under load), both counter-clockwise;
-//	             q̇1 and q̇2 in rad/s, unbounded; (dx, dy) is the target minus the fingertip,
-//	             in m, within ±2R. The elbow is observed by its angle rather than its cosine
-//	             and sine because its limit makes its range an interval: as a point on the
-//	             circle, +160° would lie next to −160°, which the elbow can reach only by
-//	             turning through 320°. Learned models given the cosine and sine planned to push
-//	             the elbow on against its limit, as if it could turn through.
+//	             relative to the upper) in radians, within ±π (the limit may yield a degree
+//	             or two under load), both counter-clockwise; q̇1 and q̇2 in rad/s, unbounded;
+//	             (dx, dy) is the target minus the fingertip, in m, within ±2R. The elbow is
+//	             observed by its angle rather than its cosine and sine because its limit
+//	             makes its range an interval: as a point on the circle, +160° would lie next
+//	             to −160°, which the elbow can reach only by turning through 320°. Learned
+//	             models given the cosine and sine planned to push the elbow on against its
+//	             limit, as if it could turn through.
 //	Action       Box([-1, 1], 2): target speeds of the shoulder and elbow motors as fractions
 //	             of max_speed.
 //	Reward       (far + sharp · slow)/2 · small control, in [0, 1]. far falls linearly from

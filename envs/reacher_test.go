@@ -160,3 +160,27 @@ func TestReacherMotors(t *testing.T) {
 		t.Errorf("elbow driven into its limit for 3 s stands at %.4f rad, limit %.4f", elbow, elbowLimit)
 	}
 }
+
+// TestReacherRewardGuidesFromAfar checks that, with the arm at rest and straight along the
+// x axis, the reward falls by at least 0.01 with every 5 cm the target lies further from
+// the fingertip, out to the furthest a target can be, so that no stretch of the task is
+// flat to a planner.
+func TestReacherRewardGuidesFromAfar(t *testing.T) {
+	_, rc := newTestReacher(t)
+	if err := rc.arm.place(0, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := rc.reach()
+	_, outer := rc.annulus()
+	prev := math.Inf(1)
+	for d := 0.0; d <= r+outer; d += 0.05 {
+		if err := rc.setVars([]float64{r - d, 0}); err != nil {
+			t.Fatal(err)
+		}
+		reward, _ := rc.evaluate([]float64{0, 0})
+		if prev-reward < 0.01 {
+			t.Fatalf("reward %.4f with the target %.2f m away, against %.4f 5 cm nearer", reward, d, prev)
+		}
+		prev = reward
+	}
+}
