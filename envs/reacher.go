@@ -24,12 +24,17 @@ import (
 //	             direction from the x axis, q2 the elbow angle (the lower link's direction
 //	             relative to the upper) in radians, within ±π (the limit may yield a degree
 //	             or two under load), both counter-clockwise; q̇1 and q̇2 in rad/s, unbounded;
-//	             (dx, dy) is the target minus the fingertip, in m, within ±2R. The elbow is
-//	             observed by its angle rather than its cosine and sine because its limit
-//	             makes its range an interval: as a point on the circle, +160° would lie next
-//	             to −160°, which the elbow can reach only by turning through 320°. Learned
-//	             models given the cosine and sine planned to push the elbow on against its
-//	             limit, as if it could turn through.
+//	             (dx, dy) is the target minus the fingertip in the upper link's frame (x
+//	             along the link from the shoulder, y a quarter turn counter-clockwise from
+//	             it), in m, within ±2R. The elbow is observed by its angle rather than its
+//	             cosine and sine because its limit makes its range an interval: as a point
+//	             on the circle, +160° would lie next to −160°, which the elbow can reach
+//	             only by turning through 320°. Learned models given the cosine and sine
+//	             planned to push the elbow on against its limit, as if it could turn
+//	             through. The target is seen from the arm, as a camera on the upper link
+//	             would see it, so that how each motor moves it does not turn with the
+//	             arm's heading: in the world's frame, what a model learnt of the elbow at
+//	             one heading would not carry over to another.
 //	Action       Box([-1, 1], 2): target speeds of the shoulder and elbow motors as fractions
 //	             of max_speed.
 //	Reward       (far + sharp · slow)/2 · small control, in [0, 1]. far falls linearly from
@@ -146,7 +151,7 @@ func (t *reacher) observe(dst []float64) {
 	shoulder, elbow, shoulderRate, elbowRate := t.arm.joints()
 	dst[1], dst[0] = math.Sincos(shoulder)
 	dst[2], dst[3], dst[4] = wrapAngle(elbow), shoulderRate, elbowRate
-	d := t.target.Sub(t.arm.lower.tip())
+	d := t.target.Sub(t.arm.lower.tip()).Rotate(-shoulder)
 	dst[5], dst[6] = d.X, d.Y
 }
 

@@ -26,7 +26,7 @@ func newTestReacher(t *testing.T, opts ...Option) (*physicsEnv, *reacher) {
 func ikController(obs []float64, l1, l2, maxSpeed float64) []float64 {
 	q1, q2 := math.Atan2(obs[1], obs[0]), obs[2]
 	tip := sim.Polar(l1, q1).Add(sim.Polar(l2, q1+q2))
-	target := tip.Add(sim.V(obs[5], obs[6]))
+	target := tip.Add(sim.V(obs[5], obs[6]).Rotate(q1))
 	d := target.Len()
 	want2 := math.Copysign(math.Acos((d*d-l1*l1-l2*l2)/(2*l1*l2)), q2)
 	want1 := math.Atan2(target.Y, target.X) - math.Atan2(l2*math.Sin(want2), l1+l2*math.Cos(want2))
@@ -182,5 +182,36 @@ func TestReacherRewardGuidesFromAfar(t *testing.T) {
 			t.Fatalf("reward %.4f with the target %.2f m away, against %.4f 5 cm nearer", reward, d, prev)
 		}
 		prev = reward
+	}
+}
+
+// TestReacherSeesTargetFromArm checks that the target is observed in the upper link's frame:
+// turning the arm and the target together about the shoulder changes only the heading, and
+// with the upper link along the x axis the frame is the world's.
+func TestReacherSeesTargetFromArm(t *testing.T) {
+	_, r := newTestReacher(t)
+	const q2, bearing, dist = 0.8, 0.3, 0.6
+	var first []float64
+	for _, q1 := range []float64{0, 1, -2.5} {
+		r.target = sim.Polar(dist, q1+bearing)
+		if err := r.arm.place(q1, q2, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		obs := make([]float64, 7)
+		r.observe(obs)
+		if first == nil {
+			d := r.target.Sub(r.arm.lower.tip())
+			if math.Abs(obs[5]-d.X) > 1e-9 || math.Abs(obs[6]-d.Y) > 1e-9 {
+				t.Fatalf("heading 0: observed target at (%.6g, %.6g), want the world's (%.6g, %.6g)", obs[5], obs[6], d.X, d.Y)
+			}
+			first = obs
+			continue
+		}
+		for i := 2; i < len(obs); i++ {
+			if math.Abs(obs[i]-first[i]) > 1e-9 {
+				t.Errorf("heading %v: observation %v, want %v after the heading", q1, obs, first)
+				break
+			}
+		}
 	}
 }
