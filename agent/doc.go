@@ -15,7 +15,7 @@
 //
 // The two learners share everything but the model: the replay buffer, the seed phase of
 // random actions, the update schedule, the critic, the termination model and the planner
-// (DefaultModelConfig, with the one override per environment of ModelConfigFor), so that
+// (DefaultModelConfig, with the overrides of ModelConfigFor in two environments), so that
 // comparing them compares predicting latents with predicting observations.
 //
 // Rollout runs one agent for one episode and reports its return, length and success. Train

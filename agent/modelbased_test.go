@@ -504,6 +504,12 @@ func TestModelBasedFromNew(t *testing.T) {
 					t.Fatalf("New(%q) built a %T", name, ag)
 				}
 				var _ Learner = a
+				if want := ModelConfigFor(id).Plan.Horizon; a.cfg.Plan.Horizon != want {
+					t.Errorf("plans %d steps ahead, want ModelConfigFor's %d", a.cfg.Plan.Horizon, want)
+				}
+				if want := id != reacherID; (a.critic != nil) != want {
+					t.Errorf("has a critic: %v, want %v", a.critic != nil, want)
+				}
 				d := a.Model().Dims()
 				if d.Obs != env.ObservationSpace().Dim() || d.Action != env.ActionSpace().Dim() {
 					t.Errorf("model dims %+v for %s", d, id)
