@@ -125,15 +125,15 @@ func DefaultModelConfig() ModelConfig {
 //	            longer plan, against 50 s with the default.
 //	Reacher-v0  plans with the imagined rewards alone, without a critic. The critic
 //	            learns the value of the agent's past behaviour, and on Reacher, whose
-//	            values turn on where a moving target lies, it had learnt nothing useful in
-//	            10 minutes: from one state, the values it gave the latents that 25
-//	            candidate plans ended in ranged over 12–23 with no relation to how near
-//	            the target they ended, while the plans' imagined rewards differed by less
-//	            than 1. It chose the plans, and the arm stayed put far from the target.
-//	            In two 10-minute jepa runs, 1 training episode succeeded with the critic
-//	            and 38 without it. The task needs no look beyond the default's 0.5 s:
-//	            with the true simulator, that plan without a critic succeeded in 10 of 10
-//	            episodes.
+//	            values turn on where each episode's random target lies, it had learnt
+//	            nothing useful in 10 minutes: from one state, the values it gave the
+//	            latents that 25 candidate plans ended in ranged over 12–23 with no
+//	            relation to how near the target they ended, while the plans' imagined
+//	            rewards differed by less than 1. It chose the plans, and the arm stayed
+//	            put far from the target. In two 10-minute jepa runs, 1 training episode
+//	            succeeded with the critic and 38 without it. The task needs no look
+//	            beyond the default's 0.5 s: with the true simulator, that plan without a
+//	            critic succeeded in 10 of 10 episodes.
 func ModelConfigFor(id string) ModelConfig {
 	c := DefaultModelConfig()
 	switch id {
