@@ -105,9 +105,16 @@ func (t *acrobot) act(a []float64) {
 	t.arm.upper.body.ApplyTorque(-torque)
 }
 
-func (t *acrobot) observe(dst []float64) { t.arm.observe(dst, acrobotRest) }
+func (t *acrobot) observe(dst []float64) {
+	dir, elbow, omega, elbowRate := t.arm.joints()
+	dst[1], dst[0] = math.Sincos(dir - acrobotRest)
+	dst[3], dst[2] = math.Sincos(elbow)
+	dst[4], dst[5] = omega, elbowRate
+}
 
-func (t *acrobot) pose(obs []float64) error { return t.arm.pose(obs, acrobotRest) }
+func (t *acrobot) pose(obs []float64) error {
+	return t.arm.place(acrobotRest+math.Atan2(obs[1], obs[0]), math.Atan2(obs[3], obs[2]), 0, 0)
+}
 
 // height returns how far the tip is above the shoulder, which sits at the origin.
 func (t *acrobot) height() float64 { return t.arm.lower.tip().Y }

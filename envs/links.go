@@ -2,7 +2,6 @@ package envs
 
 import (
 	"image/color"
-	"math"
 
 	"github.com/foresight-sim/foresight/sim"
 )
@@ -115,21 +114,6 @@ func (a *arm) place(dir, elbow, omega, elbowRate float64) error {
 func (a *arm) joints() (dir, elbow, omega, elbowRate float64) {
 	u, f := a.upper.body, a.lower.body
 	return u.Angle(), f.Angle() - u.Angle(), u.AngularVelocity(), f.AngularVelocity() - u.AngularVelocity()
-}
-
-// observe writes [cos q1, sin q1, cos q2, sin q2, q̇1, q̇2] into dst, where q1 is the upper
-// link's direction measured from rest and q2 the elbow angle.
-func (a *arm) observe(dst []float64, rest float64) {
-	dir, elbow, omega, elbowRate := a.joints()
-	dst[1], dst[0] = math.Sincos(dir - rest)
-	dst[3], dst[2] = math.Sincos(elbow)
-	dst[4], dst[5] = omega, elbowRate
-}
-
-// pose places the arm at rest in the configuration an observation written by observe with
-// the same rest describes.
-func (a *arm) pose(obs []float64, rest float64) error {
-	return a.place(rest+math.Atan2(obs[1], obs[0]), math.Atan2(obs[3], obs[2]), 0, 0)
 }
 
 // addRing adds a circle outline width metres wide on layer.
