@@ -5,13 +5,6 @@ import (
 	"testing"
 )
 
-// square returns the corners of a side-length s square centred on the origin,
-// counter-clockwise.
-func square(s float64) []Vec2 {
-	h := s / 2
-	return []Vec2{{-h, -h}, {h, -h}, {h, h}, {-h, h}}
-}
-
 func TestNewBodyMass(t *testing.T) {
 	tests := []struct {
 		name     string

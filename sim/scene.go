@@ -1,6 +1,9 @@
 package sim
 
-import "image/color"
+import (
+	"image/color"
+	"slices"
+)
 
 // ShapeKind says how a Shape is drawn.
 type ShapeKind uint8
@@ -66,6 +69,23 @@ type Scene struct {
 func (s *Scene) Reset() {
 	s.Shapes = s.Shapes[:0]
 	s.points = s.points[:0]
+}
+
+// Clone returns a deep copy of s that shares no memory with it, for keeping a scene beyond
+// the next rebuild of the original.
+func (s *Scene) Clone() *Scene {
+	c := &Scene{Background: s.Background, Camera: s.Camera, Shapes: slices.Clone(s.Shapes)}
+	n := 0
+	for _, sh := range s.Shapes {
+		n += len(sh.Points)
+	}
+	c.points = make([]Vec2, 0, n)
+	for i := range c.Shapes {
+		if c.Shapes[i].Points != nil {
+			c.Shapes[i].Points = c.store(c.Shapes[i].Points)
+		}
+	}
+	return c
 }
 
 // AddPolygon adds a filled polygon on layer with the given world-space vertices and returns
