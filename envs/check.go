@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // CheckOption changes how Check tests an environment.
@@ -38,7 +39,8 @@ func CheckRestoreTolerance(tol float64) CheckOption {
 //
 // It checks that:
 //   - the Spec is sane (an id, a positive control timestep, an ordered reward range, a
-//     success rule) and both spaces are well formed;
+//     success rule, tunings that each name agents, settings and a reason) and both spaces
+//     are well formed;
 //   - Step before the first Reset, and after an episode ended, returns ErrEpisodeOver;
 //   - actions of the wrong length or with NaN or infinite components are rejected with an
 //     error and leave the state (its Snapshot) unchanged;
@@ -116,6 +118,11 @@ func (c *checker) checkSpec() error {
 		return fmt.Errorf("reward range %v is not ordered", s.RewardRange)
 	case s.SuccessRule == "":
 		return errors.New("no success rule")
+	}
+	for i, t := range s.Tunings {
+		if len(t.Agents) == 0 || len(t.Settings) == 0 || t.Reason == "" {
+			return fmt.Errorf("tuning %d for %s: want agents, settings and a reason", i, strings.Join(t.Agents, ", "))
+		}
 	}
 	if err := checkBox(c.obsSpace); err != nil {
 		return fmt.Errorf("observation space: %w", err)

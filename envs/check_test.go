@@ -42,6 +42,7 @@ type fault int
 const (
 	faultNone             fault = iota
 	faultBadSpec                // zero control timestep
+	faultBadTuning              // a tuning without a reason
 	faultStepsBeforeReset       // Step works on a fresh environment
 	faultStepsAfterEnd          // Step works after the episode ended
 	faultAcceptsNaN             // NaN actions pass and poison the state
@@ -78,8 +79,11 @@ var noise = rand.New(rand.NewPCG(1, 2))
 func (e *fakeEnv) Spec() Spec {
 	s := Spec{ID: "Fake-v0", ControlDT: 0.1, Substeps: 1, MaxEpisodeSteps: fakeEpisode,
 		RewardRange: [2]float64{0, 1}, SuccessRule: "end near the origin"}
-	if e.fault == faultBadSpec {
+	switch e.fault {
+	case faultBadSpec:
 		s.ControlDT = 0
+	case faultBadTuning:
+		s.Tunings = []Tuning{{Agents: []string{"jepa"}, Settings: map[string]string{"plan.horizon": "3"}}}
 	}
 	return s
 }
@@ -172,6 +176,7 @@ func TestCheckFindsFaults(t *testing.T) {
 	}{
 		{"sound", faultNone, ""},
 		{"bad spec", faultBadSpec, "spec: control timestep 0"},
+		{"bad tuning", faultBadTuning, "spec: tuning 0 for jepa: want agents, settings and a reason"},
 		{"steps before reset", faultStepsBeforeReset, "fresh environment returned error <nil>"},
 		{"steps after end", faultStepsAfterEnd, "after the episode ended"},
 		{"accepts NaN", faultAcceptsNaN, "accepted an action with a NaN"},

@@ -28,8 +28,12 @@
 //     so returns compare across tasks. The success rule is separate from the reward: Info.Success
 //     applies it, and at the step that ends an episode it is the episode's verdict.
 //   - The control timestep is 0.05 s with 10 physics sub-steps unless a task says otherwise.
-//   - Physical parameters (masses, lengths, limits, gravity) are set with WithParam to test how
-//     agents generalise; values outside a parameter's range are rejected.
+//   - Physical parameters (masses, lengths, limits, gravity) are set with WithParam or
+//     WithParams to test how agents generalise; values outside a parameter's range are
+//     rejected. Spec.Params.Values reads them back, to build a copy alike.
+//   - Agents use one set of settings on every task. Where a task was measured to need
+//     another, its Spec carries the departure with the measurement behind it (Tuning), so
+//     that agents find it without knowing the task.
 //   - Same seed, same episode, bit for bit, in serial and parallel runs. Snapshot and Restore
 //     capture and reinstate the complete state, also across two environments built alike,
 //     which is how planners that use the true simulator look ahead.

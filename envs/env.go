@@ -57,7 +57,24 @@ type Spec struct {
 	// SuccessRule says in words when an episode counts as a success; Info.Success applies it.
 	SuccessRule string
 	// Params are the physical parameters the environment was built with.
-	Params []Param
+	Params Params
+	// Tunings are the task's measured departures from the settings agents use on every
+	// task; most tasks have none. They belong to the task: callers must not change them.
+	Tunings []Tuning
+}
+
+// Tuning is a departure, measured on one task, from the settings that some agents use on
+// every task: the agents it is for, the settings it changes, and what was measured. A task
+// carries it in its Spec, so that an agent finds it without knowing the task, and a new task
+// never needs a change in the agents.
+type Tuning struct {
+	// Agents names the agents it is for, as package agent names them ("jepa", "pets").
+	Agents []string
+	// Settings maps the names of the settings it changes, as those agents name them, to
+	// their values, written as on a command line ("45", "0.8", "false").
+	Settings map[string]string
+	// Reason says what was measured that makes the default wrong for this task.
+	Reason string
 }
 
 // EpisodeSeconds returns the episode length in simulated seconds (zero when unlimited).

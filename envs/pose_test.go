@@ -12,14 +12,9 @@ import (
 
 // bodies returns copies of the shapes on the body and joint layers of s.
 func bodies(s *sim.Scene) []sim.Shape {
-	var out []sim.Shape
-	for _, sh := range s.Shapes {
-		if sh.Layer == sim.LayerBody || sh.Layer == sim.LayerJoint {
-			sh.Points = slices.Clone(sh.Points)
-			out = append(out, sh)
-		}
-	}
-	return out
+	return slices.DeleteFunc(s.Clone().Shapes, func(sh sim.Shape) bool {
+		return sh.Layer != sim.LayerBody && sh.Layer != sim.LayerJoint
+	})
 }
 
 // poseTolerance is how far, in metres, a posed body may be drawn from the simulated one: the

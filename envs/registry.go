@@ -2,6 +2,7 @@ package envs
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -31,6 +32,15 @@ func (ps Params) Get(name string) float64 {
 		}
 	}
 	panic("envs: no parameter " + name)
+}
+
+// Values returns the parameters' values by name, as WithParams takes them.
+func (ps Params) Values() map[string]float64 {
+	m := make(map[string]float64, len(ps))
+	for _, p := range ps {
+		m[p.Name] = p.Value
+	}
+	return m
 }
 
 // Registration tells Make how to build an environment.
@@ -144,6 +154,19 @@ func WithParam(name string, value float64) Option {
 			return fmt.Errorf("parameter %s = %v is outside [%v, %v]", name, value, p.Min, p.Max)
 		}
 		p.Value = value
+		return nil
+	}
+}
+
+// WithParams sets physical parameters by name, as WithParam sets each, in name order so
+// that the same values always build alike and fail alike.
+func WithParams(values map[string]float64) Option {
+	return func(c *config) error {
+		for _, name := range slices.Sorted(maps.Keys(values)) {
+			if err := WithParam(name, values[name])(c); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 }

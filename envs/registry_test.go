@@ -1,6 +1,8 @@
 package envs
 
 import (
+	"maps"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -17,6 +19,7 @@ func TestMakeErrors(t *testing.T) {
 		{"below range", pendulumID, []Option{WithParam("mass", 0)}, "mass = 0 is outside [0.05, 20]"},
 		{"above range", pendulumID, []Option{WithParam("length", 6)}, "length = 6 is outside [0.2, 5]"},
 		{"NaN", pendulumID, []Option{WithParam("gravity", nan())}, "gravity = NaN is outside"},
+		{"WithParams, in name order", pendulumID, []Option{WithParams(map[string]float64{"mass": 0, "length": 6})}, "length = 6 is outside"},
 		{"negative time limit", pendulumID, []Option{WithMaxEpisodeSteps(-1)}, "max episode steps -1 is negative"},
 	}
 	for _, tt := range tests {
@@ -53,6 +56,28 @@ func TestMakeOptions(t *testing.T) {
 	}
 	if r, _ := Lookup(pendulumID); r.Params.Get("length") != 1 {
 		t.Error("WithParam changed the registered default")
+	}
+}
+
+// TestParamValues checks that the values Params.Values reads off a spec build the same
+// environment again through WithParams, and that WithParams leaves the others at their
+// defaults.
+func TestParamValues(t *testing.T) {
+	env, err := Make(pendulumID, WithParams(map[string]float64{"length": 2, "gravity": 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"mass": 1, "length": 2, "max_torque": 2, "gravity": 3}
+	got := env.Spec().Params.Values()
+	if !maps.Equal(got, want) {
+		t.Fatalf("Values() = %v, want %v", got, want)
+	}
+	again, err := Make(pendulumID, WithParams(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.Spec().Params, env.Spec().Params) {
+		t.Errorf("rebuilt from its values, the parameters are %v, want %v", again.Spec().Params, env.Spec().Params)
 	}
 }
 
