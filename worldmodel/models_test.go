@@ -3,10 +3,13 @@ package worldmodel
 import (
 	"bytes"
 	"encoding"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
 // TestModelsDeterministic checks, for each model, that the same seed and data give the same
@@ -41,25 +44,120 @@ func TestModelsDeterministic(t *testing.T) {
 	}
 }
 
+// TestStateRoundTrip checks, for each model, the critic and the termination model, that
+// one restored from the state of another, trained on other data from another seed, marshals
+// to the same bytes, computes the same outputs, and goes on training identically: the
+// optimiser's state and the target networks came along.
+func TestStateRoundTrip(t *testing.T) {
+	fake := newFakeModel(4)
+	chain := ring(1, 0, -1, 0.5)
+	for _, tc := range []struct {
+		name string
+		// trained returns one trained on data drawn from seed.
+		trained func(t *testing.T, seed uint64) stateful
+		// outputs returns copies of what s computes from fixed inputs.
+		outputs func(s stateful) any
+		// train trains s further on fixed data and returns its losses.
+		train func(t *testing.T, s stateful) any
+	}{
+		{"jepa",
+			func(t *testing.T, seed uint64) stateful {
+				m := newTestJEPA(t, seed)
+				trainJEPA(t, m, 5, seed)
+				return m
+			},
+			func(s stateful) any {
+				m := s.(*JEPA)
+				var b Batch
+				rotationBatch(rand.New(rand.NewPCG(7, 7)), &b, 10, 1)
+				obs, act := stepInputs(&b, 0)
+				next, reward := m.Predict(m.Encode(obs), act)
+				return [][]float32{slices.Clone(m.Encode(obs).Data), slices.Concat(next.Data, reward),
+					slices.Clone(m.Readout(m.Encode(obs)).Data)}
+			},
+			func(t *testing.T, s stateful) any { return trainJEPA(t, s.(*JEPA), 3, 8) },
+		},
+		{"pets",
+			func(t *testing.T, seed uint64) stateful {
+				p := newTestPETS(t, seed)
+				trainPETS(t, p, 5, seed)
+				return p
+			},
+			func(s stateful) any {
+				p := s.(*PETS)
+				var b Batch
+				petsLinear(rand.New(rand.NewPCG(7, 7)), &b, 10)
+				obs, act := petsInputs(&b)
+				next, reward := p.Predict(p.Encode(obs), act)
+				return slices.Concat(next.Data, reward)
+			},
+			func(t *testing.T, s stateful) any { return trainPETS(t, s.(*PETS), 2, 8) },
+		},
+		{"critic",
+			func(t *testing.T, seed uint64) stateful {
+				c := newTestCritic(t, 4, criticTestConfig(0.9), seed)
+				trainCritic(t, c, fake, chain, 4, 20, seed)
+				return c
+			},
+			func(s stateful) any {
+				latents := identity(4)
+				latents.Data[1], latents.Data[14] = 0.5, -2 // off the one-hot points too
+				return slices.Clone(s.(*Critic).Value(latents))
+			},
+			func(t *testing.T, s stateful) any {
+				var losses []float64
+				for i := range 5 {
+					losses = append(losses, trainCritic(t, s.(*Critic), fake, chain, 4, 1, uint64(10+i)))
+				}
+				return losses
+			},
+		},
+		{"termination",
+			func(t *testing.T, seed uint64) stateful {
+				e := newTestTermination(t, 2, seed)
+				trainTermination(t, e, 20, seed)
+				return e
+			},
+			func(s stateful) any {
+				return slices.Clone(s.(*Termination).Prob(nn.MatrixOf(3, 2, []float32{0.9, 0.9, -1, 0.2, 0.5, 0.5})))
+			},
+			func(t *testing.T, s stateful) any { return trainTermination(t, s.(*Termination), 5, 9) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, q := tc.trained(t, 4), tc.trained(t, 5)
+			if reflect.DeepEqual(tc.outputs(q), tc.outputs(p)) {
+				t.Fatal("different seeds give the same outputs: the test would prove nothing")
+			}
+			data, err := p.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.UnmarshalBinary(data); err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := q.MarshalBinary(); !bytes.Equal(again, data) {
+				t.Error("the restored copy marshals differently")
+			}
+			if got, want := tc.outputs(q), tc.outputs(p); !reflect.DeepEqual(got, want) {
+				t.Errorf("the restored copy computes %v, want %v", got, want)
+			}
+			if want, got := tc.train(t, p), tc.train(t, q); !reflect.DeepEqual(got, want) {
+				t.Errorf("training after the round trip gives %v, want %v", got, want)
+			}
+			pa, _ := p.MarshalBinary()
+			qa, _ := q.MarshalBinary()
+			if !bytes.Equal(pa, qa) {
+				t.Error("the original and the restored copy differ after training on the same data")
+			}
+		})
+	}
+}
+
 // stateful is a model or critic whose state travels as bytes.
 type stateful interface {
 	encoding.BinaryMarshaler
 	encoding.BinaryUnmarshaler
-}
-
-// checkTrainsAlike trains p and a copy q restored from its state alike with train, and
-// fails unless they give the same losses and end in the same state: the optimiser's state
-// and everything else training depends on came along.
-func checkTrainsAlike[S stateful](t *testing.T, p, q S, train func(S) any) {
-	t.Helper()
-	if want, got := train(p), train(q); !reflect.DeepEqual(got, want) {
-		t.Errorf("training after the round trip gives %v, want %v", got, want)
-	}
-	pa, _ := p.MarshalBinary()
-	qa, _ := q.MarshalBinary()
-	if !bytes.Equal(pa, qa) {
-		t.Error("the original and the restored copy differ after training on the same data")
-	}
 }
 
 // rejectCase is a state that UnmarshalBinary must refuse with an error containing want.

@@ -175,35 +175,6 @@ func TestPETSPredictRollsOutInPlace(t *testing.T) {
 	}
 }
 
-func TestPETSStateRoundTrip(t *testing.T) {
-	p := newTestPETS(t, 4)
-	trainPETS(t, p, 5, 4)
-	data, err := p.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := newTestPETS(t, 5)
-	if err := q.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := q.MarshalBinary(); !bytes.Equal(again, data) {
-		t.Error("the restored model marshals differently")
-	}
-	var b Batch
-	petsLinear(rand.New(rand.NewPCG(7, 7)), &b, 10)
-	obs, act := petsInputs(&b)
-	pn, pr := p.Predict(p.Encode(obs), act)
-	qn, qr := q.Predict(q.Encode(obs), act)
-	if !slices.Equal(pn.Data, qn.Data) || !slices.Equal(pr, qr) {
-		t.Errorf("predictions differ after the round trip: %v %v and %v %v", pn.Data, pr, qn.Data, qr)
-	}
-	// Training goes on identically: the optimiser state came along.
-	ps, qs := trainPETS(t, p, 2, 8), trainPETS(t, q, 2, 8)
-	if ps != qs {
-		t.Errorf("training after the round trip gives %+v, want %+v", qs, ps)
-	}
-}
-
 // TestPETSUnmarshalRejects checks that UnmarshalBinary refuses what is not a state of an
 // ensemble of the same configuration and leaves the model as it was.
 func TestPETSUnmarshalRejects(t *testing.T) {

@@ -3,7 +3,6 @@ package worldmodel
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -98,26 +97,6 @@ func TestTerminationLearnsRule(t *testing.T) {
 	if unsure > 0 {
 		t.Errorf("%d latents at least 0.5 from the boundary have probabilities within 0.4 of ½", unsure)
 	}
-}
-
-// TestTerminationStateRoundTrip checks that a termination model restored from another's
-// state predicts identically and goes on training identically.
-func TestTerminationStateRoundTrip(t *testing.T) {
-	p := newTestTermination(t, 2, 2)
-	trainTermination(t, p, 20, 2)
-	data, _ := p.MarshalBinary()
-	q := newTestTermination(t, 2, 3)
-	latents := nn.MatrixOf(3, 2, []float32{0.9, 0.9, -1, 0.2, 0.5, 0.5})
-	if slices.Equal(q.Prob(latents), p.Prob(latents)) {
-		t.Fatal("termination models of different seeds agree: the test would prove nothing")
-	}
-	if err := q.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := slices.Clone(q.Prob(latents)), p.Prob(latents); !slices.Equal(got, want) {
-		t.Errorf("the restored model gives %v, want %v", got, want)
-	}
-	checkTrainsAlike(t, p, q, func(e *Termination) any { return trainTermination(t, e, 5, 9) })
 }
 
 // TestTerminationRejects checks the errors of NewTermination, Train and UnmarshalBinary.
