@@ -22,6 +22,26 @@ type Agent interface {
 	Act(obs []float64) ([]float64, error)
 }
 
+// Imaginer is an Agent that can show the future it expects its plan to lead to: Oracle and
+// ModelBased are. Viewers draw that future over the scene.
+type Imaginer interface {
+	Agent
+	// Imagined returns the observations the agent expects its current plan to lead to from
+	// the observation it last planned from, one per step ahead, nearest first; fewer if the
+	// episode would end sooner, and nil before its first plan of an episode. The result
+	// belongs to the agent and is overwritten by the next call. It returns an error if the
+	// prediction fails.
+	Imagined() ([][]float64, error)
+}
+
+// ModelReporter is a Learner that learns a world model and reports how its training goes:
+// ModelBased is.
+type ModelReporter interface {
+	Learner
+	// Stats returns the losses of the last model update and the number of updates so far.
+	Stats() (worldmodel.Stats, int)
+}
+
 // constructor builds an agent for env with the given seed.
 type constructor func(env envs.Env, seed uint64) (Agent, error)
 
@@ -40,12 +60,12 @@ var builtins = []struct {
 		return o, nil
 	}},
 	{"jepa", func(env envs.Env, seed uint64) (Agent, error) {
-		return newLearning(env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		return newLearning("jepa", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 			return worldmodel.NewJEPA(d, worldmodel.DefaultJEPAConfig(), s)
 		})
 	}},
 	{"pets", func(env envs.Env, seed uint64) (Agent, error) {
-		return newLearning(env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		return newLearning("pets", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 			return worldmodel.NewPETS(d, worldmodel.DefaultPETSConfig(), s)
 		})
 	}},

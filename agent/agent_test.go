@@ -9,6 +9,13 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 )
 
+// The agents that show what they imagine and report their model's training.
+var (
+	_ Imaginer      = (*Oracle)(nil)
+	_ Imaginer      = (*ModelBased)(nil)
+	_ ModelReporter = (*ModelBased)(nil)
+)
+
 // testSpace mixes a symmetric, an offset and a degenerate component.
 var testSpace = envs.NewBox([]float64{-1, 2, 0.5}, []float64{1, 3, 0.5})
 

@@ -2,7 +2,10 @@
 // rollout loop that runs them.
 //
 // An Agent maps observations to actions. A Learner is an Agent that also observes the
-// transitions its actions cause, so that simple agents stay simple.
+// transitions its actions cause, so that simple agents stay simple. Two more interfaces name
+// what an agent can show, which front ends ask for rather than for agent types: an Imaginer
+// shows the future it expects its plan to lead to, and a ModelReporter how the training of
+// its world model goes.
 //
 // The agents New builds, by name:
 //
@@ -15,11 +18,13 @@
 //
 // The two learners share everything but the model: the replay buffer, the seed phase of
 // random actions, the update schedule, the critic, the termination model and the planner
-// (DefaultModelConfig, with the overrides of ModelConfigFor in two environments), so that
-// comparing them compares predicting latents with predicting observations.
+// (DefaultModelConfig, changed only where an environment's Spec carries a measured
+// envs.Tuning for them; see ModelConfigFor), so that comparing them compares predicting
+// latents with predicting observations.
 //
 // Rollout runs one agent for one episode and reports its return, length and success. Train
 // runs the online learning loop: training episodes, the competence rule (Competence) with
-// its evaluation episodes, the time to competence, and checkpoints to resume from; the
-// command-line tool, the viewer and the benchmark all measure agents with these two.
+// its evaluation episodes, the time to competence, and checkpoints to resume from
+// (Checkpoint); the command-line tool, the viewer and the benchmark all measure agents with
+// these two.
 package agent

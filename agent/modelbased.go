@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/foresight-sim/foresight/agent/plan"
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -46,112 +44,6 @@ type ModelBased struct {
 	updates    int
 }
 
-// ModelConfig configures a ModelBased agent.
-type ModelConfig struct {
-	// Planner names the planner (see plan.Names).
-	Planner string
-	// Plan holds the planner's hyper-parameters. Empty Bounds stand for the environment's
-	// action space; the seed comes from the agent's.
-	Plan plan.Config
-	// Discount weighs the imagined reward of step t by Discount^t, and the critic's value
-	// at the horizon by Discount^Horizon; the critic learns returns of this discount.
-	Discount float64
-	// Critic configures the critic whose value of the last imagined latent each candidate
-	// sequence scores; nil plans with the imagined rewards alone. Its Discount is replaced
-	// by the agent's.
-	Critic *worldmodel.CriticConfig
-	// Termination configures the model of which transitions end the episode, which the
-	// agent trains and imagines with once it has seen an episode end; nil imagines every
-	// rollout running to the horizon.
-	Termination *worldmodel.TerminationConfig
-	// SeedSeconds is the simulated experience of random actions before the agent plans.
-	SeedSeconds float64
-	// PretrainUpdates is the number of model updates at the end of the seed phase.
-	PretrainUpdates int
-	// UpdatesPerStep is the number of model updates after each later training step.
-	UpdatesPerStep int
-	// ExploreStd is the standard deviation of the Gaussian noise added to planned actions
-	// while training, as a fraction of each action component's half-range.
-	ExploreStd float64
-	// ReplayCapacity is the most transitions the replay buffer keeps.
-	ReplayCapacity int
-}
-
-// DefaultModelConfig returns the hyper-parameters of the jepa and pets agents, one set for
-// every environment:
-//
-//	planner      MPPI, horizon 10 steps (0.5 s at 0.05 s), 128 samples, 16 elites,
-//	             3 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
-//	             correlation 0.5; the critic's value sees beyond the horizon
-//	discount     0.98
-//	critic       worldmodel.DefaultCriticConfig
-//	termination  worldmodel.DefaultTerminationConfig, from the first episode that ends
-//	             (only Acrobot's do)
-//	seed phase   5 s of random actions, then 200 model updates
-//	updates      2 per step (each a model step and a critic step)
-//	exploration  none beyond the planner's own sampling (noise on the planned actions
-//	             made training episodes succeed that evaluation then failed)
-//	replay       100 000 transitions (about 1.4 h of experience at 0.05 s)
-func DefaultModelConfig() ModelConfig {
-	critic, ends := worldmodel.DefaultCriticConfig(), worldmodel.DefaultTerminationConfig()
-	return ModelConfig{
-		Planner: "mppi",
-		Plan: plan.Config{
-			Horizon: 10, Samples: 128, Elites: 16, Iterations: 3,
-			Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5,
-		},
-		Discount:        0.98,
-		Critic:          &critic,
-		Termination:     &ends,
-		SeedSeconds:     5,
-		PretrainUpdates: 200,
-		UpdatesPerStep:  2,
-		ExploreStd:      0,
-		ReplayCapacity:  100_000,
-	}
-}
-
-// ModelConfigFor returns the configuration of the jepa and pets agents in the environment
-// with the given id: DefaultModelConfig, except in two environments, for the reasons given.
-//
-//	Acrobot-v0  plans 45 steps ahead (2.25 s) with 64 samples, 8 elites, 2 iterations
-//	            and correlation 0.8: 1.5 times the default's model steps per action.
-//	            Pumping the arm up pays off only after more than a second. With the true
-//	            simulator in place of a model, a planner that looked 1.5 s ahead succeeded
-//	            in none of 4 episodes (returns 133–135, where the learners also stopped
-//	            with the default), and the oracle's, which looks 2.25 s ahead, in 19 of
-//	            20. The default's 0.5 s serves the other tasks better: on
-//	            CartPoleSwingup-v0, one jepa seed needed over 180 s of experience with the
-//	            longer plan, against 50 s with the default.
-//	Reacher-v0  plans with the imagined rewards alone, without a critic. The critic
-//	            learns the value of the agent's past behaviour, and on Reacher, whose
-//	            values turn on where each episode's random target lies, it had learnt
-//	            nothing useful in 10 minutes: from one state, the values it gave the
-//	            latents that 25 candidate plans ended in ranged over 12–23 with no
-//	            relation to how near the target they ended, while the plans' imagined
-//	            rewards differed by less than 1. It chose the plans, and the arm stayed
-//	            put far from the target. In two 10-minute jepa runs, 1 training episode
-//	            succeeded with the critic and 38 without it. The task needs no look
-//	            beyond the default's 0.5 s: with the true simulator, that plan without a
-//	            critic succeeded in 10 of 10 episodes.
-func ModelConfigFor(id string) ModelConfig {
-	c := DefaultModelConfig()
-	switch id {
-	case acrobotID:
-		c.Plan.Horizon, c.Plan.Samples, c.Plan.Elites, c.Plan.Iterations, c.Plan.Correlation = 45, 64, 8, 2, 0.8
-	case reacherID:
-		c.Critic = nil
-	}
-	return c
-}
-
-// The environments whose agents differ from the default: Acrobot's plan further ahead,
-// Reacher's plan without a critic.
-const (
-	acrobotID = "Acrobot-v0"
-	reacherID = "Reacher-v0"
-)
-
 // maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
 const maxSeedSeconds = 365 * 24 * 3600
 
@@ -171,7 +63,7 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 			d.Obs, d.Action, env.Spec().ID, obs.Dim(), space.Dim())
 	}
 	if c.Plan.Bounds.Dim() == 0 {
-		c.Plan.Bounds = space
+		c.Plan.Bounds = plan.Bounds{Low: space.Low, High: space.High}
 	}
 	c.Plan.Seed = seedValue
 	p, err := plan.New(c.Planner, c.Plan)
@@ -373,7 +265,8 @@ func (a *ModelBased) pretrainTermination() error {
 
 // Imagined returns the observations the model expects the best plan to lead to from the
 // observation the agent last planned from, one per step, or nil before the agent's first
-// plan of the episode. The result belongs to the agent and is overwritten by the next call.
+// plan of the episode, as Imaginer asks. The result belongs to the agent and is overwritten
+// by the next call.
 func (a *ModelBased) Imagined() ([][]float64, error) {
 	if !a.planned {
 		return nil, nil
@@ -390,85 +283,17 @@ const (
 	terminationStream = 0x656e_6473_0000_0000
 )
 
-// newLearning returns a ModelBased agent with the configuration for env, learning
-// the model that build makes from the derived seed.
-func newLearning(env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
+// newLearning returns the ModelBased agent called name with its configuration for env
+// (ModelConfigFor), learning the model that build makes from the derived seed.
+func newLearning(name string, env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
+	c, err := ModelConfigFor(name, env.Spec())
+	if err != nil {
+		return nil, err
+	}
 	d := worldmodel.Dims{Obs: env.ObservationSpace().Dim(), Action: env.ActionSpace().Dim()}
 	m, err := build(d, seed.Derive(s, modelStream))
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	return NewModelBased(env, m, s, ModelConfigFor(env.Spec().ID))
-}
-
-// modelBasedKind names ModelBased states.
-const modelBasedKind = "model-based agent"
-
-// MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
-// between episodes can continue as if it had not stopped: its step and update counts, the
-// state of its random draws of training batches, the states of the model, the critic and
-// the termination model, and the replay buffer. It returns an error only if the model's
-// state cannot be encoded.
-func (a *ModelBased) MarshalBinary() ([]byte, error) {
-	pretrained := uint64(0)
-	if a.pretrained {
-		pretrained = 1
-	}
-	counts, _ := binary.Append(nil, binary.LittleEndian, []uint64{uint64(a.steps), uint64(a.updates), pretrained})
-	src, _ := a.trainSrc.MarshalBinary()
-	model, err := a.model.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("agent: %w", err)
-	}
-	var critic, ends []byte
-	if a.critic != nil {
-		critic, _ = a.critic.MarshalBinary()
-	}
-	if a.ends != nil {
-		ends, _ = a.ends.MarshalBinary()
-	}
-	replay, _ := a.replay.MarshalBinary()
-	return parts.Encode(modelBasedKind, counts, src, model, critic, replay, ends), nil
-}
-
-// UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way
-// (the same environment, model and configuration). It returns an error if data is not such
-// a state; the agent is then unusable, as its parts may have been restored in part.
-func (a *ModelBased) UnmarshalBinary(data []byte) error {
-	p, err := parts.Decode(modelBasedKind, data, 6)
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	if len(p[0]) != 24 {
-		return fmt.Errorf("agent: %s state has bad counts", modelBasedKind)
-	}
-	if (a.critic == nil) != (len(p[3]) == 0) {
-		return fmt.Errorf("agent: %s state and agent differ in having a critic", modelBasedKind)
-	}
-	if (a.ends == nil) != (len(p[5]) == 0) {
-		return fmt.Errorf("agent: %s state and agent differ in having a termination model", modelBasedKind)
-	}
-	if err := a.trainSrc.UnmarshalBinary(p[1]); err != nil {
-		return fmt.Errorf("agent: training draws: %w", err)
-	}
-	if err := a.model.UnmarshalBinary(p[2]); err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	if a.critic != nil {
-		if err := a.critic.UnmarshalBinary(p[3]); err != nil {
-			return fmt.Errorf("agent: %w", err)
-		}
-	}
-	if err := a.replay.UnmarshalBinary(p[4]); err != nil {
-		return err
-	}
-	if a.ends != nil {
-		if err := a.ends.UnmarshalBinary(p[5]); err != nil {
-			return fmt.Errorf("agent: %w", err)
-		}
-	}
-	a.steps = int(binary.LittleEndian.Uint64(p[0]))
-	a.updates = int(binary.LittleEndian.Uint64(p[0][8:]))
-	a.pretrained = binary.LittleEndian.Uint64(p[0][16:]) == 1
-	return nil
+	return NewModelBased(env, m, s, c)
 }

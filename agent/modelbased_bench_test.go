@@ -23,7 +23,7 @@ func BenchmarkModelBasedAct(b *testing.B) {
 				}
 				learner := ag.(*ModelBased)
 				learner.SetEval(true)
-				if id == acrobotID {
+				if id == "Acrobot-v0" {
 					learner.im.SetTermination(learner.ends)
 				}
 				obs, _ := env.Reset(0)

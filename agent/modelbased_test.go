@@ -504,11 +504,15 @@ func TestModelBasedFromNew(t *testing.T) {
 					t.Fatalf("New(%q) built a %T", name, ag)
 				}
 				var _ Learner = a
-				if want := ModelConfigFor(id).Plan.Horizon; a.cfg.Plan.Horizon != want {
-					t.Errorf("plans %d steps ahead, want ModelConfigFor's %d", a.cfg.Plan.Horizon, want)
+				want, err := ModelConfigFor(name, env.Spec())
+				if err != nil {
+					t.Fatal(err)
 				}
-				if want := id != reacherID; (a.critic != nil) != want {
-					t.Errorf("has a critic: %v, want %v", a.critic != nil, want)
+				if a.cfg.Plan.Horizon != want.Plan.Horizon {
+					t.Errorf("plans %d steps ahead, want ModelConfigFor's %d", a.cfg.Plan.Horizon, want.Plan.Horizon)
+				}
+				if (a.critic != nil) != (want.Critic != nil) {
+					t.Errorf("has a critic: %v, want %v", a.critic != nil, want.Critic != nil)
 				}
 				d := a.Model().Dims()
 				if d.Obs != env.ObservationSpace().Dim() || d.Action != env.ActionSpace().Dim() {

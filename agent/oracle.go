@@ -82,8 +82,8 @@ func DefaultOracleConfig() OracleConfig {
 // returns an error if the configuration is invalid or the copies cannot be made or restored
 // from env's state.
 func NewOracle(env envs.Env, seed uint64, c OracleConfig) (*Oracle, error) {
-	if c.Plan.Bounds.Dim() == 0 {
-		c.Plan.Bounds = env.ActionSpace()
+	if space := env.ActionSpace(); c.Plan.Bounds.Dim() == 0 {
+		c.Plan.Bounds = plan.Bounds{Low: space.Low, High: space.High}
 	}
 	c.Plan.Seed = seed
 	p, err := plan.New(c.Planner, c.Plan)
@@ -132,7 +132,7 @@ func (o *Oracle) Imagined() ([][]float64, error) {
 	return o.model.Imagine(best, len(best)/o.env.ActionSpace().Dim())
 }
 
-// simulator is the true simulator as a plan.Imaginer: copies of an environment that replay
+// simulator is the true simulator as a plan.Evaluator: copies of an environment that replay
 // action sequences from a snapshot.
 type simulator struct {
 	snap     envs.Snapshot
@@ -144,7 +144,7 @@ type simulator struct {
 	seen     [][]float64 // Imagine's observations
 }
 
-var _ plan.Imaginer = (*simulator)(nil)
+var _ plan.Evaluator = (*simulator)(nil)
 
 // newSimulator makes workers copies of env and checks that they accept env's state.
 func newSimulator(env envs.Env, workers int) (*simulator, error) {
@@ -152,14 +152,10 @@ func newSimulator(env envs.Env, workers int) (*simulator, error) {
 		return nil, fmt.Errorf("%d workers: want at least 1", workers)
 	}
 	spec := env.Spec()
-	opts := []envs.Option{envs.WithMaxEpisodeSteps(spec.MaxEpisodeSteps)}
-	for _, p := range spec.Params {
-		opts = append(opts, envs.WithParam(p.Name, p.Value))
-	}
 	m := &simulator{copies: make([]envs.Env, workers), errs: make([]error, workers),
 		top: spec.RewardRange[1], maxSteps: spec.MaxEpisodeSteps}
 	for i := range m.copies {
-		c, err := envs.Make(spec.ID, opts...)
+		c, err := envs.Make(spec.ID, envs.WithMaxEpisodeSteps(spec.MaxEpisodeSteps), envs.WithParams(spec.Params.Values()))
 		if err != nil {
 			return nil, err
 		}

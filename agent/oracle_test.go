@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -305,9 +306,22 @@ func TestOracleErrors(t *testing.T) {
 	}
 }
 
+// TestOracleCopiesParams checks that the oracle's copies of the environment are built with
+// its parameters and time limit, so that it plans with the world the agent acts in.
+func TestOracleCopiesParams(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0", envs.WithParams(map[string]float64{"length": 2, "mass": 0.5}), envs.WithMaxEpisodeSteps(30))
+	o := newOracle(t, env, DefaultOracleConfig())
+	want := env.Spec()
+	for i, c := range o.model.copies {
+		if got := c.Spec(); !reflect.DeepEqual(got.Params, want.Params) || got.MaxEpisodeSteps != want.MaxEpisodeSteps {
+			t.Errorf("copy %d has parameters %v and %d steps, want %v and %d", i, got.Params, got.MaxEpisodeSteps, want.Params, want.MaxEpisodeSteps)
+		}
+	}
+}
+
 func TestDefaultOracleConfigIsValid(t *testing.T) {
 	c := DefaultOracleConfig()
-	c.Plan.Bounds = envs.UniformBox(-1, 1, 1)
+	c.Plan.Bounds = plan.Bounds{Low: []float64{-1}, High: []float64{1}}
 	if _, err := plan.New(c.Planner, c.Plan); err != nil {
 		t.Error(err)
 	}

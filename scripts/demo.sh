@@ -23,7 +23,7 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 	headless "no display to open the viewer on"
 fi
 rm -f bin/foresight-watch
-go build -o bin/foresight-watch ./cmd/foresight/watch 2>/dev/null || true
+go build -o bin/foresight-watch ./cmd/foresight-watch 2>/dev/null || true
 if [ ! -x bin/foresight-watch ]; then
 	headless "the viewer could not be built here (it needs cgo and the X11 and GL headers)"
 fi

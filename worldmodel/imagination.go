@@ -10,9 +10,8 @@ import (
 
 // Imagination scores candidate action sequences by rolling them out in a model's latent
 // space from the latent of the current observation, summing the discounted predicted
-// rewards. It is the evaluator a planner searches with (it satisfies plan.Evaluator and
-// plan.Imaginer), and it shows the viewer what the model expects. It is not safe for
-// concurrent use.
+// rewards. It is the evaluator a planner searches with (a plan.Evaluator), and Imagine
+// shows what the model expects a plan to lead to. It is not safe for concurrent use.
 type Imagination struct {
 	model    Model
 	critic   *Critic

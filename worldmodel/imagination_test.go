@@ -7,14 +7,13 @@ import (
 	"testing"
 
 	"github.com/foresight-sim/foresight/agent/plan"
-	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
 var (
-	_ plan.Imaginer = (*Imagination)(nil)
-	_ Model         = (*JEPA)(nil)
-	_ Model         = (*fakeModel)(nil)
+	_ plan.Evaluator = (*Imagination)(nil)
+	_ Model          = (*JEPA)(nil)
+	_ Model          = (*fakeModel)(nil)
 )
 
 // fakeModel is a world model whose predictions are known exactly: the latent is the
@@ -328,7 +327,7 @@ func TestImaginationPlansWithJEPA(t *testing.T) {
 	m := newTestJEPA(t, 21)
 	trainJEPA(t, m, 300, 21)
 	const horizon, discount = 3, 0.9
-	p, err := plan.NewMPPI(plan.Config{Bounds: envs.UniformBox(-1, 1, 1), Horizon: horizon, Samples: 64,
+	p, err := plan.NewMPPI(plan.Config{Bounds: plan.Bounds{Low: []float64{-1}, High: []float64{1}}, Horizon: horizon, Samples: 64,
 		Elites: 8, Iterations: 6, Temperature: 0.5, InitStd: 0.5, MinStd: 0.05, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/foresight-sim/foresight/agent/plan"
-	"github.com/foresight-sim/foresight/envs"
 )
 
 // closeTo is an Evaluator that scores a sequence by minus its squared distance from a target
@@ -24,7 +23,7 @@ func (c closeTo) Evaluate(seqs []float64, n, _ int, returns []float64) error {
 
 func ExampleNewMPPI() {
 	// Steer two steps of a one-component action towards 0.3 and then 2 (beyond the bound).
-	bounds := envs.UniformBox(-1, 1, 1)
+	bounds := plan.Bounds{Low: []float64{-1}, High: []float64{1}}
 	p, err := plan.NewMPPI(plan.Config{Bounds: bounds, Horizon: 2, Samples: 64, Elites: 8, Iterations: 30,
 		Temperature: 0.5, InitStd: 0.5, Seed: 1})
 	if err != nil {
@@ -41,8 +40,9 @@ func ExampleNewMPPI() {
 }
 
 func ExampleNew() {
-	p, err := plan.New("cem", plan.Config{Bounds: envs.UniformBox(-1, 1, 1), Horizon: 3, Samples: 32,
-		Elites: 4, Iterations: 20, InitStd: 0.5, Seed: 7})
+	bounds := plan.Bounds{Low: []float64{-1}, High: []float64{1}}
+	p, err := plan.New("cem", plan.Config{Bounds: bounds, Horizon: 3, Samples: 32, Elites: 4, Iterations: 20,
+		InitStd: 0.5, Seed: 7})
 	if err != nil {
 		fmt.Println(err)
 		return

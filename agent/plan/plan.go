@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-
-	"github.com/foresight-sim/foresight/envs"
 )
 
 // Evaluator predicts how well candidate action sequences would do from the current state.
@@ -20,16 +18,6 @@ type Evaluator interface {
 	// evaluator must not keep seqs or returns. It returns an error if it cannot predict, and
 	// then the planner gives up on this step.
 	Evaluate(seqs []float64, n, horizon int, returns []float64) error
-}
-
-// Imaginer is an Evaluator that can also show what it predicts, for the viewer.
-type Imaginer interface {
-	Evaluator
-	// Imagine returns the predicted observations (or states) after each step of seq, a
-	// sequence of horizon actions laid out as in Evaluate. It returns fewer than horizon if
-	// the episode would end sooner, and an error if it cannot predict. The result belongs to
-	// the Imaginer and is overwritten by the next call.
-	Imagine(seq []float64, horizon int) ([][]float64, error)
 }
 
 // Planner chooses actions by searching over action sequences scored by an Evaluator.
@@ -48,12 +36,20 @@ type Planner interface {
 	Reset(seed uint64)
 }
 
+// Bounds are the lowest and the highest value of each action component.
+type Bounds struct {
+	Low, High []float64
+}
+
+// Dim returns the number of action components.
+func (b Bounds) Dim() int { return len(b.Low) }
+
 // Config holds a planner's hyper-parameters. Standard deviations are fractions of each
 // action component's half-range, (high − low)/2, so that they mean the same whatever the
 // action bounds.
 type Config struct {
 	// Bounds are the action bounds; every sample is clipped to them. They must be finite.
-	Bounds envs.Box
+	Bounds Bounds
 	// Horizon is the number of steps each candidate sequence looks ahead.
 	Horizon int
 	// Samples is the number of candidate sequences scored per iteration, the three fixed
@@ -177,7 +173,7 @@ func newSearch(c Config, weigh func([]float64, []int, []float64)) (*search, erro
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	c.Bounds = envs.NewBox(slices.Clone(c.Bounds.Low), slices.Clone(c.Bounds.High))
+	c.Bounds = Bounds{Low: slices.Clone(c.Bounds.Low), High: slices.Clone(c.Bounds.High)}
 	d := c.Bounds.Dim()
 	s := &search{c: c, d: d, size: c.Horizon * d, half: make([]float64, d), weigh: weigh,
 		seqs: make([]float64, c.Samples*c.Horizon*d), returns: make([]float64, c.Samples),

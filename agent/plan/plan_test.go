@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/foresight-sim/foresight/envs"
 )
 
 // testBounds has a symmetric and an offset component.
-var testBounds = envs.NewBox([]float64{-1, 0.5}, []float64{1, 2})
+var testBounds = Bounds{Low: []float64{-1, 0.5}, High: []float64{1, 2}}
 
 // quadratic scores a sequence by minus its squared distance from target, a sequence of the
 // same length: the best sequence is target clipped to the bounds.
@@ -218,13 +216,13 @@ func TestMPPIWeighsByReturn(t *testing.T) {
 }
 
 func TestBadConfig(t *testing.T) {
-	unbounded := envs.NewBox([]float64{-1, math.Inf(-1)}, []float64{1, 0})
+	unbounded := Bounds{Low: []float64{-1, math.Inf(-1)}, High: []float64{1, 0}}
 	for _, tc := range []struct {
 		name   string
 		change func(*Config)
 		want   string
 	}{
-		{"no bounds", func(c *Config) { c.Bounds = envs.Box{} }, "no components"},
+		{"no bounds", func(c *Config) { c.Bounds = Bounds{} }, "no components"},
 		{"unbounded", func(c *Config) { c.Bounds = unbounded }, "unbounded"},
 		{"horizon", func(c *Config) { c.Horizon = 0 }, "horizon"},
 		{"samples", func(c *Config) { c.Samples = 3 }, "samples"},
@@ -333,7 +331,7 @@ func TestPlanDoesNotAllocate(t *testing.T) {
 // benchConfig is sized like a planner over a learned model: TD-MPC2's samples and elites,
 // a 10-step horizon and 4 iterations, one action component.
 func benchConfig() Config {
-	return Config{Bounds: envs.UniformBox(-1, 1, 1), Horizon: 10, Samples: 512, Elites: 64,
+	return Config{Bounds: Bounds{Low: []float64{-1}, High: []float64{1}}, Horizon: 10, Samples: 512, Elites: 64,
 		Iterations: 4, Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5}
 }
 

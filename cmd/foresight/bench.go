@@ -13,7 +13,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/foresight/internal/bench"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/atomicfile"
 )
@@ -238,7 +238,7 @@ func progressLineBench(p bench.Progress, workers int) string {
 	bar := "[" + strings.Repeat("=", filled) + strings.Repeat(" ", width-filled) + "]"
 	line := fmt.Sprintf("%s %d/%d trials", bar, p.Done, p.Total)
 	for _, r := range p.Running {
-		line += fmt.Sprintf(" · %s %s", r.Trial, live.Clock(r.Experience))
+		line += fmt.Sprintf(" · %s %s", r.Trial, show.Clock(r.Experience))
 	}
 	if eta, ok := p.ETA(workers); ok {
 		line += fmt.Sprintf(" · about %s left", eta.Round(time.Second))

@@ -3,7 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,7 +16,7 @@ import (
 type envFlags struct {
 	id     string
 	seed   uint64
-	params paramList
+	params paramValues
 }
 
 // define adds --env, --seed and --param to fs; seedDoc says what the seed drives.
@@ -29,33 +31,27 @@ func (f *envFlags) make() (envs.Env, error) {
 	if f.id == "" {
 		return nil, usagef("--env is required (known: %s)", strings.Join(envs.IDs(), ", "))
 	}
-	env, err := envs.Make(f.id, f.params.options()...)
+	env, err := envs.Make(f.id, envs.WithParams(f.params))
 	if err != nil {
 		return nil, usageError{err}
 	}
 	return env, nil
 }
 
-// paramList collects repeated --param name=value flags.
-type paramList []paramValue
+// paramValues collects repeated --param name=value flags, the last value of a name winning.
+type paramValues map[string]float64
 
-// paramValue is one --param flag.
-type paramValue struct {
-	name  string
-	value float64
-}
-
-// String returns the parameters as name=value pairs, as flag.Value requires.
-func (p *paramList) String() string {
-	parts := make([]string, len(*p))
-	for i, kv := range *p {
-		parts[i] = kv.name + "=" + strconv.FormatFloat(kv.value, 'g', -1, 64)
+// String returns the parameters as name=value pairs in name order, as flag.Value requires.
+func (p *paramValues) String() string {
+	var pairs []string
+	for _, name := range slices.Sorted(maps.Keys(*p)) {
+		pairs = append(pairs, name+"="+strconv.FormatFloat((*p)[name], 'g', -1, 64))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(pairs, " ")
 }
 
 // Set parses one name=value pair; the environment checks the name and range when it is built.
-func (p *paramList) Set(s string) error {
+func (p *paramValues) Set(s string) error {
 	name, val, ok := strings.Cut(s, "=")
 	if !ok || name == "" {
 		return fmt.Errorf("want name=value")
@@ -64,16 +60,11 @@ func (p *paramList) Set(s string) error {
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("%q is not a finite number", val)
 	}
-	*p = append(*p, paramValue{name, v})
-	return nil
-}
-
-func (p paramList) options() []envs.Option {
-	opts := make([]envs.Option, len(p))
-	for i, kv := range p {
-		opts[i] = envs.WithParam(kv.name, kv.value)
+	if *p == nil {
+		*p = make(paramValues)
 	}
-	return opts
+	(*p)[name] = v
+	return nil
 }
 
 // maxImageSide bounds each side of a rendered image in pixels.

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/foresight-sim/foresight/agent"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/atomicfile"
 	"github.com/foresight-sim/foresight/sim"
@@ -108,11 +108,11 @@ func (c *recordConfig) restore(env envs.Env, ag agent.Agent) error {
 	if c.checkpoint == "" {
 		return nil
 	}
-	ck, err := newCheckpoint(c.checkpoint, env, ag, c.agent)
+	ck, err := agent.NewCheckpoint(c.checkpoint, env, ag, c.agent)
 	if err != nil {
 		return err
 	}
-	res, err := ck.load()
+	res, err := ck.Load()
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (r *recorder) frame() error {
 	}
 	scene := *r.Env.Scene()
 	if r.cfg.imagine {
-		scene.Shapes = append(slices.Clone(scene.Shapes), live.Overlay(live.Ghosts(r.ag, r.poseEnv))...)
+		scene.Shapes = append(slices.Clone(scene.Shapes), show.Overlay(show.Ghosts(r.ag, r.poseEnv))...)
 	}
 	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
 	r.renderer.Render(rgba, &scene)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/foresight-sim/foresight/agent"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
 )
 
@@ -63,7 +63,7 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 	if err := c.resume(&cfg, env, ag, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, live.Clock(c.budget.Seconds()))
+	fmt.Fprintf(stderr, "training %s on %s, seed %d, for %s of experience\n", c.agent, env.Spec().ID, c.env.seed, show.Clock(c.budget.Seconds()))
 	res, err := agent.Train(env, ag, c.agent, cfg)
 	if err != nil {
 		return err
@@ -80,26 +80,26 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 	if c.checkpoint == "" {
 		return nil
 	}
-	ck, err := newCheckpoint(c.checkpoint, env, ag, c.agent)
+	ck, err := agent.NewCheckpoint(c.checkpoint, env, ag, c.agent)
 	if err != nil {
 		return err
 	}
-	if cfg.Resume, err = ck.load(); err != nil {
+	if cfg.Resume, err = ck.Load(); err != nil {
 		return err
 	}
 	if r := cfg.Resume; r != nil {
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
 		}
-		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.path, r.Episodes, live.Clock(r.Experience))
+		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.Path(), r.Episodes, show.Clock(r.Experience))
 	}
-	cfg.Checkpoint = ck.save
+	cfg.Checkpoint = ck.Save
 	return nil
 }
 
 // progressLine describes a finished training episode.
 func progressLine(p agent.EpisodePoint) string {
-	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, live.Clock(p.Experience), p.Return, yesNo(p.Success))
+	line := fmt.Sprintf("episode %4d  experience %s  return %8.3f  success %-3s", p.Episode, show.Clock(p.Experience), p.Return, yesNo(p.Success))
 	if p.Evaluated >= 0 {
 		line += fmt.Sprintf("  evaluation %d of %d successes needed", p.Evaluated, agent.DefaultCompetence.Needed)
 	}
@@ -109,9 +109,9 @@ func progressLine(p agent.EpisodePoint) string {
 func printTrainSummary(w io.Writer, r agent.TrainResult) error {
 	ttc := "never, within the budget"
 	if r.TTC != nil {
-		ttc = live.Clock(*r.TTC) + " of experience"
+		ttc = show.Clock(*r.TTC) + " of experience"
 	}
 	_, err := fmt.Fprintf(w, "%s, %s agent, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.2g× real time)\n",
-		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, live.Clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
+		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, show.Clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
 	return err
 }

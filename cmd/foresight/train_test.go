@@ -98,7 +98,7 @@ func TestTrainCheckpointErrors(t *testing.T) {
 	if r := invoke(base...); r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
-	path := filepath.Join(dir, checkpointFile)
+	path := filepath.Join(dir, agent.CheckpointFile)
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

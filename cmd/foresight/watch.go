@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/foresight-sim/foresight/agent"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/live"
 )
 
 // The defaults of foresight watch: an agent learning cart-pole swing-up from scratch.
@@ -74,15 +74,8 @@ func (c *watchConfig) launch() (live.Launch, error) {
 	if _, err := agent.New(c.agent, env, c.env.seed); err != nil {
 		return live.Launch{}, usageError{err}
 	}
-	l := live.Launch{Env: c.env.id, Agent: c.agent, Seed: c.env.seed, Speed: c.speed,
-		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}
-	if len(c.env.params) > 0 {
-		l.Params = make(map[string]float64)
-		for _, p := range c.env.params {
-			l.Params[p.name] = p.value
-		}
-	}
-	return l, nil
+	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed, Speed: c.speed,
+		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}, nil
 }
 
 func (c *watchConfig) run(stdout, stderr io.Writer) error {
@@ -125,7 +118,7 @@ func findWatchProgram() (string, error) {
 	if p, err := exec.LookPath(watchProgram); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/foresight/watch (scripts/demo.sh does)", watchProgram, watchProgram)
+	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/%s (scripts/demo.sh does)", watchProgram, watchProgram, watchProgram)
 }
 
 // hasDisplay reports whether a window can open: on Linux and the BSDs, an X11 or Wayland

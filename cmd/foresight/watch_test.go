@@ -53,7 +53,7 @@ func TestWatchWindow(t *testing.T) {
 	}
 	dir := t.TempDir()
 	viewer := filepath.Join(dir, watchProgram)
-	if out, err := exec.Command("go", "build", "-o", viewer, "./watch").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", viewer, "../foresight-watch").CombinedOutput(); err != nil {
 		t.Skipf("cannot build the viewer here (needs cgo and the X11 headers): %s", out)
 	}
 	if _, err := os.Stat(viewer); err != nil {

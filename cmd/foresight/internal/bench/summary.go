@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 )
 
 // SummaryReps and SummaryLevel are the number of bootstrap replicates and the confidence
@@ -125,7 +125,7 @@ func writeHeader(b *strings.Builder, cfg Config, cells map[cell][]Record, outsid
 	}
 	fmt.Fprintf(b, "# Hours to competence\n\n%s × %s × %s, each with a budget of %s of simulated experience: %d of %d trials done.",
 		count(len(cfg.Envs), "environment", cfg.Envs), count(len(cfg.Agents), "agent", cfg.Agents),
-		count(cfg.Seeds, "seed", nil), live.Clock(cfg.Budget.Seconds()), done, len(cfg.Trials()))
+		count(cfg.Seeds, "seed", nil), show.Clock(cfg.Budget.Seconds()), done, len(cfg.Trials()))
 	if outside > 0 {
 		fmt.Fprintf(b, " %s of trials outside the sweep left out.", count(outside, "record", nil))
 	}
@@ -211,9 +211,9 @@ func statText(values []float64, strata [][]float64, stat func([]float64) float64
 	lo, hi := Bootstrap(strata, stat, SummaryReps, SummaryLevel, rng)
 	clock := func(v float64) string {
 		if censored > 0 && v >= bound {
-			return "> " + live.Clock(bound)
+			return "> " + show.Clock(bound)
 		}
-		return live.Clock(v)
+		return show.Clock(v)
 	}
 	s := clock(x)
 	if censored > 0 && x < bound {

@@ -17,7 +17,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"golang.org/x/image/font/gofont/goregular"
 
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/live"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/atomicfile"
 )

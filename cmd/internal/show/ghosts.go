@@ -1,4 +1,4 @@
-package live
+package show
 
 import (
 	"errors"
@@ -10,18 +10,13 @@ import (
 	"github.com/foresight-sim/foresight/sim"
 )
 
-// Imaginer is an agent that can show the future it expects its plan to lead to, as
-// observations, one per step ahead: agent.Oracle and agent.ModelBased are.
-type Imaginer interface {
-	Imagined() ([][]float64, error)
-}
-
 // Ghosts returns the bodies of the future ag imagines, one scene's worth of body and joint
 // shapes per step ahead, nearest first, posed on poseEnv, a copy of the agent's environment
-// kept for drawing (envs.Pose changes its state). It returns nil if ag imagines nothing or
-// the environment cannot pose; steps whose observation cannot be posed are left out.
+// kept for drawing (envs.Pose changes its state). It returns nil if ag is not an
+// agent.Imaginer, imagines nothing or the environment cannot pose; steps whose observation
+// cannot be posed are left out.
 func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
-	im, ok := ag.(Imaginer)
+	im, ok := ag.(agent.Imaginer)
 	if !ok {
 		return nil
 	}
@@ -44,14 +39,9 @@ func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
 
 // bodyShapes returns copies of the shapes on the body and joint layers of sc.
 func bodyShapes(sc *sim.Scene) []sim.Shape {
-	var out []sim.Shape
-	for _, sh := range sc.Shapes {
-		if sh.Layer == sim.LayerBody || sh.Layer == sim.LayerJoint {
-			sh.Points = slices.Clone(sh.Points)
-			out = append(out, sh)
-		}
-	}
-	return out
+	return slices.DeleteFunc(sc.Clone().Shapes, func(sh sim.Shape) bool {
+		return sh.Layer != sim.LayerBody && sh.Layer != sim.LayerJoint
+	})
 }
 
 // MaxGhosts bounds the imagined steps drawn: beyond a dozen the ghosts blur into one smear.

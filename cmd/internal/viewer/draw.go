@@ -13,7 +13,8 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/foresight-sim/foresight/agent"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/sim"
 )
 
@@ -53,12 +54,12 @@ func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine boo
 	drawScaleBar(dst, view, font)
 }
 
-// drawGhosts draws up to live.MaxGhosts evenly spaced steps of the imagined future, the
+// drawGhosts draws up to show.MaxGhosts evenly spaced steps of the imagined future, the
 // nearest most opaque.
 func drawGhosts(dst *ebiten.Image, view live.Viewport, ghosts [][]sim.Shape) {
-	for _, i := range live.GhostSteps(len(ghosts)) {
+	for _, i := range show.GhostSteps(len(ghosts)) {
 		for _, sh := range ghosts[i] {
-			drawShape(dst, view, sh, live.GhostAlpha(i, len(ghosts)))
+			drawShape(dst, view, sh, show.GhostAlpha(i, len(ghosts)))
 		}
 	}
 }
@@ -250,7 +251,7 @@ func (g *game) plot(dst *ebiten.Image, area live.Rect, title string, pts []point
 	for _, t := range ax.Ticks {
 		x, _ := toScreen(t, ay.Min)
 		vector.StrokeLine(dst, x, float32(area.Y), x, float32(area.Y+area.H), 1, colorGrid, false)
-		drawText(dst, live.Clock(t), x-22, float32(area.Y+area.H+4), 12, colorInk, g.font)
+		drawText(dst, show.Clock(t), x-22, float32(area.Y+area.H+4), 12, colorInk, g.font)
 	}
 	vector.StrokeRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), 1, colorInk, false)
 	for i, p := range pts {

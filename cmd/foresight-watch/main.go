@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/live"
-	"github.com/foresight-sim/foresight/cmd/foresight/internal/viewer"
+	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/viewer"
 )
 
 func main() {

@@ -2,14 +2,13 @@ package live
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/sim"
 	"github.com/foresight-sim/foresight/worldmodel"
@@ -25,17 +24,6 @@ type Config struct {
 	// Speed is the starting pace in simulated seconds per second of wall time; +Inf runs as
 	// fast as the machine can, and 0 starts paused (at ×1 once resumed).
 	Speed float64
-}
-
-// options returns the environment options of the parameters, in name order so that the
-// same configuration always builds alike.
-func (c Config) options() []envs.Option {
-	names := slices.Sorted(maps.Keys(c.Params))
-	opts := make([]envs.Option, len(names))
-	for i, n := range names {
-		opts[i] = envs.WithParam(n, c.Params[n])
-	}
-	return opts
 }
 
 // budget is the experience a live session may gather: more than anyone will watch.
@@ -86,11 +74,11 @@ type LossPoint struct {
 // Start builds the environment and the agent and starts the session's goroutine, paused if
 // cfg.Speed is 0. It returns an error if the environment or the agent cannot be built.
 func Start(cfg Config) (*Session, error) {
-	env, err := envs.Make(cfg.Env, cfg.options()...)
+	env, err := envs.Make(cfg.Env, envs.WithParams(cfg.Params))
 	if err != nil {
 		return nil, err
 	}
-	ghost, err := envs.Make(cfg.Env, cfg.options()...)
+	ghost, err := envs.Make(cfg.Env, envs.WithParams(cfg.Params))
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +282,7 @@ func (s *Session) step() {
 	s.simNow += s.env.Spec().ControlDT
 	s.rate.add(time.Now(), s.simNow)
 	s.curve = s.trainer.Curve()
-	if st, ok := s.modelStats(); ok && st.updates > 0 {
+	if st, updates := s.modelStats(); updates > 0 {
 		if n := len(s.losses); n == 0 || s.trainer.Experience()-s.losses[n-1].Experience >= 1 {
 			s.losses = append(s.losses, LossPoint{Experience: s.trainer.Experience(), Loss: st.Loss})
 		}
@@ -308,22 +296,13 @@ func (s *Session) fail(err error) {
 	}
 }
 
-// modelStats are a learning agent's latest training losses.
-type modelStats struct {
-	worldmodel.Stats
-	updates int
-}
-
-// modelStats returns the agent's model statistics, if it learns a model.
-func (s *Session) modelStats() (modelStats, bool) {
-	m, ok := s.agent.(interface {
-		Stats() (worldmodel.Stats, int)
-	})
-	if !ok {
-		return modelStats{}, false
+// modelStats returns the losses of the agent's last model update and the number of updates
+// so far; no updates for an agent that reports no model.
+func (s *Session) modelStats() (worldmodel.Stats, int) {
+	if m, ok := s.agent.(agent.ModelReporter); ok {
+		return m.Stats()
 	}
-	st, n := m.Stats()
-	return modelStats{st, n}, true
+	return worldmodel.Stats{}, 0
 }
 
 // publishMaybe publishes a frame if a frame's time has passed since the last one, or now.
@@ -338,7 +317,7 @@ func (s *Session) publish(err error) {
 	s.lastPublish = time.Now()
 	f := &Frame{
 		Env: s.cfg.Env, Agent: s.cfg.Agent, Seed: s.cfg.Seed,
-		Scene:      copyScene(s.env.Scene()),
+		Scene:      *s.env.Scene().Clone(),
 		Experience: s.trainer.Experience(),
 		Episodes:   s.trainer.Episodes(),
 		Episode:    s.trainer.Episode(),
@@ -358,10 +337,9 @@ func (s *Session) publish(err error) {
 		f.LastReturn, f.HasLast = s.curve[n-1].Return, true
 	}
 	f.Streak = streak(s.curve)
-	if st, ok := s.modelStats(); ok {
-		f.Model, f.HasModel = st.Stats, st.updates > 0
-	}
-	f.Ghosts = Ghosts(s.agent, s.ghost)
+	st, updates := s.modelStats()
+	f.Model, f.HasModel = st, updates > 0
+	f.Ghosts = show.Ghosts(s.agent, s.ghost)
 	if s.published != nil && s.published.Err != nil && err == nil {
 		f.Err = s.published.Err
 	}
@@ -376,16 +354,6 @@ func streak(curve []agent.EpisodePoint) int {
 		n++
 	}
 	return n
-}
-
-// copyScene returns a deep copy of sc, which belongs to its environment.
-func copyScene(sc *sim.Scene) sim.Scene {
-	c := *sc
-	c.Shapes = slices.Clone(sc.Shapes)
-	for i := range c.Shapes {
-		c.Shapes[i].Points = slices.Clone(c.Shapes[i].Points)
-	}
-	return c
 }
 
 // rateMeter measures the real-time factor: simulated seconds per wall second over the last

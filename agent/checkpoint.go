@@ -1,4 +1,4 @@
-package main
+package agent
 
 import (
 	"encoding"
@@ -11,14 +11,13 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/atomicfile"
 	"github.com/foresight-sim/foresight/internal/parts"
 )
 
-// checkpointFile is the name of the state file in a --checkpoint directory.
-const checkpointFile = "train.state"
+// CheckpointFile is the name of the file a Checkpoint keeps in its directory.
+const CheckpointFile = "train.state"
 
 // checkpointKind names the state of a training run.
 const checkpointKind = "foresight train run"
@@ -28,30 +27,38 @@ type runHeader struct {
 	Env    string             `json:"env"`
 	Params map[string]float64 `json:"params"`
 	Agent  string             `json:"agent"`
-	Result agent.TrainResult  `json:"result"`
+	Result TrainResult        `json:"result"`
 }
 
-// checkpoint saves and restores a training run in a directory.
-type checkpoint struct {
+// Checkpoint keeps a training run in a directory: its result so far and its agent's state,
+// saved after every episode (Save, as TrainConfig.Checkpoint), and restored (Load, for
+// TrainConfig.Resume) so that a run stopped between episodes goes on as if it had not
+// stopped. The agent's state is what its encoding.BinaryMarshaler writes, if it has one.
+type Checkpoint struct {
 	path  string
 	env   envs.Env
-	agent agent.Agent
+	agent Agent
 	name  string
 }
 
-// newCheckpoint returns the checkpoint of a run of ag, called name, on env in dir, creating
-// dir if needed.
-func newCheckpoint(dir string, env envs.Env, ag agent.Agent, name string) (*checkpoint, error) {
+// NewCheckpoint returns the checkpoint of a run of ag, called name, on env, kept in dir,
+// which it creates if needed. It returns an error if dir cannot be created.
+func NewCheckpoint(dir string, env envs.Env, ag Agent, name string) (*Checkpoint, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("checkpoint directory: %w", err)
 	}
-	return &checkpoint{path: filepath.Join(dir, checkpointFile), env: env, agent: ag, name: name}, nil
+	return &Checkpoint{path: filepath.Join(dir, CheckpointFile), env: env, agent: ag, name: name}, nil
 }
 
-// save writes the run's result so far and the agent's state, atomically.
-func (c *checkpoint) save(res agent.TrainResult) error {
+// Path returns the path of the checkpoint's file.
+func (c *Checkpoint) Path() string { return c.path }
+
+// Save writes the run's result so far and the agent's state, replacing the checkpoint
+// atomically: a crash leaves the previous one whole. It returns an error if the agent's
+// state cannot be encoded or the file cannot be written.
+func (c *Checkpoint) Save(res TrainResult) error {
 	spec := c.env.Spec()
-	head, err := json.Marshal(runHeader{Env: spec.ID, Params: paramValues(spec.Params), Agent: c.name, Result: res})
+	head, err := json.Marshal(runHeader{Env: spec.ID, Params: spec.Params.Values(), Agent: c.name, Result: res})
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -68,10 +75,11 @@ func (c *checkpoint) save(res agent.TrainResult) error {
 	return nil
 }
 
-// load restores the agent from the checkpoint, if there is one, and returns the result so
-// far; it returns nil if there is no checkpoint yet. It returns an error if the file cannot
-// be read, is not a checkpoint, or is of another run (environment, parameters, agent).
-func (c *checkpoint) load() (*agent.TrainResult, error) {
+// Load restores the agent from the checkpoint, if there is one, and returns the run's result
+// so far; it returns nil if there is no checkpoint yet. It returns an error if the file
+// cannot be read, is not a checkpoint, or is of another run (environment, parameters,
+// agent); the agent may then have been restored in part.
+func (c *Checkpoint) Load() (*TrainResult, error) {
 	data, err := os.ReadFile(c.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -88,7 +96,7 @@ func (c *checkpoint) load() (*agent.TrainResult, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	spec := c.env.Spec()
-	params := paramValues(spec.Params)
+	params := spec.Params.Values()
 	if head.Env != spec.ID || head.Agent != c.name || !maps.Equal(head.Params, params) {
 		return nil, fmt.Errorf("checkpoint %s is of %s on %s %v, not of %s on %s %v", c.path,
 			head.Agent, head.Env, head.Params, c.name, spec.ID, params)
@@ -104,13 +112,4 @@ func (c *checkpoint) load() (*agent.TrainResult, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	return &head.Result, nil
-}
-
-// paramValues returns the parameters' values by name.
-func paramValues(params envs.Params) map[string]float64 {
-	m := make(map[string]float64, len(params))
-	for _, p := range params {
-		m[p.Name] = p.Value
-	}
-	return m
 }

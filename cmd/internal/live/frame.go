@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/sim"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -57,13 +58,6 @@ type Frame struct {
 	Err error
 }
 
-// Clock formats seconds of experience as h:mm:ss, the hours-to-competence clock, counting
-// whole seconds passed (a microsecond's slack absorbs the rounding of sums of timesteps).
-func Clock(seconds float64) string {
-	s := int(math.Floor(seconds + 1e-6))
-	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-}
-
 // SpeedLabel describes a pace: "×1", "×½", "×64", or "max" for as fast as possible.
 func SpeedLabel(x float64) string {
 	switch {
@@ -81,7 +75,7 @@ func SpeedLabel(x float64) string {
 func HUD(f *Frame) []string {
 	lines := []string{
 		fmt.Sprintf("%s · %s · seed %d", f.Env, f.Agent, f.Seed),
-		fmt.Sprintf("experience %s   episode %d", Clock(f.Experience), f.Episodes+1),
+		fmt.Sprintf("experience %s   episode %d", show.Clock(f.Experience), f.Episodes+1),
 		fmt.Sprintf("return %.1f   last %s   streak %d", f.Episode.Return, lastReturn(f), f.Streak),
 		competence(f),
 	}
@@ -115,7 +109,7 @@ func competence(f *Frame) string {
 	case f.Evaluating:
 		return fmt.Sprintf("evaluating: at most %d of %d test episodes to go", f.EvalLeft, agent.DefaultCompetence.Trials)
 	case f.Competent != nil:
-		return "competent after " + Clock(*f.Competent) + " of experience"
+		return "competent after " + show.Clock(*f.Competent) + " of experience"
 	}
 	return "not yet competent"
 }

@@ -1,0 +1,165 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/foresight-sim/foresight/agent/plan"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/worldmodel"
+)
+
+// ModelConfig configures a ModelBased agent.
+type ModelConfig struct {
+	// Planner names the planner (see plan.Names).
+	Planner string
+	// Plan holds the planner's hyper-parameters. Empty Bounds stand for the environment's
+	// action space; the seed comes from the agent's.
+	Plan plan.Config
+	// Discount weighs the imagined reward of step t by Discount^t, and the critic's value
+	// at the horizon by Discount^Horizon; the critic learns returns of this discount.
+	Discount float64
+	// Critic configures the critic whose value of the last imagined latent each candidate
+	// sequence scores; nil plans with the imagined rewards alone. Its Discount is replaced
+	// by the agent's.
+	Critic *worldmodel.CriticConfig
+	// Termination configures the model of which transitions end the episode, which the
+	// agent trains and imagines with once it has seen an episode end; nil imagines every
+	// rollout running to the horizon.
+	Termination *worldmodel.TerminationConfig
+	// SeedSeconds is the simulated experience of random actions before the agent plans.
+	SeedSeconds float64
+	// PretrainUpdates is the number of model updates at the end of the seed phase.
+	PretrainUpdates int
+	// UpdatesPerStep is the number of model updates after each later training step.
+	UpdatesPerStep int
+	// ExploreStd is the standard deviation of the Gaussian noise added to planned actions
+	// while training, as a fraction of each action component's half-range.
+	ExploreStd float64
+	// ReplayCapacity is the most transitions the replay buffer keeps.
+	ReplayCapacity int
+}
+
+// DefaultModelConfig returns the hyper-parameters the jepa and pets agents share on every
+// environment, before the environment's tunings (see ModelConfigFor):
+//
+//	planner      MPPI, horizon 10 steps (0.5 s at 0.05 s), 128 samples, 16 elites,
+//	             3 iterations, temperature 0.5, momentum 0.1, std 1 → 0.05,
+//	             correlation 0.5; the critic's value sees beyond the horizon
+//	discount     0.98
+//	critic       worldmodel.DefaultCriticConfig
+//	termination  worldmodel.DefaultTerminationConfig, from the first episode that ends
+//	             (only Acrobot's do)
+//	seed phase   5 s of random actions, then 200 model updates
+//	updates      2 per step (each a model step and a critic step)
+//	exploration  none beyond the planner's own sampling (noise on the planned actions
+//	             made training episodes succeed that evaluation then failed)
+//	replay       100 000 transitions (about 1.4 h of experience at 0.05 s)
+func DefaultModelConfig() ModelConfig {
+	critic, ends := worldmodel.DefaultCriticConfig(), worldmodel.DefaultTerminationConfig()
+	return ModelConfig{
+		Planner: "mppi",
+		Plan: plan.Config{
+			Horizon: 10, Samples: 128, Elites: 16, Iterations: 3,
+			Temperature: 0.5, Momentum: 0.1, InitStd: 1, MinStd: 0.05, Correlation: 0.5,
+		},
+		Discount:        0.98,
+		Critic:          &critic,
+		Termination:     &ends,
+		SeedSeconds:     5,
+		PretrainUpdates: 200,
+		UpdatesPerStep:  2,
+		ExploreStd:      0,
+		ReplayCapacity:  100_000,
+	}
+}
+
+// ModelConfigFor returns the configuration of the learner called name ("jepa" or "pets") in
+// an environment described by spec: DefaultModelConfig, changed by those of spec.Tunings
+// that name the learner, each setting in name order. It returns an error if a tuning
+// changes a setting the learners do not have or gives it a value that does not parse.
+//
+// The settings a tuning may change, by name:
+//
+//	plan.horizon      Plan.Horizon, a whole number of steps
+//	plan.samples      Plan.Samples, a whole number
+//	plan.elites       Plan.Elites, a whole number
+//	plan.iterations   Plan.Iterations, a whole number
+//	plan.correlation  Plan.Correlation, a number
+//	critic            whether to plan with a critic (the default one) or without: true or false
+func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
+	c := DefaultModelConfig()
+	for _, t := range spec.Tunings {
+		if !slices.Contains(t.Agents, name) {
+			continue
+		}
+		for _, key := range slices.Sorted(maps.Keys(t.Settings)) {
+			if err := setModelConfig(&c, key, t.Settings[key]); err != nil {
+				return ModelConfig{}, fmt.Errorf("agent: %s's tuning of %s: %w", spec.ID, name, err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// modelSettings sets each setting ModelConfigFor names from its value's text.
+var modelSettings = map[string]func(c *ModelConfig, value string) error{
+	"plan.horizon":     intSetting(func(c *ModelConfig) *int { return &c.Plan.Horizon }),
+	"plan.samples":     intSetting(func(c *ModelConfig) *int { return &c.Plan.Samples }),
+	"plan.elites":      intSetting(func(c *ModelConfig) *int { return &c.Plan.Elites }),
+	"plan.iterations":  intSetting(func(c *ModelConfig) *int { return &c.Plan.Iterations }),
+	"plan.correlation": floatSetting(func(c *ModelConfig) *float64 { return &c.Plan.Correlation }),
+	"critic": func(c *ModelConfig, value string) error {
+		on, err := strconv.ParseBool(value)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.Critic = nil
+		if on {
+			critic := worldmodel.DefaultCriticConfig()
+			c.Critic = &critic
+		}
+		return nil
+	},
+}
+
+// setModelConfig sets the setting called key to value in c.
+func setModelConfig(c *ModelConfig, key, value string) error {
+	set, ok := modelSettings[key]
+	if !ok {
+		return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(slices.Sorted(maps.Keys(modelSettings)), ", "))
+	}
+	if err := set(c, value); err != nil {
+		return fmt.Errorf("%s = %q: %w", key, value, err)
+	}
+	return nil
+}
+
+// intSetting returns the setter of the whole-number field that field points to.
+func intSetting(field func(*ModelConfig) *int) func(*ModelConfig, string) error {
+	return func(c *ModelConfig, value string) error {
+		v, err := strconv.Atoi(value)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// floatSetting returns the setter of the number field that field points to.
+func floatSetting(field func(*ModelConfig) *float64) func(*ModelConfig, string) error {
+	return func(c *ModelConfig, value string) error {
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return errors.New("want a finite number")
+		}
+		*field(c) = v
+		return nil
+	}
+}

@@ -1,0 +1,140 @@
+package show
+
+import (
+	"errors"
+	"image/color"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// dreamer is an agent.Imaginer that imagines a fixed future.
+type dreamer struct {
+	agent.Agent
+	future [][]float64
+	err    error
+}
+
+func (d dreamer) Imagined() ([][]float64, error) { return d.future, d.err }
+
+// opaque hides the Poser of the environment it wraps.
+type opaque struct{ envs.Env }
+
+// pendulumAt returns Pendulum-v0's observation of the rod at angle θ from upright, at rest.
+func pendulumAt(theta float64) []float64 { return []float64{math.Cos(theta), math.Sin(theta), 0} }
+
+func TestGhosts(t *testing.T) {
+	env, err := envs.Make("Pendulum-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	still := agent.NewZero(env.ActionSpace())
+	future := [][]float64{pendulumAt(0.1), {1, 0}, pendulumAt(0.5), pendulumAt(1)}
+	tests := []struct {
+		name  string
+		ag    agent.Agent
+		env   envs.Env
+		steps int // ghosts expected; -1 for nil
+	}{
+		{"not an imaginer", still, env, -1},
+		{"imagines nothing", dreamer{Agent: still}, env, -1},
+		{"fails to imagine", dreamer{Agent: still, future: future, err: errors.New("no")}, env, -1},
+		{"cannot pose", dreamer{Agent: still, future: future}, opaque{env}, -1},
+		{"skips what cannot be posed", dreamer{Agent: still, future: future}, env, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ghosts := Ghosts(tt.ag, tt.env)
+			if tt.steps < 0 {
+				if ghosts != nil {
+					t.Errorf("%d ghosts, want nil", len(ghosts))
+				}
+				return
+			}
+			if len(ghosts) != tt.steps {
+				t.Fatalf("%d ghosts, want %d", len(ghosts), tt.steps)
+			}
+			for i, step := range ghosts {
+				if len(step) == 0 {
+					t.Errorf("ghost %d has no shapes", i)
+				}
+				for _, sh := range step {
+					if sh.Layer != sim.LayerBody && sh.Layer != sim.LayerJoint {
+						t.Errorf("ghost %d has a shape on layer %d", i, sh.Layer)
+					}
+				}
+			}
+			if reflect.DeepEqual(ghosts[0], ghosts[2]) {
+				t.Error("the rod at 0.1 and at 1 rad gives the same ghost")
+			}
+			want := Ghosts(dreamer{Agent: still, future: future[2:3]}, env)
+			if !reflect.DeepEqual(ghosts[1], want[0]) {
+				t.Error("a later pose changed an earlier ghost: ghosts share memory with the scene")
+			}
+		})
+	}
+}
+
+func TestGhostSteps(t *testing.T) {
+	tests := []struct {
+		n    int
+		want []int
+	}{
+		{0, nil},
+		{1, []int{0}},
+		{5, []int{4, 3, 2, 1, 0}},
+		{12, []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}},
+		{13, []int{12, 11, 9, 7, 5, 3, 1}},
+		{45, []int{44, 43, 39, 35, 31, 27, 23, 19, 15, 11, 7, 3}},
+	}
+	for _, tt := range tests {
+		if got := GhostSteps(tt.n); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("GhostSteps(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestGhostAlpha(t *testing.T) {
+	tests := []struct {
+		i, n int
+		want float64
+	}{
+		{0, 1, 0.55},
+		{0, 10, 0.55},
+		{9, 10, 0.1},
+		{1, 3, 0.325},
+	}
+	for _, tt := range tests {
+		if got := GhostAlpha(tt.i, tt.n); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("GhostAlpha(%d, %d) = %v, want %v", tt.i, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestOverlay checks that the overlay lists the ghosts farthest first, faded by their
+// distance, on the layer just above the joints, and leaves the ghosts as they were.
+func TestOverlay(t *testing.T) {
+	shape := func(x float64) sim.Shape {
+		return sim.Shape{Kind: sim.Circle, Layer: sim.LayerBody, Center: sim.V(x, 0), Radius: 1,
+			Fill: color.NRGBA{R: 9, A: 200}, Stroke: color.NRGBA{G: 9, A: 100}}
+	}
+	ghosts := [][]sim.Shape{{shape(1)}, {shape(2)}}
+	got := Overlay(ghosts)
+	far, near := shape(2), shape(1)
+	far.Layer, near.Layer = sim.LayerJoint+1, sim.LayerJoint+1
+	far.Fill.A, far.Stroke.A = 20, 10    // 0.1 of 200 and 100
+	near.Fill.A, near.Stroke.A = 110, 55 // 0.55
+	if want := []sim.Shape{far, near}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Overlay = %+v\nwant %+v", got, want)
+	}
+	if !reflect.DeepEqual(ghosts[0][0], shape(1)) {
+		t.Error("Overlay changed the ghosts")
+	}
+	if Overlay(nil) != nil {
+		t.Error("Overlay of no ghosts is not empty")
+	}
+}
