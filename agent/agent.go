@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/foresight-sim/foresight/agent/plan"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -40,6 +41,17 @@ type ModelReporter interface {
 	Learner
 	// Stats returns the losses of the last model update and the number of updates so far.
 	Stats() (worldmodel.Stats, int)
+}
+
+// newPlanner returns the planner called name with configuration c and the agent's seed,
+// searching within space unless c sets bounds of its own, as the Plan fields of
+// ModelConfig and OracleConfig promise.
+func newPlanner(name string, c plan.Config, space envs.Box, seed uint64) (plan.Planner, error) {
+	if c.Bounds.Dim() == 0 {
+		c.Bounds = plan.Bounds{Low: space.Low, High: space.High}
+	}
+	c.Seed = seed
+	return plan.New(name, c)
 }
 
 // constructor builds an agent for env with the given seed.

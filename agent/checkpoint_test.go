@@ -91,7 +91,7 @@ func TestCheckpointLoad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := os.WriteFile(dir+"/"+CheckpointFile, tt.data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, CheckpointFile), tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			res, err := load(tt.id, tt.agent, tt.opts...)

@@ -62,11 +62,7 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 		return nil, fmt.Errorf("agent: model for %d-d observations and %d-d actions, env %s has %d and %d",
 			d.Obs, d.Action, env.Spec().ID, obs.Dim(), space.Dim())
 	}
-	if c.Plan.Bounds.Dim() == 0 {
-		c.Plan.Bounds = plan.Bounds{Low: space.Low, High: space.High}
-	}
-	c.Plan.Seed = seedValue
-	p, err := plan.New(c.Planner, c.Plan)
+	p, err := newPlanner(c.Planner, c.Plan, space, seedValue)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}

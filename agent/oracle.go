@@ -82,11 +82,7 @@ func DefaultOracleConfig() OracleConfig {
 // returns an error if the configuration is invalid or the copies cannot be made or restored
 // from env's state.
 func NewOracle(env envs.Env, seed uint64, c OracleConfig) (*Oracle, error) {
-	if space := env.ActionSpace(); c.Plan.Bounds.Dim() == 0 {
-		c.Plan.Bounds = plan.Bounds{Low: space.Low, High: space.High}
-	}
-	c.Plan.Seed = seed
-	p, err := plan.New(c.Planner, c.Plan)
+	p, err := newPlanner(c.Planner, c.Plan, env.ActionSpace(), seed)
 	if err != nil {
 		return nil, fmt.Errorf("agent: oracle: %w", err)
 	}
