@@ -16,7 +16,7 @@ import (
 // trainSmall trains a fresh small jepa agent, seeded with 3, on a fresh Pendulum-v0 for
 // budget, resuming from ck and saving to it after every episode. It returns the result and
 // the agent's state at the end.
-func trainSmall(t *testing.T, budget time.Duration, dir string) (TrainResult, []byte) {
+func trainSmall(t testing.TB, budget time.Duration, dir string) (TrainResult, []byte) {
 	t.Helper()
 	env := makeEnv(t, "Pendulum-v0")
 	a := newMB(t, env, "jepa", 3, mbConfig())
@@ -110,11 +110,60 @@ func TestCheckpointLoad(t *testing.T) {
 
 // replaceName returns the checkpoint data with the agent's name in its header replaced,
 // re-encoded so that it is whole.
-func replaceName(t *testing.T, data []byte, from, to string) []byte {
+func replaceName(t testing.TB, data []byte, from, to string) []byte {
 	t.Helper()
 	p, err := parts.Decode(checkpointKind, data, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return parts.Encode(checkpointKind, bytes.Replace(p[0], []byte(`"agent":"`+from+`"`), []byte(`"agent":"`+to+`"`), 1), p[1])
+}
+
+// FuzzCheckpointLoad feeds Load arbitrary files in place of a small jepa agent's checkpoint
+// on Pendulum-v0. Load must not panic, and must either refuse the file with no result or
+// restore a run that saves and loads again to the same result and agent state.
+func FuzzCheckpointLoad(f *testing.F) {
+	dir := f.TempDir()
+	trainSmall(f, 2*time.Second, dir)
+	good, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add(replaceName(f, good, "jepa", "pets"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := makeEnv(t, "Pendulum-v0")
+		a := newMB(t, env, "jepa", 3, mbConfig())
+		ck, err := NewCheckpoint(dir, env, a, "jepa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ck.Load()
+		if err != nil {
+			if res != nil {
+				t.Errorf("Load returned a result with its error %v", err)
+			}
+			return
+		}
+		if res == nil {
+			t.Fatal("Load found no checkpoint in a file that exists")
+		}
+		state, _ := a.MarshalBinary()
+		if err := ck.Save(*res); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ck.Load()
+		if err != nil {
+			t.Fatalf("a checkpoint Load accepted does not load again once saved: %v", err)
+		}
+		if after, _ := a.MarshalBinary(); !reflect.DeepEqual(again, res) || !bytes.Equal(after, state) {
+			t.Error("saving and loading again changed the run or the agent")
+		}
+	})
 }
