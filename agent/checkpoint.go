@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -12,9 +13,16 @@ import (
 	"path/filepath"
 
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
 	"github.com/foresight-sim/foresight/internal/parts"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
+
+// MaxCheckpointSize is the largest checkpoint file Load reads, in bytes.
+const MaxCheckpointSize = 1 << 30
+
+// ErrOtherRun is returned, wrapped, by Checkpoint.Load for a checkpoint of another run: of
+// another environment, parameters or agent.
+var ErrOtherRun = errors.New("another run's checkpoint")
 
 // CheckpointFile is the name of the file a Checkpoint keeps in its directory.
 const CheckpointFile = "train.state"
@@ -41,11 +49,11 @@ type Checkpoint struct {
 	name  string
 }
 
-// NewCheckpoint returns the checkpoint of a run of ag, called name, on env, kept in dir,
-// which it creates if needed. It returns an error if dir cannot be created.
+// NewCheckpoint returns the checkpoint of a run of ag, called name, on env, kept in dir. It
+// creates nothing: Save creates dir if needed. It returns an error if dir is empty.
 func NewCheckpoint(dir string, env envs.Env, ag Agent, name string) (*Checkpoint, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("checkpoint directory: %w", err)
+	if dir == "" {
+		return nil, errors.New("checkpoint: no directory")
 	}
 	return &Checkpoint{path: filepath.Join(dir, CheckpointFile), env: env, agent: ag, name: name}, nil
 }
@@ -54,9 +62,13 @@ func NewCheckpoint(dir string, env envs.Env, ag Agent, name string) (*Checkpoint
 func (c *Checkpoint) Path() string { return c.path }
 
 // Save writes the run's result so far and the agent's state, replacing the checkpoint
-// atomically: a crash leaves the previous one whole. It returns an error if the agent's
-// state cannot be encoded or the file cannot be written.
+// atomically: a crash leaves the previous one whole. It creates the checkpoint's directory
+// if needed. It returns an error if the agent's state cannot be encoded or the file cannot
+// be written (see internal/safefile for the paths it refuses).
 func (c *Checkpoint) Save(res TrainResult) error {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
+		return fmt.Errorf("checkpoint directory: %w", err)
+	}
 	spec := c.env.Spec()
 	head, err := json.Marshal(runHeader{Env: spec.ID, Params: spec.Params.Values(), Agent: c.name, Result: res})
 	if err != nil {
@@ -69,36 +81,42 @@ func (c *Checkpoint) Save(res TrainResult) error {
 		}
 	}
 	data := parts.Encode(checkpointKind, head, state)
-	if err := atomicfile.Write(c.path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	if err := safefile.Write(c.path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	return nil
 }
 
 // Load restores the agent from the checkpoint, if there is one, and returns the run's result
-// so far; it returns nil if there is no checkpoint yet. It returns an error if the file
-// cannot be read, is not a checkpoint, or is of another run (environment, parameters,
+// so far; it returns nil if there is no checkpoint yet. It returns an error if the file is
+// not a regular file of at most MaxCheckpointSize bytes, is not a checkpoint, fails its
+// checksums, holds values no run produces, or is of another run (environment, parameters,
 // agent); the agent may then have been restored in part.
 func (c *Checkpoint) Load() (*TrainResult, error) {
-	data, err := os.ReadFile(c.path)
+	data, err := safefile.Read(c.path, MaxCheckpointSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	p, err := parts.Decode(checkpointKind, data, 2)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	var head runHeader
-	if err := json.Unmarshal(p[0], &head); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
+	dec := json.NewDecoder(bytes.NewReader(p[0]))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&head); err != nil || dec.More() {
+		return nil, fmt.Errorf("checkpoint %s: bad header: %v", c.path, err)
+	}
+	if err := head.Result.check(Competence{}); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: the run in it is not one training produces: %w", c.path, err)
 	}
 	spec := c.env.Spec()
 	params := spec.Params.Values()
 	if head.Env != spec.ID || head.Agent != c.name || !maps.Equal(head.Params, params) {
-		return nil, fmt.Errorf("checkpoint %s is of %s on %s %v, not of %s on %s %v", c.path,
+		return nil, fmt.Errorf("%w: checkpoint %s is of %s on %s %v, not of %s on %s %v", ErrOtherRun, c.path,
 			head.Agent, head.Env, head.Params, c.name, spec.ID, params)
 	}
 	s, ok := c.agent.(encoding.BinaryUnmarshaler)

@@ -2,6 +2,9 @@ package agent
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -86,7 +89,7 @@ func TestCheckpointLoad(t *testing.T) {
 		{"other param", "Pendulum-v0", "jepa", []envs.Option{envs.WithParam("length", 1.5)}, good, "is of jepa on Pendulum-v0"},
 		{"other agent", "Pendulum-v0", "pets", nil, good, "is of jepa on Pendulum-v0"},
 		{"stateless agent", "Pendulum-v0", "random", nil, replaceName(t, good, "jepa", "random"), "the random agent keeps no state"},
-		{"truncated", "Pendulum-v0", "jepa", nil, good[:len(good)/2], "truncated"},
+		{"truncated", "Pendulum-v0", "jepa", nil, good[:len(good)/2], "is corrupt"},
 		{"foreign", "Pendulum-v0", "jepa", nil, []byte("hello"), "not a Foresight state"},
 	}
 	for _, tt := range tests {
@@ -108,6 +111,120 @@ func TestCheckpointLoad(t *testing.T) {
 	}
 }
 
+// rewrite returns data, a state of the given kind with n parts, with part i replaced by
+// what change returns for it, re-encoded whole so that its checksum matches.
+func rewrite(t testing.TB, kind string, n, i int, data []byte, change func([]byte) []byte) []byte {
+	t.Helper()
+	p, err := parts.Decode(kind, data, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p[i] = change(bytes.Clone(p[i]))
+	return parts.Encode(kind, p...)
+}
+
+// TestCheckpointRefusesAlteredRuns checks that Load refuses a checkpoint whose checksums
+// match but whose values no training run produces, in the run's header and in each part of
+// the agent's state, and that flipping a byte anywhere in a checkpoint is caught.
+func TestCheckpointRefusesAlteredRuns(t *testing.T) {
+	dir := t.TempDir()
+	trainSmall(t, 25*time.Second, dir)
+	path := filepath.Join(dir, CheckpointFile)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := func(edit func(h map[string]any)) []byte {
+		return rewrite(t, checkpointKind, 2, 0, good, func(b []byte) []byte {
+			var h map[string]any
+			if err := json.Unmarshal(b, &h); err != nil {
+				t.Fatal(err)
+			}
+			edit(h)
+			out, _ := json.Marshal(h)
+			return out
+		})
+	}
+	result := func(edit func(r map[string]any)) []byte {
+		return header(func(h map[string]any) { edit(h["result"].(map[string]any)) })
+	}
+	agentPart := func(i int, change func([]byte) []byte) []byte {
+		return rewrite(t, checkpointKind, 2, 1, good, func(s []byte) []byte { return rewrite(t, modelBasedKind, 6, i, s, change) })
+	}
+	replayPart := func(i int, change func([]byte) []byte) []byte {
+		return agentPart(4, func(r []byte) []byte { return rewrite(t, replayKind, 7, i, r, change) })
+	}
+	putU64 := func(off int, v uint64) func([]byte) []byte {
+		return func(b []byte) []byte { binary.LittleEndian.PutUint64(b[off:], v); return b }
+	}
+	putF32 := func(off int, v float32) func([]byte) []byte {
+		return func(b []byte) []byte { binary.LittleEndian.PutUint32(b[off:], math.Float32bits(v)); return b }
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"huge negative experience", result(func(r map[string]any) { r["experience_seconds"] = -1e300 }), "experience of -1e+300 s"},
+		{"experience beyond the curve", result(func(r map[string]any) { r["experience_seconds"] = 1e6 }), "but the curve ends at"},
+		{"negative wall time", result(func(r map[string]any) { r["wall_seconds"] = -3 }), "wall time of -3 s"},
+		{"episodes not on the curve", result(func(r map[string]any) { r["episodes"] = 99 }), "99 episodes with"},
+		{"competent without a time", result(func(r map[string]any) { r["competent"] = true }), "competent true"},
+		{"time to competence not evaluated", result(func(r map[string]any) { r["competent"], r["ttc_seconds"] = true, 10.0 }), "no evaluation on the curve bears out"},
+		{"curve out of order", result(func(r map[string]any) { r["curve"].([]any)[0].(map[string]any)["episode"] = 1 }), "curve point 0: numbered 1"},
+		{"unknown field", header(func(h map[string]any) { h["surprise"] = 1 }), "bad header"},
+		{"steps beyond any run", agentPart(0, putU64(0, 1<<63)), "steps"},
+		{"more updates than steps allow", agentPart(0, putU64(8, 1<<40)), "updates after"},
+		{"pretraining flag 2", agentPart(0, putU64(16, 2)), "pretraining flag 2"},
+		{"fewer steps than transitions", agentPart(0, func(b []byte) []byte { return putU64(8, 0)(putU64(0, 300)(b)) }), "500 transitions after 300 steps"},
+		{"training draws", agentPart(1, func([]byte) []byte { return []byte("pcg") }), "training draws"},
+		{"replay: more transitions than fit", replayPart(0, putU64(16, 1<<62)), "does not fit"},
+		{"replay: open flag 7", replayPart(0, putU64(32, 7)), "bad header"},
+		{"replay: NaN observation", replayPart(1, putF32(8, float32(math.NaN()))), "is not finite"},
+		{"replay: infinite reward", replayPart(4, putF32(0, float32(math.Inf(1)))), "is not finite"},
+		{"replay: terminal flag 2", replayPart(5, func(b []byte) []byte { b[0] = 2; return b }), "terminal flag 2"},
+		{"replay: episode 0", replayPart(6, putU64(0, 0)), "of episode 0"},
+		{"scaling: zero deviation", agentPart(2, func(m []byte) []byte {
+			return rewrite(t, "jepa", 3, 0, m, func(b []byte) []byte { return putF32(4+4*4, 0)(b) })
+		}), "observation scaling of dimension 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			env := makeEnv(t, "Pendulum-v0")
+			ck, err := NewCheckpoint(dir, env, newMB(t, env, "jepa", 3, mbConfig()), "jepa")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ck.Load()
+			if err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load: %v, %v; want no result and an error containing %q", res, err, tt.want)
+			}
+			t.Log(err)
+		})
+	}
+	t.Run("every byte", func(t *testing.T) {
+		env := makeEnv(t, "Pendulum-v0")
+		a := newMB(t, env, "jepa", 3, mbConfig())
+		ck, err := NewCheckpoint(dir, env, a, "jepa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(good); i += 1 + len(good)/500 {
+			bad := bytes.Clone(good)
+			bad[i] ^= 0x20
+			if err := os.WriteFile(path, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := ck.Load(); err == nil || res != nil {
+				t.Fatalf("flipping byte %d of %d: accepted", i, len(good))
+			}
+		}
+	})
+}
+
 // replaceName returns the checkpoint data with the agent's name in its header replaced,
 // re-encoded so that it is whole.
 func replaceName(t testing.TB, data []byte, from, to string) []byte {
@@ -119,9 +236,11 @@ func replaceName(t testing.TB, data []byte, from, to string) []byte {
 	return parts.Encode(checkpointKind, bytes.Replace(p[0], []byte(`"agent":"`+from+`"`), []byte(`"agent":"`+to+`"`), 1), p[1])
 }
 
-// FuzzCheckpointLoad feeds Load arbitrary files in place of a small jepa agent's checkpoint
-// on Pendulum-v0. Load must not panic, and must either refuse the file with no result or
-// restore a run that saves and loads again to the same result and agent state.
+// FuzzCheckpointLoad feeds Load checkpoints of a small jepa agent on Pendulum-v0 made of
+// arbitrary parts (the run's header and the agent's state) behind a matching checksum, so
+// that the fuzzer reaches the checks behind it. Load must not panic, and must either refuse
+// the file with no result or restore a run that saves and loads again to the same result
+// and agent state. The seeds are the parts of a real checkpoint.
 func FuzzCheckpointLoad(f *testing.F) {
 	dir := f.TempDir()
 	trainSmall(f, 2*time.Second, dir)
@@ -129,13 +248,17 @@ func FuzzCheckpointLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(good)
-	f.Add(good[:len(good)/2])
-	f.Add(replaceName(f, good, "jepa", "pets"))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
+	p, err := parts.Decode(checkpointKind, good, 2)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(p[0], p[1])
+	f.Add(p[0][:len(p[0])/2], p[1][:len(p[1])/2])
+	f.Add([]byte(`{"env":"Pendulum-v0","params":{},"agent":"jepa","result":{"experience_seconds":-1e300}}`), p[1])
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, head, state []byte) {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), parts.Encode(checkpointKind, head, state), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		env := makeEnv(t, "Pendulum-v0")
@@ -154,7 +277,7 @@ func FuzzCheckpointLoad(f *testing.F) {
 		if res == nil {
 			t.Fatal("Load found no checkpoint in a file that exists")
 		}
-		state, _ := a.MarshalBinary()
+		saved, _ := a.MarshalBinary()
 		if err := ck.Save(*res); err != nil {
 			t.Fatal(err)
 		}
@@ -162,8 +285,76 @@ func FuzzCheckpointLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a checkpoint Load accepted does not load again once saved: %v", err)
 		}
-		if after, _ := a.MarshalBinary(); !reflect.DeepEqual(again, res) || !bytes.Equal(after, state) {
+		if after, _ := a.MarshalBinary(); !reflect.DeepEqual(again, res) || !bytes.Equal(after, saved) {
 			t.Error("saving and loading again changed the run or the agent")
+		}
+	})
+}
+
+// FuzzModelBasedState feeds a small jepa agent's UnmarshalBinary states made of arbitrary
+// parts behind a matching checksum. It must not panic, and a state it accepts must be what
+// the agent then marshals. The seeds are the parts of a real state.
+func FuzzModelBasedState(f *testing.F) {
+	_, state := trainSmall(f, 3*time.Second, f.TempDir())
+	p, err := parts.Decode(modelBasedKind, state, 6)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(p[0], p[1], p[2], p[3], p[4], p[5])
+	f.Fuzz(func(t *testing.T, counts, src, model, critic, replay, ends []byte) {
+		data := parts.Encode(modelBasedKind, counts, src, model, critic, replay, ends)
+		env := makeEnv(t, "Pendulum-v0")
+		a := newMB(t, env, "jepa", 3, mbConfig())
+		if err := a.UnmarshalBinary(data); err != nil {
+			return
+		}
+		if again, _ := a.MarshalBinary(); !bytes.Equal(again, data) {
+			t.Error("an accepted state marshals differently")
+		}
+	})
+}
+
+// FuzzReplayState feeds Replay.UnmarshalBinary states made of arbitrary parts behind a
+// matching checksum. It must not panic, and a state it accepts must be what the buffer then
+// marshals. The seeds are the parts of real states.
+func FuzzReplayState(f *testing.F) {
+	r, err := NewReplay(8, 2, 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	add := func(i int, term bool) {
+		x := float64(i)
+		r.Add(Transition{Obs: []float64{x, -x}, Action: []float64{x / 10}, Next: []float64{x + 1, -x - 1}, Reward: x, Terminated: term})
+	}
+	seed := func() {
+		state, _ := r.MarshalBinary()
+		p, err := parts.Decode(replayKind, state, 7)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(p[0], p[1], p[2], p[3], p[4], p[5], p[6])
+	}
+	seed()
+	for i := range 5 {
+		add(i, i == 4)
+	}
+	r.EndEpisode()
+	seed()
+	for i := range 6 {
+		add(10+i, false)
+	}
+	seed()
+	f.Fuzz(func(t *testing.T, head, obs, next, act, rew, term, episode []byte) {
+		data := parts.Encode(replayKind, head, obs, next, act, rew, term, episode)
+		r, err := NewReplay(8, 2, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.UnmarshalBinary(data); err != nil {
+			return
+		}
+		if again, _ := r.MarshalBinary(); !bytes.Equal(again, data) {
+			t.Error("an accepted state marshals differently")
 		}
 	})
 }

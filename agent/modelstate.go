@@ -45,8 +45,9 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
-	if len(p[0]) != 24 {
-		return fmt.Errorf("agent: %s state has bad counts", modelBasedKind)
+	steps, updates, pretrained, err := a.checkCounts(p[0])
+	if err != nil {
+		return fmt.Errorf("agent: %s state: %w", modelBasedKind, err)
 	}
 	if (a.critic == nil) != (len(p[3]) == 0) {
 		return fmt.Errorf("agent: %s state and agent differ in having a critic", modelBasedKind)
@@ -68,13 +69,39 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if err := a.replay.UnmarshalBinary(p[4]); err != nil {
 		return err
 	}
+	if a.replay.Len() > steps {
+		return fmt.Errorf("agent: %s state holds %d transitions after %d steps", modelBasedKind, a.replay.Len(), steps)
+	}
 	if a.ends != nil {
 		if err := a.ends.UnmarshalBinary(p[5]); err != nil {
 			return fmt.Errorf("agent: %w", err)
 		}
 	}
-	a.steps = int(binary.LittleEndian.Uint64(p[0]))
-	a.updates = int(binary.LittleEndian.Uint64(p[0][8:]))
-	a.pretrained = binary.LittleEndian.Uint64(p[0][16:]) == 1
+	a.steps, a.updates, a.pretrained = steps, updates, pretrained
 	return nil
+}
+
+// checkCounts decodes the agent's step and update counts and its pretraining flag, and
+// returns an error unless they are consistent with its configuration: the flag 0 or 1 and
+// set only after the seed phase, and no more updates than the steps allow.
+func (a *ModelBased) checkCounts(b []byte) (steps, updates int, pretrained bool, err error) {
+	if len(b) != 24 {
+		return 0, 0, false, fmt.Errorf("bad counts")
+	}
+	le := binary.LittleEndian
+	s, u, flag := le.Uint64(b), le.Uint64(b[8:]), le.Uint64(b[16:])
+	const maxSteps = 1 << 40 // more than 300 years of experience at 100 steps a second
+	limit := uint64(a.cfg.PretrainUpdates) + s*uint64(a.cfg.UpdatesPerStep)
+	if a.ends != nil {
+		limit += uint64(a.cfg.PretrainUpdates)
+	}
+	switch {
+	case s > maxSteps:
+		return 0, 0, false, fmt.Errorf("%d steps", s)
+	case flag > 1 || (flag == 1 && s < uint64(a.seedSteps)):
+		return 0, 0, false, fmt.Errorf("pretraining flag %d after %d steps", flag, s)
+	case u > limit:
+		return 0, 0, false, fmt.Errorf("%d updates after %d steps, more than %d", u, s, limit)
+	}
+	return int(s), int(u), flag == 1, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/foresight-sim/foresight/internal/parts"
@@ -203,7 +204,8 @@ func (r *Replay) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary restores contents MarshalBinary returned into a buffer of the same sizes;
 // a buffer of at least as many transitions as were held. It changes nothing and returns an
-// error if data is not such a state.
+// error if data is not such a state: other sizes, values that are not finite, or episode
+// numbers out of order or beyond the count of episodes begun.
 func (r *Replay) UnmarshalBinary(data []byte) error {
 	p, err := parts.Decode(replayKind, data, 7)
 	if err != nil {
@@ -211,21 +213,28 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 	}
 	le := binary.LittleEndian
 	head := make([]uint64, 5)
-	if _, err := binary.Decode(p[0], le, head); err != nil || len(p[0]) != 40 {
+	if _, err := binary.Decode(p[0], le, head); err != nil || len(p[0]) != 40 || head[4] > 1 {
 		return fmt.Errorf("agent: replay: bad header")
 	}
-	n := int(head[2])
-	if int(head[0]) != r.obsDim || int(head[1]) != r.actDim || n > r.cap {
+	if head[0] != uint64(r.obsDim) || head[1] != uint64(r.actDim) || head[2] > uint64(r.cap) {
 		return fmt.Errorf("agent: replay: state of %d transitions of %d-d observations and %d-d actions does not fit a buffer of %d, %d and %d",
-			n, head[0], head[1], r.cap, r.obsDim, r.actDim)
+			head[2], head[0], head[1], r.cap, r.obsDim, r.actDim)
 	}
+	n := int(head[2])
 	obs, next := make([]float32, n*r.obsDim), make([]float32, n*r.obsDim)
 	act, rew := make([]float32, n*r.actDim), make([]float32, n)
 	term, episode := make([]bool, n), make([]uint64, n)
 	for i, f := range []any{obs, next, act, rew, term, episode} {
-		if size, err := binary.Decode(p[i+1], le, f); err != nil || size != len(p[i+1]) {
+		// The length is checked first: binary.Decode of a []bool panics on longer input.
+		if len(p[i+1]) != binary.Size(f) {
 			return fmt.Errorf("agent: replay: part %d does not hold %d transitions", i+1, n)
 		}
+		if _, err := binary.Decode(p[i+1], le, f); err != nil {
+			return fmt.Errorf("agent: replay: part %d does not hold %d transitions", i+1, n)
+		}
+	}
+	if err := checkTransitions(p[5], episode, head[3], head[4] == 1, obs, next, act, rew); err != nil {
+		return fmt.Errorf("agent: replay: %w", err)
 	}
 	copy(r.obs, obs)
 	copy(r.next, next)
@@ -238,6 +247,34 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 	for k, end := range term {
 		if end {
 			r.ends = append(r.ends, k)
+		}
+	}
+	return nil
+}
+
+// checkTransitions returns an error describing the first impossible value of decoded
+// transitions: a terminal flag other than 0 or 1, episode numbers that decrease, are 0 or
+// exceed the episodes begun (or, with an episode open, do not end at the last one), or
+// numbers that are not finite.
+func checkTransitions(term []byte, episode []uint64, episodes uint64, open bool, values ...[]float32) error {
+	for k, b := range term {
+		if b > 1 {
+			return fmt.Errorf("transition %d has terminal flag %d", k, b)
+		}
+	}
+	for k, e := range episode {
+		if e == 0 || e > episodes || (k > 0 && e < episode[k-1]) {
+			return fmt.Errorf("transition %d is of episode %d, out of order among %d episodes", k, e, episodes)
+		}
+	}
+	if n := len(episode); open && (n == 0 || episode[n-1] != episodes) {
+		return fmt.Errorf("the open episode %d holds no transition", episodes)
+	}
+	for _, vs := range values {
+		for k, v := range vs {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("a value of transition %d is not finite", k*len(episode)/max(len(vs), 1))
+			}
 		}
 	}
 	return nil

@@ -135,7 +135,8 @@ type Trainer struct {
 
 // NewTrainer returns a Trainer of ag, called name, on env, set up as Train sets it up. It
 // returns an error if env has no time limit, the competence rule is impossible, or
-// cfg.Resume is of another run.
+// cfg.Resume is of another run, has more experience than the budget, or holds values that no
+// run produces (see the checks of TrainResult in result.go).
 func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer, error) {
 	spec := env.Spec()
 	t := &Trainer{env: env, ag: ag, cfg: cfg, rule: cfg.Competence,
@@ -154,6 +155,12 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 		if r.Env != t.res.Env || r.Agent != name || r.Seed != cfg.Seed {
 			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
 				r.Agent, r.Env, r.Seed, name, t.res.Env, cfg.Seed)
+		}
+		if err := r.check(t.rule); err != nil {
+			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
+		}
+		if r.Experience > cfg.Budget.Seconds() {
+			return nil, fmt.Errorf("agent: the run to resume has %v s of experience, more than the budget of %v", r.Experience, cfg.Budget)
 		}
 		t.res = *r
 		t.res.Curve = slices.Clone(r.Curve)

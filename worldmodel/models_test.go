@@ -167,6 +167,13 @@ type rejectCase struct {
 	want string
 }
 
+// flipByte returns a copy of b with the bits of byte i inverted.
+func flipByte(b []byte, i int) []byte {
+	b = slices.Clone(b)
+	b[i] ^= 0xff
+	return b
+}
+
 // checkUnmarshalRejects checks that UnmarshalBinary refuses each case, and the damaged
 // forms of the good state that every kind of state refuses, and that a refusal leaves the
 // receiver as it was. fresh returns the receiver for one case: best a trained one of
@@ -175,10 +182,11 @@ func checkUnmarshalRejects(t *testing.T, good []byte, fresh func(t *testing.T) s
 	t.Helper()
 	damaged := []rejectCase{
 		{"empty", nil, "not a Foresight state"},
-		{"truncated", good[:len(good)-1], "truncated"},
-		{"header only", good[:20], "truncated"},
+		{"truncated", good[:len(good)-1], "is corrupt"},
+		{"header only", good[:20], "is corrupt"},
 		{"foreign", []byte("FSNNCKPT and some bytes"), "not a Foresight state"},
-		{"trailing bytes", append(slices.Clone(good), 0), "bytes after the"},
+		{"trailing bytes", append(slices.Clone(good), 0), "is corrupt"},
+		{"flipped byte", flipByte(good, len(good)/2), "is corrupt"},
 	}
 	for _, tc := range append(damaged, cases...) {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,7 +32,8 @@ func (s *scaler) marshal() []byte {
 	return b
 }
 
-// unmarshal decodes what marshal wrote for observations of size d.
+// unmarshal decodes what marshal wrote for observations of size d. It returns an error,
+// changing nothing, unless every mean is finite and every deviation finite and at least minStd.
 func (s *scaler) unmarshal(b []byte, d int) error {
 	le := binary.LittleEndian
 	if len(b) < 4 {
@@ -46,14 +47,14 @@ func (s *scaler) unmarshal(b []byte, d int) error {
 		s.mean, s.std = nil, nil
 		return nil
 	}
-	s.mean, s.std = make([]float32, n), make([]float32, n)
-	for i := range 2 * n {
-		v := math.Float32frombits(le.Uint32(b[4+4*i:]))
-		if i < n {
-			s.mean[i] = v
-		} else {
-			s.std[i-n] = v
+	mean, std := make([]float32, n), make([]float32, n)
+	for i := range n {
+		mean[i] = math.Float32frombits(le.Uint32(b[4+4*i:]))
+		std[i] = math.Float32frombits(le.Uint32(b[4+4*(n+i):]))
+		if m := float64(mean[i]); math.IsNaN(m) || math.IsInf(m, 0) || !(std[i] >= minStd) || math.IsInf(float64(std[i]), 0) {
+			return fmt.Errorf("worldmodel: observation scaling of dimension %d has mean %v and deviation %v", i, mean[i], std[i])
 		}
 	}
+	s.mean, s.std = mean, std
 	return nil
 }

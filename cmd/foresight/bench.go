@@ -15,7 +15,7 @@ import (
 	"github.com/foresight-sim/foresight/cmd/foresight/internal/bench"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // Bounds of foresight bench's flags.
@@ -41,7 +41,7 @@ var benchCommand = command{
 		fs.StringVar(&c.agents, "agents", "", "comma-separated agent `names`: "+strings.Join(agent.Names(), ", "))
 		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment and agent, 0 to N−1")
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
-		fs.StringVar(&c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
+		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
 		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
 		fs.StringVar(&c.shard, "shard", "", "run shard `I/N` of the trials; /N takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 		return func(stdout, stderr io.Writer) error { return c.run(stdout, stderr) }
@@ -55,7 +55,7 @@ var benchMergeCommand = command{
 	operands: true,
 	setup: func(fs *flag.FlagSet) action {
 		var out string
-		fs.StringVar(&out, "out", "", "the merged sweep's `DIR`")
+		pathVar(fs, &out, "out", "", "the merged sweep's `DIR`")
 		return func(stdout, _ io.Writer) error {
 			if out == "" || fs.NArg() == 0 {
 				return usagef("want --out DIR and at least one shard directory")
@@ -160,7 +160,7 @@ func writeSummary(stdout io.Writer, dir string, store *bench.Store) error {
 	cfg, recs := store.Config(), store.Records()
 	md := bench.Summary(cfg, recs, summarySeed)
 	path := filepath.Join(dir, summaryFile)
-	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
+	if err := safefile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := bench.WritePlots(dir, cfg, recs, summarySeed); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 var demoCommand = command{
@@ -19,7 +19,7 @@ var demoCommand = command{
 	summary: "run a random agent on every environment and save a frame of each",
 	setup: func(fs *flag.FlagSet) action {
 		var c demoConfig
-		fs.StringVar(&c.out, "out", "out", "write the frames into `directory`")
+		pathVar(fs, &c.out, "out", "out", "write the frames into `directory`")
 		fs.IntVar(&c.episodes, "episodes", 10, "episodes per environment")
 		fs.Uint64Var(&c.seed, "seed", 0, "`seed` of the runs: episode k resets with seed S+k, as in foresight run")
 		return c.run
@@ -38,7 +38,7 @@ func (c *demoConfig) run(stdout, _ io.Writer) error {
 		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", c.out, atomicfile.Cause(err))
+		return fmt.Errorf("create %s: %w", c.out, safefile.Cause(err))
 	}
 	fmt.Fprintf(stdout, "Random agent, %d episodes per environment, seed %d.\n\n", c.episodes, c.seed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -85,5 +86,33 @@ func (s *imageSize) Set(v string) error {
 		return fmt.Errorf("want WxH with whole numbers of pixels from 1 to %d, such as 640x480", maxImageSide)
 	}
 	s.w, s.h = w, h
+	return nil
+}
+
+// pathVar defines a flag naming a file or directory, stored in p with value as its default.
+// Unlike a string flag it refuses the empty string: an empty path is a mistake in the command
+// line, not a way to say "none".
+func pathVar(fs *flag.FlagSet, p *string, name, value, usage string) {
+	*p = value
+	fs.Var((*pathValue)(p), name, usage)
+}
+
+// pathValue is the flag.Value of pathVar.
+type pathValue string
+
+// String returns the path, as flag.Value requires.
+func (p *pathValue) String() string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}
+
+// Set takes a path, refusing the empty string.
+func (p *pathValue) Set(s string) error {
+	if s == "" {
+		return errors.New("want a path, not an empty string")
+	}
+	*p = pathValue(s)
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 	"github.com/foresight-sim/foresight/sim"
 )
 
@@ -25,7 +25,7 @@ var frameCommand = command{
 			size = defaultFrameSize
 		)
 		env.define(fs, "reset the environment with this `seed` before drawing")
-		fs.StringVar(&out, "out", "", "write the PNG to `file`")
+		pathVar(fs, &out, "out", "", "write the PNG to `file`")
 		fs.Var(&size, "size", "image size in pixels, as `WxH`")
 		return func(stdout, _ io.Writer) error {
 			if out == "" {
@@ -48,7 +48,7 @@ var frameCommand = command{
 func writeFrame(path string, env envs.Env, seed uint64, size imageSize) error {
 	env.Reset(seed)
 	img := sim.RenderImage(env.Scene(), size.w, size.h)
-	if err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+	if err := safefile.Write(path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // result is what one invocation of run produced.
@@ -18,6 +19,21 @@ func invoke(args ...string) result {
 	var out, errOut bytes.Buffer
 	code := run(args, &out, &errOut)
 	return result{code, out.String(), errOut.String()}
+}
+
+// invokeWithin runs foresight as invoke does and fails t if it has not returned within
+// limit, as a command that waits on a FIFO or reads /dev/zero would not.
+func invokeWithin(t *testing.T, limit time.Duration, args ...string) result {
+	t.Helper()
+	done := make(chan result, 1)
+	go func() { done <- invoke(args...) }()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(limit):
+		t.Fatalf("foresight %v did not return within %v", args, limit)
+		return result{}
+	}
 }
 
 // check fails t unless r has the exit code want and, on failure, exactly one line on

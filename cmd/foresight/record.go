@@ -14,7 +14,7 @@ import (
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 	"github.com/foresight-sim/foresight/sim"
 )
 
@@ -32,12 +32,12 @@ var recordCommand = command{
 		c := recordConfig{size: imageSize{480, 270}, every: 2, episodes: 1}
 		c.env.define(fs, "`seed` of the first episode; episode k uses S+k")
 		fs.StringVar(&c.agent, "agent", "", "agent `name`: "+strings.Join(agent.Names(), ", "))
-		fs.StringVar(&c.out, "out", "", "write the GIF to `FILE`")
+		pathVar(fs, &c.out, "out", "", "write the GIF to `FILE`")
 		fs.IntVar(&c.episodes, "episodes", 1, "number of episodes")
 		fs.Var(&c.size, "size", "frame size in pixels, `WxH`")
 		fs.IntVar(&c.every, "every", 2, "keep one frame every `K` steps")
 		fs.BoolVar(&c.imagine, "imagine", false, "draw the future the agent imagines as fading ghosts")
-		fs.StringVar(&c.checkpoint, "checkpoint", "", "restore the agent from the foresight train checkpoint in `DIR` first")
+		pathVar(fs, &c.checkpoint, "checkpoint", "", "restore the agent from the foresight train checkpoint in `DIR` first")
 		return c.run
 	},
 }
@@ -95,7 +95,7 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 			wins++
 		}
 	}
-	if err := atomicfile.Write(c.out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
+	if err := safefile.Write(c.out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
 		return fmt.Errorf("write %s: %w", c.out, err)
 	}
 	_, err = fmt.Fprintf(stdout, "wrote %s (%s, %s agent, %d episodes, %d successes, %d frames, %dx%d)\n",
@@ -114,7 +114,7 @@ func (c *recordConfig) restore(env envs.Env, ag agent.Agent) error {
 	}
 	res, err := ck.Load()
 	if err != nil {
-		return err
+		return checkpointError(err)
 	}
 	if res == nil {
 		return fmt.Errorf("no checkpoint in %s (foresight train --checkpoint %s writes one)", c.checkpoint, c.checkpoint)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/foresight-sim/foresight/internal/safefile"
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
@@ -26,7 +30,7 @@ var trainCommand = command{
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience to train for, such as 90s or 10m")
 		fs.BoolVar(&c.json, "json", false, "print the summary as one JSON object")
 		fs.BoolVar(&c.keepGoing, "keep-going", false, "keep training after competence until the budget is spent")
-		fs.StringVar(&c.checkpoint, "checkpoint", "", "save the run in `DIR` after every episode, and resume it from there if DIR holds one")
+		pathVar(fs, &c.checkpoint, "checkpoint", "", "save the run in `DIR` after every episode, and resume it from there if DIR holds one")
 		return c.run
 	},
 }
@@ -80,21 +84,36 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 	if c.checkpoint == "" {
 		return nil
 	}
+	if err := os.MkdirAll(c.checkpoint, 0o777); err != nil {
+		return fmt.Errorf("--checkpoint %s: %w", c.checkpoint, safefile.Cause(err))
+	}
 	ck, err := agent.NewCheckpoint(c.checkpoint, env, ag, c.agent)
 	if err != nil {
 		return err
 	}
 	if cfg.Resume, err = ck.Load(); err != nil {
-		return err
+		return checkpointError(err)
 	}
 	if r := cfg.Resume; r != nil {
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
 		}
+		if r.Experience > c.budget.Seconds() {
+			return usagef("--checkpoint %s holds a run with %s of experience, more than --budget %v", c.checkpoint, show.Clock(r.Experience), c.budget)
+		}
 		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.Path(), r.Episodes, show.Clock(r.Experience))
 	}
 	cfg.Checkpoint = ck.Save
 	return nil
+}
+
+// checkpointError returns err, from loading a checkpoint, as a usage error if the checkpoint
+// is of another run: the command line named the wrong directory or the wrong run.
+func checkpointError(err error) error {
+	if errors.Is(err, agent.ErrOtherRun) {
+		return usageError{err}
+	}
+	return err
 }
 
 // progressLine describes a finished training episode.

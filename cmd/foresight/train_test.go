@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/foresight-sim/foresight/agent"
 )
@@ -90,8 +92,9 @@ func TestTrainCheckpointResume(t *testing.T) {
 	}
 }
 
-// TestTrainCheckpointErrors checks that a checkpoint of another run or a corrupt one is
-// refused in one line, and left as it was.
+// TestTrainCheckpointErrors checks that a checkpoint of another run, a corrupt one, or a
+// path that is not a regular file is refused in one line with the documented exit status,
+// without hanging, and left as it was.
 func TestTrainCheckpointErrors(t *testing.T) {
 	dir := t.TempDir()
 	base := []string{"train", "--env", "Pendulum-v0", "--agent", "random", "--budget", "10s", "--checkpoint", dir}
@@ -103,30 +106,49 @@ func TestTrainCheckpointErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fifo := func(path string) error { return syscall.Mkfifo(path, 0o644) }
+	zero := func(path string) error { return os.Symlink("/dev/zero", path) }
 	tests := []struct {
 		name string
 		args []string
 		data []byte
+		make func(path string) error // makes the checkpoint's path instead of data
+		code int
 		msg  string
 	}{
-		{"other env", []string{"train", "--env", "CartPoleSwingup-v0", "--agent", "random", "--budget", "10s", "--checkpoint", dir}, good, "is of random on Pendulum-v0"},
-		{"other agent", []string{"train", "--env", "Pendulum-v0", "--agent", "zero", "--budget", "10s", "--checkpoint", dir}, good, "is of random on Pendulum-v0"},
-		{"other param", append(slices.Clone(base), "--param", "length=1.5"), good, "is of random on Pendulum-v0"},
-		{"other seed", append(slices.Clone(base), "--seed", "9"), good, "holds a run with seed 0, not 9"},
-		{"truncated", base, good[:len(good)/2], "truncated"},
-		{"foreign", base, []byte("hello"), "not a Foresight state"},
+		{"other env", []string{"train", "--env", "CartPoleSwingup-v0", "--agent", "random", "--budget", "10s", "--checkpoint", dir}, good, nil, exitUsage, "is of random on Pendulum-v0"},
+		{"other agent", []string{"train", "--env", "Pendulum-v0", "--agent", "zero", "--budget", "10s", "--checkpoint", dir}, good, nil, exitUsage, "is of random on Pendulum-v0"},
+		{"other param", append(slices.Clone(base), "--param", "length=1.5"), good, nil, exitUsage, "is of random on Pendulum-v0"},
+		{"other seed", append(slices.Clone(base), "--seed", "9"), good, nil, exitUsage, "holds a run with seed 0, not 9"},
+		{"lower budget", []string{"train", "--env", "Pendulum-v0", "--agent", "random", "--budget", "5s", "--checkpoint", dir}, good, nil, exitUsage, "more than --budget 5s"},
+		{"truncated", base, good[:len(good)/2], nil, exitFailure, "is corrupt"},
+		{"foreign", base, []byte("hello"), nil, exitFailure, "not a Foresight state"},
+		{"FIFO", base, nil, fifo, exitFailure, "is a FIFO, not a regular file"},
+		{"link to /dev/zero", base, nil, zero, exitFailure, "is a character device, not a regular file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+			os.Remove(path)
+			if tt.make != nil {
+				if err := tt.make(path); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(path, tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r := invoke(tt.args...)
-			if r.code == exitOK || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.msg) {
-				t.Errorf("exit code %d, stderr %q: want one line containing %q", r.code, r.stderr, tt.msg)
+			before, _ := os.Lstat(path)
+			r := invokeWithin(t, 20*time.Second, tt.args...)
+			if r.code != tt.code || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.msg) {
+				t.Errorf("exit code %d, stderr %q: want %d and one line containing %q", r.code, r.stderr, tt.code, tt.msg)
 			}
-			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.data) {
-				t.Error("the checkpoint was changed")
+			after, _ := os.Lstat(path)
+			if after.Mode() != before.Mode() || after.ModTime() != before.ModTime() {
+				t.Error("the checkpoint's path was changed")
+			}
+			if tt.make == nil {
+				if got, _ := os.ReadFile(path); !bytes.Equal(got, tt.data) {
+					t.Error("the checkpoint was changed")
+				}
 			}
 		})
 	}

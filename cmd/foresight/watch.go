@@ -40,7 +40,7 @@ var watchCommand = command{
 		fs.StringVar(&c.agent, "agent", defaultWatchAgent, "agent `name`: "+strings.Join(agent.Names(), ", "))
 		fs.StringVar(&c.speed, "speed", "1", "starting pace: simulated seconds per second, from 0 (paused) up, or max")
 		fs.Var(&c.size, "size", "window size in pixels, `WxH`")
-		fs.StringVar(&c.screenshot, "screenshot", "", "run --frames frames, save the last one to `FILE` as PNG, and quit")
+		pathVar(fs, &c.screenshot, "screenshot", "", "run --frames frames, save the last one to `FILE` as PNG, and quit")
 		fs.IntVar(&c.frames, "frames", 0, "number of frames to run with --screenshot")
 		return c.run
 	},

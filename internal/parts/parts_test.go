@@ -2,6 +2,8 @@ package parts
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"strings"
 	"testing"
 )
@@ -20,10 +22,18 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// resum returns b, a container less its checksum, with a checksum that matches it, so that
+// a test reaches the checks behind the checksum.
+func resum(b []byte) []byte {
+	b = bytes.Clone(b)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+}
+
 // TestDecodeRejects checks that every kind of bad input is refused with a message saying
 // what is wrong.
 func TestDecodeRejects(t *testing.T) {
 	good := Encode("thing", []byte("abc"), []byte("de"))
+	body := good[:len(good)-4]
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -33,11 +43,14 @@ func TestDecodeRejects(t *testing.T) {
 	}{
 		{"empty", nil, "thing", 2, "not a Foresight state"},
 		{"foreign", []byte("PNG and more bytes"), "thing", 2, "not a Foresight state"},
-		{"other kind", good, "other", 2, "state of a thing, want a other"},
+		{"older format", []byte("FSPARTS1\x05\x00thing"), "thing", 2, "older format without a checksum"},
+		{"bad checksum", append(bytes.Clone(body), 1, 2, 3, 4), "thing", 2, "thing state is corrupt: its checksum is 0x04030201"},
+		{"other kind", good, "other", 2, `state of a "thing", want a other`},
 		{"other count", good, "thing", 3, "has 2 parts, want 3"},
-		{"truncated header", good[:len(magic)+3], "thing", 2, "truncated"},
-		{"truncated part", good[:len(good)-1], "thing", 2, "truncated"},
-		{"trailing bytes", append(bytes.Clone(good), 0), "thing", 2, "1 bytes after"},
+		{"truncated header", resum(body[:len(magic)+3]), "thing", 2, "truncated"},
+		{"truncated part", resum(body[:len(body)-1]), "thing", 2, "truncated"},
+		{"huge part", resum(append(bytes.Clone(body[:len(magic)+2+5+4]), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)), "thing", 2, "truncated"},
+		{"trailing bytes", resum(append(bytes.Clone(body), 0)), "thing", 2, "1 bytes after"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(tc.kind, tc.data, tc.n)
@@ -46,4 +59,38 @@ func TestDecodeRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEveryByteChecked flips each byte of a container in turn: every flip is refused.
+func TestEveryByteChecked(t *testing.T) {
+	good := Encode("thing", []byte("abc"), nil, []byte("de"))
+	for i := range good {
+		for _, mask := range []byte{0x01, 0x80, 0xff} {
+			bad := bytes.Clone(good)
+			bad[i] ^= mask
+			if _, err := Decode("thing", bad, 3); err == nil {
+				t.Errorf("flipping byte %d with %#02x: accepted", i, mask)
+			}
+		}
+	}
+}
+
+// FuzzDecode feeds Decode arbitrary bytes: it must never panic, and whatever it accepts
+// must be exactly what Encode writes for the parts it returns.
+func FuzzDecode(f *testing.F) {
+	f.Add(Encode("thing", []byte("abc"), []byte("de")), 2)
+	f.Add(Encode("thing"), 0)
+	f.Add(Encode("thing", nil, Encode("inner", []byte{1})), 2)
+	f.Fuzz(func(t *testing.T, data []byte, n int) {
+		if n < 0 || n > 64 {
+			return
+		}
+		p, err := Decode("thing", data, n)
+		if err != nil {
+			return
+		}
+		if again := Encode("thing", p...); !bytes.Equal(again, data) {
+			t.Fatalf("Decode accepted %x, which Encode writes as %x", data, again)
+		}
+	})
 }

@@ -8,9 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
 
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // Checkpoint is a set of networks, and optionally the optimiser that trains them, stored
@@ -57,19 +56,23 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // complete new one, never a part. It returns an error if the file cannot be written.
 func (c Checkpoint[T]) Save(path string) error {
 	data, _ := c.MarshalBinary()
-	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+	if err := safefile.Write(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("nn: save %s: %w", path, err)
 	}
 	return nil
 }
 
+// MaxFileSize is the largest checkpoint file Load reads, in bytes.
+const MaxFileSize = 1 << 30
+
 // Load reads a file written by Save into the networks and the optimiser, which must have
 // the architectures and precision of those saved; the optimiser, when not nil, must have been
-// saved too. It changes nothing unless the whole file is valid. Its errors wrap
-// ErrNotCheckpoint, ErrVersion, ErrTruncated, ErrCorrupt or ErrMismatch, or come from reading
-// the file.
+// saved too. It changes nothing unless the whole file is valid: the checksum matches and
+// every value is finite. Its errors wrap ErrNotCheckpoint, ErrVersion, ErrTruncated,
+// ErrCorrupt or ErrMismatch, or come from reading the file, which must be a regular file of
+// at most MaxFileSize bytes.
 func (c Checkpoint[T]) Load(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxFileSize)
 	if err == nil {
 		err = c.UnmarshalBinary(data)
 	}
@@ -154,6 +157,9 @@ func (c Checkpoint[T]) UnmarshalBinary(data []byte) error {
 	if err := c.match(f); err != nil {
 		return fmt.Errorf("%w: %v", ErrMismatch, err)
 	}
+	if err := f.check(c.Opt != nil); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
 	for i, n := range c.Nets {
 		decodeFloats(n.params, f.nets[i].params)
 	}
@@ -217,6 +223,50 @@ func (c Checkpoint[T]) match(f *fileCheckpoint) error {
 		}
 	}
 	return nil
+}
+
+// check returns an error describing the first value of f that no training could have
+// produced: a parameter or moment that is not finite, a negative second moment or step
+// count. It checks the optimiser's state only if withOpt.
+func (f *fileCheckpoint) check(withOpt bool) error {
+	for i, n := range f.nets {
+		if j := badFloat(n.params, f.elemSize, false); j >= 0 {
+			return fmt.Errorf("network %d: parameter %d is not finite", i, j)
+		}
+	}
+	if !withOpt {
+		return nil
+	}
+	if f.steps < 0 {
+		return fmt.Errorf("the optimiser has taken %d steps", f.steps)
+	}
+	for i := range f.m {
+		if j := badFloat(f.m[i], f.elemSize, false); j >= 0 {
+			return fmt.Errorf("network %d: first moment %d is not finite", i, j)
+		}
+		if j := badFloat(f.v[i], f.elemSize, true); j >= 0 {
+			return fmt.Errorf("network %d: second moment %d is negative or not finite", i, j)
+		}
+	}
+	return nil
+}
+
+// badFloat returns the index of the first little-endian value of size bytes in b that is
+// not finite, or negative when nonNeg is set; −1 if there is none.
+func badFloat(b []byte, size int, nonNeg bool) int {
+	le := binary.LittleEndian
+	for i := 0; i+size <= len(b); i += size {
+		var v float64
+		if size == 4 {
+			v = float64(math.Float32frombits(le.Uint32(b[i:])))
+		} else {
+			v = math.Float64frombits(le.Uint64(b[i:]))
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) || (nonNeg && v < 0) {
+			return i / size
+		}
+	}
+	return -1
 }
 
 // decodeFloats decodes the little-endian values in b, which has exactly enough, into dst.

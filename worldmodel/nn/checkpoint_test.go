@@ -100,6 +100,17 @@ func TestCheckpointBadFiles(t *testing.T) {
 	version2[len(ckptMagic)] = 2
 	flipped := slices.Clone(good)
 	flipped[len(good)/2] ^= 0x10
+	// Files whose checksums match values no training produces.
+	altered := func(change func(tr *trainer[float32])) []byte {
+		tr := trained[float32](t, 1)
+		change(tr)
+		b, _ := Checkpoint[float32]{Nets: []*MLP[float32]{tr.net}, Opt: tr.opt}.MarshalBinary()
+		return b
+	}
+	nanParam := altered(func(tr *trainer[float32]) { tr.net.params[3] = float32(math.NaN()) })
+	infMoment := altered(func(tr *trainer[float32]) { tr.opt.m[0][1] = float32(math.Inf(-1)) })
+	negMoment := altered(func(tr *trainer[float32]) { tr.opt.v[0][2] = -1e-9 })
+	negSteps := altered(func(tr *trainer[float32]) { tr.opt.steps = -5 })
 	files := []struct {
 		name string
 		data []byte
@@ -116,6 +127,10 @@ func TestCheckpointBadFiles(t *testing.T) {
 		{"version 2", version2, ErrVersion},
 		{"flipped bit", flipped, ErrCorrupt},
 		{"trailing byte", append(slices.Clone(good), 0), ErrCorrupt},
+		{"NaN parameter", nanParam, ErrCorrupt},
+		{"infinite first moment", infMoment, ErrCorrupt},
+		{"negative second moment", negMoment, ErrCorrupt},
+		{"negative step count", negSteps, ErrCorrupt},
 	}
 	dir := t.TempDir()
 	for _, f := range files {

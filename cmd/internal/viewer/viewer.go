@@ -19,7 +19,7 @@ import (
 
 	"github.com/foresight-sim/foresight/cmd/internal/live"
 	"github.com/foresight-sim/foresight/envs"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // Options configures the window.
@@ -265,7 +265,7 @@ func (g *game) save(screen *ebiten.Image, path string) {
 	b := screen.Bounds()
 	img := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	screen.ReadPixels(img.Pix)
-	err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+	err := safefile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
 	if err != nil {
 		g.err = fmt.Errorf("viewer: screenshot: %w", err)
 		return

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/foresight-sim/foresight/agent"
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // Plot formats: every plot is written as PNG and as SVG.
@@ -89,7 +89,7 @@ func savePlot(p *plot.Plot, dir, name string) ([]string, error) {
 			return names, fmt.Errorf("bench: plot %s: %w", name, err)
 		}
 		file := name + "." + format
-		if err := atomicfile.Write(filepath.Join(dir, file), func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
+		if err := safefile.Write(filepath.Join(dir, file), func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
 			return names, fmt.Errorf("bench: write %s: %w", file, err)
 		}
 		names = append(names, file)

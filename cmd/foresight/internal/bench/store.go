@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/foresight-sim/foresight/internal/atomicfile"
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // The files of a sweep directory.
@@ -95,7 +95,7 @@ func Open(dir string, cfg Config) (*Store, error) {
 	}
 	if s.dropped > 0 {
 		path := filepath.Join(dir, ResultsFile)
-		err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(good); return err })
+		err := safefile.Write(path, func(w io.Writer) error { _, err := w.Write(good); return err })
 		if err != nil {
 			return nil, fmt.Errorf("bench: dropping the partly written last line of %s: %w", path, err)
 		}
@@ -260,7 +260,7 @@ func (s *Store) write(data []byte) (err error) {
 	path := filepath.Join(s.dir, ResultsFile)
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("bench: appending to %s: %w", path, atomicfile.Cause(err))
+			err = fmt.Errorf("bench: appending to %s: %w", path, safefile.Cause(err))
 		}
 	}()
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -339,7 +339,7 @@ func createSweep(dir string, cfg Config) error {
 		return fmt.Errorf("bench: %w", err)
 	}
 	path := filepath.Join(dir, SweepFile)
-	err = atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	err = safefile.Write(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
 	if err != nil {
 		return fmt.Errorf("bench: writing %s: %w", path, err)
 	}

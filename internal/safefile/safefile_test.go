@@ -1,4 +1,4 @@
-package atomicfile
+package safefile
 
 import (
 	"errors"
@@ -22,6 +22,10 @@ func entries(t *testing.T, dir string) []string {
 	return names
 }
 
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+}
+
 func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.bin")
@@ -33,11 +37,11 @@ func TestWrite(t *testing.T) {
 		wantErr error
 		want    string
 	}{
-		{"new file", path, func(w io.Writer) error { _, err := w.Write([]byte("one")); return err }, nil, "one"},
-		{"replaces", path, func(w io.Writer) error { _, err := w.Write([]byte("two")); return err }, nil, "two"},
+		{"new file", path, writeString("one"), nil, "one"},
+		{"replaces", path, writeString("two"), nil, "two"},
 		{"failed write keeps the old file", path, func(w io.Writer) error { w.Write([]byte("partial")); return failed }, failed, "two"},
-		{"directory", dir, func(io.Writer) error { return nil }, ErrIsDir, "two"},
-		{"missing directory", filepath.Join(dir, "no", "x.bin"), func(io.Writer) error { return nil }, os.ErrNotExist, "two"},
+		{"directory", dir, writeString(""), ErrNotRegular, "two"},
+		{"missing directory", filepath.Join(dir, "no", "x.bin"), writeString(""), os.ErrNotExist, "two"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
