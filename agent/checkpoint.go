@@ -3,12 +3,14 @@ package agent
 import (
 	"bytes"
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -70,6 +72,8 @@ func (c *Checkpoint) Save(res TrainResult) error {
 		return fmt.Errorf("checkpoint directory: %w", err)
 	}
 	spec := c.env.Spec()
+	curve := encodeCurve(res.Curve)
+	res.Curve = nil // kept apart, compactly
 	head, err := json.Marshal(runHeader{Env: spec.ID, Params: spec.Params.Values(), Agent: c.name, Result: res})
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
@@ -80,7 +84,7 @@ func (c *Checkpoint) Save(res TrainResult) error {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
-	data := parts.Encode(checkpointKind, head, state)
+	data := parts.Encode(checkpointKind, head, state, curve)
 	if err := safefile.Write(c.path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
@@ -100,15 +104,18 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
-	p, err := parts.Decode(checkpointKind, data, 2)
+	p, err := parts.Decode(checkpointKind, data, 3)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	var head runHeader
 	dec := json.NewDecoder(bytes.NewReader(p[0]))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&head); err != nil || dec.More() {
-		return nil, fmt.Errorf("checkpoint %s: bad header: %v", c.path, err)
+	if err := dec.Decode(&head); err != nil || dec.More() || head.Result.Curve != nil {
+		return nil, fmt.Errorf("checkpoint %s: bad header", c.path)
+	}
+	if head.Result.Curve, err = decodeCurve(p[2]); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	if err := head.Result.check(Competence{}); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: the run in it is not one training produces: %w", c.path, err)
@@ -130,4 +137,48 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	return &head.Result, nil
+}
+
+// curvePointSize is the size of a point of a learning curve in a checkpoint.
+const curvePointSize = 8 + 8 + 4 + 1 + 4
+
+// encodeCurve encodes a learning curve in about a fifth of its JSON's bytes, so that the
+// checkpoint of a long run stays small: each point's experience and return as float64s,
+// its length as a uint32, its success as a byte and its evaluation successes as an int32;
+// the episode number is the point's index.
+func encodeCurve(curve []EpisodePoint) []byte {
+	le := binary.LittleEndian
+	b := make([]byte, 0, len(curve)*curvePointSize)
+	for _, p := range curve {
+		b = le.AppendUint64(b, math.Float64bits(p.Experience))
+		b = le.AppendUint64(b, math.Float64bits(p.Return))
+		b = le.AppendUint32(b, uint32(p.Length))
+		success := byte(0)
+		if p.Success {
+			success = 1
+		}
+		b = le.AppendUint32(append(b, success), uint32(int32(p.Evaluated)))
+	}
+	return b
+}
+
+// decodeCurve decodes what encodeCurve wrote. It returns an error if b is not a whole
+// number of points or a success flag is neither 0 nor 1; TrainResult's checks do the rest.
+func decodeCurve(b []byte) ([]EpisodePoint, error) {
+	if len(b)%curvePointSize != 0 {
+		return nil, fmt.Errorf("the learning curve is not a whole number of points")
+	}
+	le := binary.LittleEndian
+	curve := make([]EpisodePoint, len(b)/curvePointSize)
+	for i := range curve {
+		q := b[i*curvePointSize:]
+		if q[20] > 1 {
+			return nil, fmt.Errorf("curve point %d has success flag %d", i, q[20])
+		}
+		curve[i] = EpisodePoint{
+			Episode: i, Experience: math.Float64frombits(le.Uint64(q)), Return: math.Float64frombits(le.Uint64(q[8:])),
+			Length: int(le.Uint32(q[16:])), Success: q[20] == 1, Evaluated: int(int32(le.Uint32(q[21:]))),
+		}
+	}
+	return curve, nil
 }

@@ -135,7 +135,7 @@ func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := func(edit func(h map[string]any)) []byte {
-		return rewrite(t, checkpointKind, 2, 0, good, func(b []byte) []byte {
+		return rewrite(t, checkpointKind, 3, 0, good, func(b []byte) []byte {
 			var h map[string]any
 			if err := json.Unmarshal(b, &h); err != nil {
 				t.Fatal(err)
@@ -149,10 +149,13 @@ func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 		return header(func(h map[string]any) { edit(h["result"].(map[string]any)) })
 	}
 	agentPart := func(i int, change func([]byte) []byte) []byte {
-		return rewrite(t, checkpointKind, 2, 1, good, func(s []byte) []byte { return rewrite(t, modelBasedKind, 6, i, s, change) })
+		return rewrite(t, checkpointKind, 3, 1, good, func(s []byte) []byte { return rewrite(t, modelBasedKind, 6, i, s, change) })
 	}
 	replayPart := func(i int, change func([]byte) []byte) []byte {
 		return agentPart(4, func(r []byte) []byte { return rewrite(t, replayKind, 7, i, r, change) })
+	}
+	curvePart := func(change func([]byte) []byte) []byte {
+		return rewrite(t, checkpointKind, 3, 2, good, change)
 	}
 	putU64 := func(off int, v uint64) func([]byte) []byte {
 		return func(b []byte) []byte { binary.LittleEndian.PutUint64(b[off:], v); return b }
@@ -171,7 +174,11 @@ func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 		{"episodes not on the curve", result(func(r map[string]any) { r["episodes"] = 99 }), "99 episodes with"},
 		{"competent without a time", result(func(r map[string]any) { r["competent"] = true }), "competent true"},
 		{"time to competence not evaluated", result(func(r map[string]any) { r["competent"], r["ttc_seconds"] = true, 10.0 }), "no evaluation on the curve bears out"},
-		{"curve out of order", result(func(r map[string]any) { r["curve"].([]any)[0].(map[string]any)["episode"] = 1 }), "curve point 0: numbered 1"},
+		{"curve in the header", result(func(r map[string]any) { r["curve"] = []any{} }), "bad header"},
+		{"curve going back", curvePart(putU64(curvePointSize, math.Float64bits(1))), "curve point 1: experience of 1 s after"},
+		{"curve: NaN return", curvePart(putU64(8, math.Float64bits(math.NaN()))), "curve point 0: return of NaN"},
+		{"curve: success flag 2", curvePart(func(b []byte) []byte { b[20] = 2; return b }), "success flag 2"},
+		{"curve: ragged", curvePart(func(b []byte) []byte { return b[:len(b)-1] }), "not a whole number of points"},
 		{"unknown field", header(func(h map[string]any) { h["surprise"] = 1 }), "bad header"},
 		{"steps beyond any run", agentPart(0, putU64(0, 1<<63)), "steps"},
 		{"more updates than steps allow", agentPart(0, putU64(8, 1<<40)), "updates after"},
@@ -229,15 +236,15 @@ func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 // re-encoded so that it is whole.
 func replaceName(t testing.TB, data []byte, from, to string) []byte {
 	t.Helper()
-	p, err := parts.Decode(checkpointKind, data, 2)
+	p, err := parts.Decode(checkpointKind, data, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return parts.Encode(checkpointKind, bytes.Replace(p[0], []byte(`"agent":"`+from+`"`), []byte(`"agent":"`+to+`"`), 1), p[1])
+	return parts.Encode(checkpointKind, bytes.Replace(p[0], []byte(`"agent":"`+from+`"`), []byte(`"agent":"`+to+`"`), 1), p[1], p[2])
 }
 
 // FuzzCheckpointLoad feeds Load checkpoints of a small jepa agent on Pendulum-v0 made of
-// arbitrary parts (the run's header and the agent's state) behind a matching checksum, so
+// arbitrary parts (the run's header, the agent's state and the learning curve) behind a matching checksum, so
 // that the fuzzer reaches the checks behind it. Load must not panic, and must either refuse
 // the file with no result or restore a run that saves and loads again to the same result
 // and agent state. The seeds are the parts of a real checkpoint.
@@ -248,17 +255,17 @@ func FuzzCheckpointLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p, err := parts.Decode(checkpointKind, good, 2)
+	p, err := parts.Decode(checkpointKind, good, 3)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(p[0], p[1])
-	f.Add(p[0][:len(p[0])/2], p[1][:len(p[1])/2])
-	f.Add([]byte(`{"env":"Pendulum-v0","params":{},"agent":"jepa","result":{"experience_seconds":-1e300}}`), p[1])
-	f.Add([]byte{}, []byte{})
-	f.Fuzz(func(t *testing.T, head, state []byte) {
+	f.Add(p[0], p[1], p[2])
+	f.Add(p[0][:len(p[0])/2], p[1][:len(p[1])/2], p[2][:len(p[2])/2])
+	f.Add([]byte(`{"env":"Pendulum-v0","params":{},"agent":"jepa","result":{"experience_seconds":-1e300}}`), p[1], p[2])
+	f.Add([]byte{}, []byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, head, state, curve []byte) {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), parts.Encode(checkpointKind, head, state), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, CheckpointFile), parts.Encode(checkpointKind, head, state, curve), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		env := makeEnv(t, "Pendulum-v0")
