@@ -117,7 +117,7 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 	if head.Result.Curve, err = decodeCurve(p[2]); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
-	if err := head.Result.check(Competence{}); err != nil {
+	if err := head.Result.Check(Competence{}); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: the run in it is not one training produces: %w", c.path, err)
 	}
 	spec := c.env.Spec()

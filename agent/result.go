@@ -5,13 +5,13 @@ import (
 	"math"
 )
 
-// check returns an error describing the first thing in r that no training run produces:
+// Check returns an error describing the first thing in r that no training run produces:
 // counts that are negative or disagree with the curve, times that are not finite, a curve
 // whose episodes are out of order or whose experience decreases, or a competence verdict
 // that the curve does not bear out. With a rule (not the zero value), the evaluations on
 // the curve must fit it too. NewTrainer checks a run to resume with it, and Checkpoint.Load
 // a run it reads.
-func (r *TrainResult) check(rule Competence) error {
+func (r *TrainResult) Check(rule Competence) error {
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	switch {
 	case r.Episodes < 0 || r.Episodes != len(r.Curve):

@@ -156,10 +156,10 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
 				r.Agent, r.Env, r.Seed, name, t.res.Env, cfg.Seed)
 		}
-		if err := r.check(t.rule); err != nil {
+		if err := r.Check(t.rule); err != nil {
 			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
 		}
-		if r.Experience > cfg.Budget.Seconds() {
+		if r.Experience > cfg.Budget.Seconds()+spec.ControlDT { // the last episode may end within a step past it
 			return nil, fmt.Errorf("agent: the run to resume has %v s of experience, more than the budget of %v", r.Experience, cfg.Budget)
 		}
 		t.res = *r

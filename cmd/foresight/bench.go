@@ -18,9 +18,10 @@ import (
 	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
-// Bounds of foresight bench's flags.
+// Bounds of foresight bench's flags; a sweep file keeps to the same bounds of seeds and
+// budget.
 const (
-	maxBenchSeeds   = 1000
+	maxBenchSeeds   = bench.MaxSeeds
 	maxBenchWorkers = 256
 )
 

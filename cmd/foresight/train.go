@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foresight-sim/foresight/cmd/foresight/internal/bench"
+
 	"github.com/foresight-sim/foresight/internal/safefile"
 
 	"github.com/foresight-sim/foresight/agent"
@@ -16,8 +18,8 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 )
 
-// maxBudget bounds --budget.
-const maxBudget = 1000 * time.Hour
+// maxBudget bounds --budget, for train as for bench.
+const maxBudget = bench.MaxBudget
 
 var trainCommand = command{
 	name:    "train",
@@ -98,7 +100,7 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
 		}
-		if r.Experience > c.budget.Seconds() {
+		if r.Experience > c.budget.Seconds()+env.Spec().ControlDT { // the last episode may end within a step past it
 			return usagef("--checkpoint %s holds a run with %s of experience, more than --budget %v", c.checkpoint, show.Clock(r.Experience), c.budget)
 		}
 		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.Path(), r.Episodes, show.Clock(r.Experience))

@@ -23,6 +23,15 @@ const (
 	// ResultsFile holds the finished trials' records, one JSON line each, in the order they
 	// were appended.
 	ResultsFile = "results.jsonl"
+	// LockFile is locked by the process that has the directory open to run trials in it,
+	// and holds its pid.
+	LockFile = ".lock"
+)
+
+// Sizes of the files Open and Load read, in bytes.
+const (
+	MaxSweepFileSize   = 1 << 20
+	MaxResultsFileSize = 1 << 30
 )
 
 // sweepKind and sweepFormat mark a sweep file as ours, and the version of its layout.
@@ -44,8 +53,8 @@ type sweepFile struct {
 
 // Store is a sweep directory: the sweep's configuration and the records of its finished
 // trials. A Store's methods may be called from several goroutines at once. Only one
-// process at a time may use a directory; shards of a sweep run elsewhere write their own
-// directories, which Merge joins.
+// process at a time may run trials in a directory, which Open enforces with a lock; shards
+// of a sweep run elsewhere write their own directories, which Merge joins.
 type Store struct {
 	dir      string
 	cfg      Config
@@ -71,13 +80,19 @@ type Store struct {
 // it changes nothing.
 //
 // A run killed while appending can leave the results file's last line partly written. Open
-// drops such a line (one without its newline, or that is not JSON) by rewriting the file
-// without it, and reports its length with Dropped: its trial is not done and runs again.
-// An undecodable line before the last one is corruption: Open returns an error and
-// changes nothing. A trial recorded twice keeps its first record; Open ignores the others.
+// drops such a line (one without its newline) by rewriting the file without it, and reports
+// its length with Dropped: its trial is not done and runs again. Any other line that does
+// not decode, or holds values its trial could not have produced, is corruption: Open returns
+// an error naming the file and the line, and changes nothing. A trial recorded twice keeps
+// its first record; Open ignores the others. The sweep file and the results file must be
+// regular files of at most MaxSweepFileSize and MaxResultsFileSize bytes.
+//
+// Open locks the directory for the rest of the process's life, with an advisory lock on its
+// LockFile: while one process runs a sweep in it, Open in another returns an error naming
+// that process, so that two runs never both train the same trials.
 func Open(dir string, cfg Config) (*Store, error) {
 	if err := cfg.validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: %w", err)
 	}
 	have, err := readSweep(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -88,6 +103,9 @@ func Open(dir string, cfg Config) (*Store, error) {
 	}
 	if d := sweepDiff(have, cfg); d != "" {
 		return nil, fmt.Errorf("bench: %s holds another sweep: it has %s", dir, d)
+	}
+	if err := lock(dir); err != nil {
+		return nil, err
 	}
 	s, good, err := loadResults(dir, have)
 	if err != nil {
@@ -301,12 +319,14 @@ func (s *Store) record(t Trial) (Record, bool) {
 // there is none, and ErrNotSweep if it is not ours.
 func readSweep(dir string) (Config, error) {
 	path := filepath.Join(dir, SweepFile)
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxSweepFileSize)
 	if err != nil {
-		return Config{}, fmt.Errorf("bench: %w", err)
+		return Config{}, fmt.Errorf("bench: %s: %w", path, err)
 	}
 	var f sweepFile
-	if err := json.Unmarshal(data, &f); err != nil || f.Kind != sweepKind {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil || dec.More() || f.Kind != sweepKind {
 		return Config{}, fmt.Errorf("bench: %s: %w (%s is not a sweep file)", dir, ErrNotSweep, SweepFile)
 	}
 	if f.Format != sweepFormat {
@@ -330,7 +350,8 @@ func createSweep(dir string, cfg Config) error {
 	}
 	for _, e := range entries {
 		// A sweep file's temporary, left by a run killed while creating the directory.
-		if !(strings.HasPrefix(e.Name(), "."+SweepFile+".") && strings.HasSuffix(e.Name(), ".tmp")) {
+		temporary := strings.HasPrefix(e.Name(), "."+SweepFile+".") && strings.HasSuffix(e.Name(), ".tmp")
+		if !temporary && e.Name() != LockFile {
 			return fmt.Errorf("bench: %s: %w (it holds %s but no %s)", dir, ErrNotSweep, e.Name(), SweepFile)
 		}
 	}
@@ -354,25 +375,34 @@ func loadResults(dir string, cfg Config) (*Store, []byte, error) {
 		s.trials[t] = true
 	}
 	path := filepath.Join(dir, ResultsFile)
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxResultsFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("bench: %w", err)
+		return nil, nil, fmt.Errorf("bench: %s: %w", path, err)
+	}
+	lims := map[string]limits{}
+	for _, id := range cfg.Envs {
+		if lims[id], err = envLimits(id); err != nil {
+			return nil, nil, fmt.Errorf("bench: %w", err)
+		}
 	}
 	for rest, n := data, 1; len(rest) > 0; n++ {
 		line, next, ok := bytes.Cut(rest, []byte{'\n'})
-		var r Record
-		if err := json.Unmarshal(line, &r); !ok || err != nil {
-			if !ok || len(next) == 0 {
-				s.dropped = len(rest)
-				break
-			}
+		if !ok {
+			s.dropped = len(rest)
+			break
+		}
+		r, err := decodeRecord(line)
+		if err != nil {
 			return nil, nil, fmt.Errorf("bench: %s line %d: %w", path, n, err)
 		}
 		if !s.trials[r.Trial] {
 			return nil, nil, fmt.Errorf("bench: %s line %d: trial %s is not of the sweep", path, n, r.Trial)
+		}
+		if err := r.check(cfg, lims[r.Env]); err != nil {
+			return nil, nil, fmt.Errorf("bench: %s line %d: trial %s: %w", path, n, r.Trial, err)
 		}
 		if _, dup := s.index[r.Trial]; !dup {
 			s.index[r.Trial] = len(s.records)
@@ -383,29 +413,18 @@ func loadResults(dir string, cfg Config) (*Store, []byte, error) {
 	return s, data[:len(data)-s.dropped], nil
 }
 
-// validate checks that the configuration describes a sweep: at least one environment and
-// agent, each named once, at least one seed and a positive budget.
-func (c Config) validate() error {
-	for _, names := range []struct {
-		what string
-		list []string
-	}{{"environment", c.Envs}, {"agent", c.Agents}} {
-		if len(names.list) == 0 {
-			return fmt.Errorf("bench: the sweep names no %s", names.what)
-		}
-		for i, n := range names.list {
-			if n == "" {
-				return fmt.Errorf("bench: the sweep names an %s with no name", names.what)
-			}
-			if slices.Contains(names.list[:i], n) {
-				return fmt.Errorf("bench: the sweep names the %s %s twice", names.what, n)
-			}
-		}
+// decodeRecord decodes a line of a results file, refusing unknown fields and trailing data.
+func decodeRecord(line []byte) (Record, error) {
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Record{}, err
 	}
-	if c.Seeds < 1 || c.Budget <= 0 {
-		return fmt.Errorf("bench: the sweep needs at least one seed and a positive budget, not %d and %v", c.Seeds, c.Budget)
+	if dec.More() {
+		return Record{}, errors.New("data after the record")
 	}
-	return nil
+	return r, nil
 }
 
 // sweepDiff describes how the sweep have differs from want, or returns "" if they are the

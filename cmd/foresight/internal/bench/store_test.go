@@ -1,14 +1,18 @@
 package bench
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -20,18 +24,29 @@ import (
 
 // storeConfig returns a small sweep of 2×2×3 trials.
 func storeConfig() Config {
-	return Config{Envs: []string{"pendulum", "cartpole"}, Agents: []string{"random", "mb"}, Seeds: 3, Budget: time.Hour}
+	return Config{Envs: []string{"Pendulum-v0", "CartPoleSwingup-v0"}, Agents: []string{"random", "jepa"}, Seeds: 3, Budget: time.Hour}
 }
 
 // storeRecord returns a record of t that depends on t alone.
 func storeRecord(t Trial) Record {
-	r := Record{Trial: t, Budget: 3600, Experience: 100 + float64(t.Seed), Wall: 2, RealTime: 50, Episodes: 2,
-		Curve:   []agent.EpisodePoint{{Episode: 0, Experience: 50, Return: -1, Length: 10, Evaluated: -1}, {Episode: 1, Experience: 100, Success: true, Evaluated: 3}},
+	end := 100 + float64(t.Seed)
+	r := Record{Trial: t, Budget: 3600, Experience: end, Wall: 2, RealTime: 50, Episodes: 2,
+		Curve: []agent.EpisodePoint{{Episode: 0, Experience: 50, Return: 1, Length: 10, Evaluated: -1},
+			{Episode: 1, Experience: end, Return: 9.5, Length: 10, Success: true, Evaluated: 3}},
 		Version: "test", Platform: "test/test"}
 	if t.Seed%2 == 0 {
-		ttc := 90 + float64(t.Seed)
-		r.Competent, r.TTC = true, &ttc
+		r.Competent, r.TTC, r.Curve[1].Evaluated = true, &end, 4
 	}
+	return r
+}
+
+// longRecord returns a record of t, never competent, whose curve has n episodes.
+func longRecord(t Trial, n int) Record {
+	r := Record{Trial: t, Budget: 3600, Wall: 2, RealTime: 50, Episodes: n, Version: "test", Platform: "test/test"}
+	for i := range n {
+		r.Curve = append(r.Curve, agent.EpisodePoint{Episode: i, Experience: float64(i+1) + float64(t.Seed)/10, Return: 3, Length: 20, Evaluated: -1})
+	}
+	r.Experience = r.Curve[n-1].Experience
 	return r
 }
 
@@ -121,8 +136,8 @@ func TestStoreReopen(t *testing.T) {
 
 	// The same sweep, its environments and agents listed in another order.
 	other := cfg
-	other.Envs = []string{"cartpole", "pendulum"}
-	other.Agents = []string{"mb", "random"}
+	other.Envs = []string{"CartPoleSwingup-v0", "Pendulum-v0"}
+	other.Agents = []string{"jepa", "random"}
 	for _, c := range []Config{cfg, other} {
 		r := storeOpen(t, dir, c)
 		if got, want := r.Records(), storeRecords(done); !reflect.DeepEqual(got, want) {
@@ -149,12 +164,12 @@ func TestOpenOtherSweep(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"envs", func(c *Config) { c.Envs = []string{"pendulum", "acrobot"} }, "environments"},
+		{"envs", func(c *Config) { c.Envs = []string{"Pendulum-v0", "Acrobot-v0"} }, "environments"},
 		{"fewer envs", func(c *Config) { c.Envs = c.Envs[:1] }, "environments"},
-		{"agents", func(c *Config) { c.Agents = append(c.Agents, "sac") }, "agents"},
+		{"agents", func(c *Config) { c.Agents = append(c.Agents, "pets") }, "agents"},
 		{"seeds", func(c *Config) { c.Seeds = 5 }, "seeds"},
 		{"budget", func(c *Config) { c.Budget = 2 * time.Hour }, "budget"},
-		{"invalid", func(c *Config) { c.Envs = []string{"pendulum", "pendulum"} }, "twice"},
+		{"invalid", func(c *Config) { c.Envs = []string{"Pendulum-v0", "Pendulum-v0"} }, "twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := storeConfig()
@@ -234,9 +249,6 @@ func TestOpenTornLastLine(t *testing.T) {
 		{"one byte", whole[:1]},
 		{"without newline", whole[:len(whole)-1]},
 		{"zeros", "\x00\x00\x00\x00"},
-		{"zeros and newline", "\x00\x00\x00\x00\n"},
-		{"truncated and newline", whole[:len(whole)/2] + "\n"},
-		{"empty line", "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -280,15 +292,37 @@ func TestOpenCorrupt(t *testing.T) {
 	trials := storeConfig().Trials()
 	line := storeLine(t, storeRecord(trials[0]))
 	stranger := storeRecord(trials[1])
-	stranger.Env = "acrobot"
+	stranger.Env = "Acrobot-v0"
+	// altered returns the line of trials[1]'s record changed by edit.
+	altered := func(edit func(r *Record)) string {
+		r := storeRecord(trials[1])
+		edit(&r)
+		return storeLine(t, r)
+	}
+	huge, negative := 1e308, -5.0
 	for _, tc := range []struct {
-		name, results string
+		name, results, want string
 	}{
-		{"torn middle line", line[:20] + "\n" + line},
-		{"empty middle line", "\n" + line},
-		{"glued lines", line[:20] + line + storeLine(t, storeRecord(trials[2]))},
-		{"trial of another sweep", line + storeLine(t, stranger)},
-		{"null", "null\n" + line},
+		{"torn middle line", line[:20] + "\n" + line, "line 1: unexpected EOF"},
+		{"empty middle line", "\n" + line, "line 1: EOF"},
+		{"glued lines", line[:20] + line + storeLine(t, storeRecord(trials[2])), "line 1: invalid character"},
+		{"trial of another sweep", line + storeLine(t, stranger), "line 2: trial Acrobot-v0/random/1 is not of the sweep"},
+		{"null", "null\n" + line, "line 1: trial //0 is not of the sweep"},
+		{"zeros as the last line", line + "\x00\x00\x00\x00\n", "line 2: invalid character"},
+		{"torn last line with its newline", line + line[:len(line)/2] + "\n", "line 2: unexpected EOF"},
+		{"empty last line", line + "\n", "line 2: EOF"},
+		{"unknown field", line + strings.Replace(storeLine(t, storeRecord(trials[1])), "{", `{"extra":1,`, 1), `line 2: json: unknown field "extra"`},
+		{"two records on a line", strings.TrimSuffix(line, "\n") + line, "line 1: data after the record"},
+		{"return near the largest float", line + altered(func(r *Record) { r.Curve[0].Return = huge }), "line 2: trial Pendulum-v0/random/1: episode 0: a return of 1e+308 in 10 steps, outside"},
+		{"returns at both ends", line + altered(func(r *Record) { r.Curve[0].Return, r.Curve[1].Return = huge, -huge }), "outside what Pendulum-v0 allows"},
+		{"episode beyond the time limit", line + altered(func(r *Record) { r.Curve[0].Length = 201 }), "in 201 steps, outside"},
+		{"negative experience", line + altered(func(r *Record) { r.Experience, r.Curve[1].Experience = -1e300, -1e300 }), "experience of -1e+300 s"},
+		{"experience beyond the budget", line + altered(func(r *Record) { r.Experience, r.Curve[1].Experience = 1e308, 1e308 }), "more than the budget"},
+		{"negative time to competence", line + altered(func(r *Record) { r.Competent, r.TTC = true, &negative }), "time to competence of -5 s"},
+		{"other budget", line + altered(func(r *Record) { r.Budget = huge }), "a budget of 1e+308 s"},
+		{"negative wall time", line + altered(func(r *Record) { r.Wall = -1 }), "wall time of -1 s"},
+		{"negative episodes", line + altered(func(r *Record) { r.Episodes = -3 }), "-3 episodes"},
+		{"negative real-time factor", line + altered(func(r *Record) { r.RealTime = -huge }), "real-time factor of -1e+308"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -297,8 +331,9 @@ func TestOpenCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := storeFiles(t, dir)
-			if _, err := Open(dir, storeConfig()); err == nil || !strings.Contains(err.Error(), ResultsFile+" line ") {
-				t.Errorf("Open: %v, want an error naming the line", err)
+			_, err := Open(dir, storeConfig())
+			if err == nil || !strings.Contains(err.Error(), ResultsFile+" line ") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Open: %v, want an error naming the file and containing %q", err, tc.want)
 			}
 			if _, err := Load(dir); err == nil {
 				t.Errorf("Load succeeded")
@@ -336,7 +371,7 @@ func TestStoreDuplicates(t *testing.T) {
 func TestAppendErrors(t *testing.T) {
 	dir := t.TempDir()
 	s := storeOpen(t, dir, storeConfig())
-	stranger := storeRecord(Trial{Env: "pendulum", Agent: "random", Seed: 3})
+	stranger := storeRecord(Trial{Env: "Acrobot-v0", Agent: "random", Seed: 3})
 	if err := s.Append(stranger); err == nil {
 		t.Errorf("Append of a trial outside the sweep succeeded")
 	}
@@ -361,8 +396,7 @@ func TestAppendConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for k := range trials {
 				tr := trials[(k*(g+1)+g)%len(trials)]
-				rec := storeRecord(tr)
-				rec.Curve = slices.Repeat(rec.Curve, 200) // lines of tens of kilobytes
+				rec := longRecord(tr, 400) // lines of tens of kilobytes
 				if err := s.Append(rec); err != nil {
 					t.Error(err)
 				}
@@ -526,4 +560,58 @@ func TestLoad(t *testing.T) {
 	if err := s.Append(storeRecord(cfg.Trials()[0])); err == nil || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("Append to a loaded store: %v, want an error", err)
 	}
+}
+
+// TestOpenLocked checks that a sweep directory another process has open is refused at
+// once, naming that process, and that Load still reads it.
+func TestOpenLocked(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("directories are locked only on Linux and macOS")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHolder$")
+	cmd.Env = append(os.Environ(), "BENCH_LOCK_HOLDER="+dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("the holder said %q, %v", line, err)
+	}
+	_, err = Open(dir, storeConfig())
+	want := fmt.Sprintf("is in use by another foresight bench (pid %d)", cmd.Process.Pid)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open of a locked directory: %v, want an error containing %q", err, want)
+	}
+	if _, err := Load(dir); err != nil {
+		t.Errorf("Load of a locked directory: %v", err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	storeOpen(t, dir, storeConfig()) // the lock went with its process
+}
+
+// TestLockHolder is TestOpenLocked's other process: it opens the sweep directory named by
+// BENCH_LOCK_HOLDER, says so, and keeps it open until its standard input closes.
+func TestLockHolder(t *testing.T) {
+	dir := os.Getenv("BENCH_LOCK_HOLDER")
+	if dir == "" {
+		t.Skip("run by TestOpenLocked")
+	}
+	if _, err := Open(dir, storeConfig()); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("locked")
+	io.Copy(io.Discard, os.Stdin)
 }

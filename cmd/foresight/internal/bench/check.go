@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// Bounds of a sweep, which a sweep file must keep to as the command line does.
+const (
+	// MaxSeeds is the most seeds per environment and agent.
+	MaxSeeds = 1000
+	// MaxBudget is the largest budget of simulated experience per trial.
+	MaxBudget = 1000 * time.Hour
+)
+
+// validate checks that the configuration describes a sweep: at least one environment and
+// agent, each registered and named once, from 1 to MaxSeeds seeds and a budget from 0 to
+// MaxBudget.
+func (c Config) validate() error {
+	for _, names := range []struct {
+		what  string
+		list  []string
+		known []string
+	}{{"environment", c.Envs, envs.IDs()}, {"agent", c.Agents, agent.Names()}} {
+		if len(names.list) == 0 {
+			return fmt.Errorf("the sweep names no %s", names.what)
+		}
+		for i, n := range names.list {
+			if !slices.Contains(names.known, n) {
+				return fmt.Errorf("the sweep names the unknown %s %.40q", names.what, n)
+			}
+			if slices.Contains(names.list[:i], n) {
+				return fmt.Errorf("the sweep names the %s %s twice", names.what, n)
+			}
+		}
+	}
+	if c.Seeds < 1 || c.Seeds > MaxSeeds || c.Budget <= 0 || c.Budget > MaxBudget {
+		return fmt.Errorf("the sweep needs 1 to %d seeds and a budget from 0 to %v, not %d and %v", MaxSeeds, MaxBudget, c.Seeds, c.Budget)
+	}
+	return nil
+}
+
+// limits are what an environment's rewards and time limit allow an episode.
+type limits struct {
+	steps          int
+	dt             float64
+	rewLow, rewHig float64
+}
+
+// envLimits returns the limits of the environment id with its default parameters.
+func envLimits(id string) (limits, error) {
+	env, err := envs.Make(id)
+	if err != nil {
+		return limits{}, err
+	}
+	s := env.Spec()
+	return limits{steps: s.MaxEpisodeSteps, dt: s.ControlDT, rewLow: s.RewardRange[0], rewHig: s.RewardRange[1]}, nil
+}
+
+// check returns an error describing the first value of r that its trial could not have
+// produced in the sweep cfg on an environment of limits lim: whatever agent.TrainResult's
+// Check finds under the benchmark's competence rule, a budget other than the sweep's,
+// experience beyond it, a wall time or real-time factor that is negative or not finite, or
+// an episode longer than the time limit or with a return its rewards cannot sum to.
+func (r *Record) check(cfg Config, lim limits) error {
+	res := agent.TrainResult{Env: r.Env, Agent: r.Agent, Seed: r.Seed, Competent: r.Competent, TTC: r.TTC,
+		Experience: r.Experience, Wall: r.Wall, Episodes: r.Episodes, Curve: r.Curve}
+	if err := res.Check(agent.DefaultCompetence); err != nil {
+		return err
+	}
+	budget := cfg.Budget.Seconds()
+	switch {
+	case r.Budget != budget:
+		return fmt.Errorf("a budget of %v s, the sweep's is %v s", r.Budget, budget)
+	case r.Experience > budget+lim.dt:
+		return fmt.Errorf("%v s of experience, more than the budget", r.Experience)
+	case math.IsNaN(r.RealTime) || math.IsInf(r.RealTime, 0) || r.RealTime < 0:
+		return fmt.Errorf("a real-time factor of %v", r.RealTime)
+	}
+	for _, p := range r.Curve {
+		lo, hi := float64(p.Length)*lim.rewLow, float64(p.Length)*lim.rewHig
+		slack := 1e-9 * max(1, math.Abs(lo), math.Abs(hi))
+		if p.Length > lim.steps || p.Return < lo-slack || p.Return > hi+slack {
+			return fmt.Errorf("episode %d: a return of %v in %d steps, outside what %s allows (%d steps, rewards in [%v, %v])",
+				p.Episode, p.Return, p.Length, r.Env, lim.steps, lim.rewLow, lim.rewHig)
+		}
+	}
+	return nil
+}
