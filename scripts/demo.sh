@@ -3,8 +3,9 @@
 # learning cart-pole swing-up from scratch (keys: ? for help). Extra arguments go to
 # `foresight watch`, for example --env Pendulum-v0 --agent pets.
 #
-# With no display (DISPLAY and WAYLAND_DISPLAY unset), or where the viewer cannot be built,
-# it says so in one line and runs the headless demo instead: a random agent on every
+# With no display (DISPLAY unset: the viewer opens its window through X11, or XWayland), or
+# where the viewer cannot be built, it says so in one line and runs the headless demo
+# instead: a random agent on every
 # environment, with success rates and returns, and a PNG frame of each in out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ headless() {
 	exec bin/foresight demo --out out
 }
 
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+if [ -z "${DISPLAY:-}" ]; then
 	headless "no display to open the viewer on"
 fi
 rm -f bin/foresight-watch

@@ -25,8 +25,8 @@ printf 'wall_s\texperience_s\trss_kib\tcheckpoint_bytes\n' >"$out/soak.tsv"
 # seconds converts the h:mm:ss of a progress line to seconds.
 seconds() { awk -F: '{ print $1 * 3600 + $2 * 60 + $3 }' <<<"${1:-0:00:00}"; }
 while kill -0 "$pid" 2>/dev/null; do
-	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-	clock=$(grep -a '^episode' "$out/train.log" | tail -n 1 | awk '{ print $4 }')
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	clock=$(awk '/^episode/ { c = $4 } END { print c }' "$out/train.log")
 	size=$(stat -c %s "$out/run/train.state" 2>/dev/null || echo 0)
 	printf '%d\t%d\t%s\t%s\n' $(($(date +%s) - start)) "$(seconds "$clock")" "${rss:-0}" "$size" >>"$out/soak.tsv"
 	sleep "$every"

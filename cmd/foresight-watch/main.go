@@ -6,10 +6,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	// Checks the display before Ebiten opens it: imported first, and initialised first.
+	_ "github.com/foresight-sim/foresight/cmd/foresight-watch/internal/displaycheck"
 	"github.com/foresight-sim/foresight/cmd/internal/live"
 	"github.com/foresight-sim/foresight/cmd/internal/viewer"
 )
@@ -17,6 +20,9 @@ import (
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "foresight watch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		if errors.Is(err, viewer.ErrWindowTooLarge) {
+			os.Exit(2) // a bad command line, as foresight's other commands report it
+		}
 		os.Exit(1)
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"github.com/foresight-sim/foresight/cmd/internal/display"
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/live"
@@ -83,8 +84,8 @@ func (c *watchConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !hasDisplay() {
-		return errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); try xvfb-run, or foresight demo")
+	if err := display.Check(); err != nil {
+		return err
 	}
 	prog, err := findWatchProgram()
 	if err != nil {
@@ -119,14 +120,4 @@ func findWatchProgram() (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/%s (scripts/demo.sh does)", watchProgram, watchProgram, watchProgram)
-}
-
-// hasDisplay reports whether a window can open: on Linux and the BSDs, an X11 or Wayland
-// display must be named in the environment.
-func hasDisplay() bool {
-	switch runtime.GOOS {
-	case "windows", "darwin", "ios", "android", "js":
-		return true
-	}
-	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }

@@ -7,30 +7,35 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
 // TestWatchErrors checks that bad watch command lines and a missing display are refused in
 // one line before any window opens.
 func TestWatchErrors(t *testing.T) {
-	t.Setenv("DISPLAY", "")
-	t.Setenv("WAYLAND_DISPLAY", "")
 	tests := []struct {
-		name string
-		args []string
-		code int
-		msg  string
+		name    string
+		args    []string
+		code    int
+		msg     string
+		display string
 	}{
-		{"unknown env", []string{"--env", "Nope-v0"}, exitUsage, `unknown environment "Nope-v0"`},
-		{"unknown agent", []string{"--agent", "smart"}, exitUsage, `unknown agent "smart"`},
-		{"bad speed", []string{"--speed", "-1"}, exitUsage, "want a number from 0 (paused) to 1e6, or max"},
-		{"frames without screenshot", []string{"--frames", "3"}, exitUsage, "go together"},
-		{"screenshot without frames", []string{"--screenshot", "x.png"}, exitUsage, "go together"},
-		{"bad size", []string{"--size", "0x10"}, exitUsage, "want WxH"},
-		{"no display", nil, exitFailure, "no display to open a window on"},
+		{"unknown env", []string{"--env", "Nope-v0"}, exitUsage, `unknown environment "Nope-v0"`, ""},
+		{"unknown agent", []string{"--agent", "smart"}, exitUsage, `unknown agent "smart"`, ""},
+		{"bad speed", []string{"--speed", "-1"}, exitUsage, "want a number from 0 (paused) to 1e6, or max", ""},
+		{"frames without screenshot", []string{"--frames", "3"}, exitUsage, "go together", ""},
+		{"screenshot without frames", []string{"--screenshot", "x.png"}, exitUsage, "go together", ""},
+		{"bad size", []string{"--size", "0x10"}, exitUsage, "want WxH", ""},
+		{"no display", nil, exitFailure, "no display to open a window on", ""},
+		{"unreachable display", nil, exitFailure, `cannot reach the display ":4999"`, ":4999"},
+		{"stale forwarding", nil, exitFailure, "nothing answers at localhost:10999", "localhost:4999.0"},
+		{"bad display name", nil, exitFailure, `DISPLAY "what" is not a display name`, "what"},
+		{"empty screenshot path", []string{"--screenshot", "", "--frames", "2"}, exitUsage, "want a path, not an empty string", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DISPLAY", tt.display)
 			invoke(append([]string{"watch"}, tt.args...)...).check(t, tt.code, tt.msg)
 		})
 	}
@@ -59,6 +64,13 @@ func TestWatchWindow(t *testing.T) {
 	if _, err := os.Stat(viewer); err != nil {
 		t.Skip("the viewer is not built in this configuration (-tags noviewer)")
 	}
+	// Run directly on a display that is not there, the viewer program says so in one line.
+	direct := exec.Command(viewer, `{"env":"Pendulum-v0","agent":"random","speed":"1","width":64,"height":64}`)
+	direct.Env = append(os.Environ(), "DISPLAY=:4999")
+	out, err := direct.CombinedOutput()
+	if code := direct.ProcessState.ExitCode(); code != exitFailure || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), "cannot reach the display") {
+		t.Errorf("the viewer program without a display: exit %d (%v), output %q; want 1 and one line", code, err, out)
+	}
 	shot := filepath.Join(dir, "shot.png")
 	cmd := exec.Command(xvfb, "-a", "-s", "-screen 0 1280x1024x24", os.Args[0], "-test.run=^TestWatchWindow$")
 	cmd.Env = append(os.Environ(), "FORESIGHT_WATCH_CHILD=1", watchProgramEnv+"="+viewer, "FORESIGHT_WATCH_SHOT="+shot)
@@ -85,5 +97,11 @@ func watchChild(t *testing.T) {
 		"--screenshot", os.Getenv("FORESIGHT_WATCH_SHOT"), "--frames", "20")
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+	}
+	// A window larger than the 1280x1024 screen is a bad command line, not a hang.
+	big := invoke("watch", "--env", "Pendulum-v0", "--agent", "random", "--size", "4000x3000",
+		"--screenshot", os.Getenv("FORESIGHT_WATCH_SHOT")+".big.png", "--frames", "2")
+	if big.code != exitUsage || !strings.Contains(big.stderr, "a 4000x3000 window on a 1280x1024 screen") {
+		t.Errorf("a window larger than the screen: exit code %d, stderr %q", big.code, big.stderr)
 	}
 }

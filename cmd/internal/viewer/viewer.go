@@ -38,6 +38,9 @@ type Options struct {
 // Options.Screenshot, the frames are done. It returns an error if the session cannot start,
 // the window cannot open (no display), or a screenshot cannot be written.
 func Run(cfg live.Config, opt Options) error {
+	if w, h := ebiten.Monitor().Size(); w > 0 && h > 0 && (opt.Width > w || opt.Height > h) {
+		return fmt.Errorf("%w: a %dx%d window on a %dx%d screen; choose a smaller --size", ErrWindowTooLarge, opt.Width, opt.Height, w, h)
+	}
 	s, err := live.Start(cfg)
 	if err != nil {
 		return err
@@ -64,6 +67,10 @@ func Run(cfg live.Config, opt Options) error {
 	}
 	return nil
 }
+
+// ErrWindowTooLarge is returned, wrapped, by Run for a window larger than the screen, which
+// some window systems never show.
+var ErrWindowTooLarge = errors.New("the window does not fit the screen")
 
 // game is the ebiten.Game of the viewer.
 type game struct {
