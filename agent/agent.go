@@ -102,5 +102,5 @@ func New(name string, env envs.Env, seed uint64) (Agent, error) {
 			return b.make(env, seed)
 		}
 	}
-	return nil, fmt.Errorf("agent: unknown agent %q (known: %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("agent: unknown agent %.40q (known: %s)", name, strings.Join(Names(), ", "))
 }

@@ -123,7 +123,7 @@ func Lookup(id string) (Registration, error) {
 	r, ok := registry[id]
 	regMu.RUnlock()
 	if !ok {
-		return Registration{}, fmt.Errorf("envs: unknown environment %q (known: %s)", id, strings.Join(IDs(), ", "))
+		return Registration{}, fmt.Errorf("envs: unknown environment %.40q (known: %s)", id, strings.Join(IDs(), ", "))
 	}
 	r.Params = slices.Clone(r.Params)
 	return r, nil
@@ -147,7 +147,7 @@ func WithParam(name string, value float64) Option {
 			for j, p := range c.params {
 				names[j] = p.Name
 			}
-			return fmt.Errorf("unknown parameter %q (known: %s)", name, strings.Join(names, ", "))
+			return fmt.Errorf("unknown parameter %.40q (known: %s)", name, strings.Join(names, ", "))
 		}
 		p := &c.params[i]
 		if math.IsNaN(value) || value < p.Min || value > p.Max {

@@ -80,7 +80,7 @@ type RescaleAction struct {
 // NewRescaleAction returns env wrapped to take actions in the box [low, high]. It returns an
 // error if low and high do not match the wrapped action space's dimension, are not finite,
 // or have low ≥ high in some component, or if the wrapped action space has an infinite
-// bound.
+// bound, or if either box is so wide (such as ±1e308) that its width overflows.
 func NewRescaleAction(env Env, low, high []float64) (*RescaleAction, error) {
 	inner := env.ActionSpace()
 	if len(low) != inner.Dim() || len(high) != inner.Dim() {
@@ -93,6 +93,10 @@ func NewRescaleAction(env Env, low, high []float64) (*RescaleAction, error) {
 		}
 		if !isFinite(inner.Low[i]) || !isFinite(inner.High[i]) {
 			return nil, fmt.Errorf("envs: RescaleAction: wrapped action space %v has an infinite bound in component %d", inner, i)
+		}
+		if !isFinite(high[i]-low[i]) || !isFinite(inner.High[i]-inner.Low[i]) {
+			return nil, fmt.Errorf("envs: RescaleAction: bounds [%v, %v] of component %d, onto [%v, %v]: too far apart for their width to be a float64",
+				low[i], high[i], i, inner.Low[i], inner.High[i])
 		}
 		r.scale[i] = (inner.High[i] - inner.Low[i]) / (high[i] - low[i])
 		r.shift[i] = inner.Low[i] - r.scale[i]*low[i]

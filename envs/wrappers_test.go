@@ -148,6 +148,7 @@ func TestRescaleActionErrors(t *testing.T) {
 		{"infinite bound", newFake(faultNone), []float64{0}, []float64{inf}, "want finite low < high"},
 		{"NaN bound", newFake(faultNone), []float64{math.NaN()}, []float64{1}, "want finite low < high"},
 		{"unbounded env", NewClipAction(newFake(faultNone)), []float64{0}, []float64{1}, "infinite bound"},
+		{"width overflows", newFake(faultNone), []float64{-1e308}, []float64{1e308}, "too far apart"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

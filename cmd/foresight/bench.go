@@ -117,14 +117,20 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 	case c.workers < 1 || c.workers > maxBenchWorkers:
 		return cfg, shard, usagef("--workers must be from 1 to %d, not %d", maxBenchWorkers, c.workers)
 	}
-	for _, id := range cfg.Envs {
+	for i, id := range cfg.Envs {
 		if !slices.Contains(envs.IDs(), id) {
-			return cfg, shard, usagef("unknown environment %q (known: %s)", id, strings.Join(envs.IDs(), ", "))
+			return cfg, shard, usagef("unknown environment %.40q (known: %s)", id, strings.Join(envs.IDs(), ", "))
+		}
+		if slices.Contains(cfg.Envs[:i], id) {
+			return cfg, shard, usagef("--envs names %s twice", id)
 		}
 	}
-	for _, a := range cfg.Agents {
+	for i, a := range cfg.Agents {
 		if !slices.Contains(agent.Names(), a) {
-			return cfg, shard, usagef("unknown agent %q (known: %s)", a, strings.Join(agent.Names(), ", "))
+			return cfg, shard, usagef("unknown agent %.40q (known: %s)", a, strings.Join(agent.Names(), ", "))
+		}
+		if slices.Contains(cfg.Agents[:i], a) {
+			return cfg, shard, usagef("--agents names %s twice", a)
 		}
 	}
 	if c.shard != "" {

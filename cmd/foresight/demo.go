@@ -34,8 +34,8 @@ type demoConfig struct {
 }
 
 func (c *demoConfig) run(stdout, _ io.Writer) error {
-	if c.episodes < 1 || c.episodes > maxEpisodes {
-		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
+	if err := checkEpisodes(c.seed, c.episodes, maxEpisodes); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", c.out, safefile.Cause(err))

@@ -59,7 +59,7 @@ func (p *paramValues) Set(s string) error {
 	}
 	v, err := strconv.ParseFloat(val, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("%q is not a finite number", val)
+		return fmt.Errorf("%.40q is not a finite number", val)
 	}
 	if *p == nil {
 		*p = make(paramValues)

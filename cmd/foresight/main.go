@@ -30,6 +30,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 // command is one subcommand of foresight.
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	cmd, ok := lookup(args[0])
 	if !ok {
-		return report(stderr, "foresight", usagef("unknown command %q (known: %s; see foresight help)", args[0], strings.Join(names(), ", ")))
+		return report(stderr, "foresight", usagef("unknown command %.40q (known: %s; see foresight help)", args[0], strings.Join(names(), ", ")))
 	}
 	return report(stderr, "foresight "+cmd.name, cmd.execute(args[1:], stdout, stderr))
 }
@@ -97,7 +98,7 @@ func (c command) execute(args []string, stdout, stderr io.Writer) error {
 		return usagef("%v (see foresight %s -h)", err, c.name)
 	}
 	if fs.NArg() > 0 && !c.operands {
-		return usagef("unexpected argument %q (see foresight %s -h)", fs.Arg(0), c.name)
+		return usagef("unexpected argument %.40q (see foresight %s -h)", fs.Arg(0), c.name)
 	}
 	return runCmd(stdout, stderr)
 }
@@ -125,7 +126,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		name := strings.Join(args[1:], " ")
 		cmd, ok := lookup(name)
 		if !ok {
-			return report(stderr, "foresight help", usagef("unknown command %q (known: %s)", name, strings.Join(names(), ", ")))
+			return report(stderr, "foresight help", usagef("unknown command %.40q (known: %s)", name, strings.Join(names(), ", ")))
 		}
 		cmd.usage(stdout)
 		return exitOK
@@ -191,9 +192,22 @@ func report(stderr io.Writer, prog string, err error) int {
 	return exitFailure
 }
 
-// oneLine joins the lines of a message with "; ".
+// maxMessage bounds an error message in bytes, so that a huge argument echoed in it (the
+// flag package quotes a bad value whole) cannot flood the terminal.
+const maxMessage = 1000
+
+// oneLine joins the lines of a message with "; " and cuts it to maxMessage bytes, at a
+// character boundary, marking the cut with "…".
 func oneLine(s string) string {
-	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+	s = strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+	if len(s) <= maxMessage {
+		return s
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func capitalise(s string) string {

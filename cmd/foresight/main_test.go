@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -111,8 +115,35 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"frame", "--env", p, "--out", "x.png", "--size", "-3x-3"}, `invalid value "-3x-3" for flag -size`},
 		{[]string{"envs", "--json", "--markdown"}, "foresight envs: --json and --markdown exclude each other"},
 		{[]string{"demo", "--episodes", "-1"}, "foresight demo: --episodes must be between 1 and 100000"},
+		{[]string{"demo", "--out", ""}, `invalid value "" for flag -out: want a path, not an empty string`},
+		{[]string{"train", "--env", p, "--agent", "random", "--budget", "1s", "--checkpoint", ""}, "flag -checkpoint: want a path"},
+		{[]string{"record", "--env", p, "--agent", "random", "--out", "x.gif", "--checkpoint", ""}, "flag -checkpoint: want a path"},
+		{[]string{"bench", "--envs", p + "," + p, "--agents", "random", "--seeds", "1", "--budget", "1s", "--out", "x"}, "--envs names Pendulum-v0 twice"},
+		{[]string{"bench", "--envs", p, "--agents", "random,random", "--seeds", "1", "--budget", "1s", "--out", "x"}, "--agents names random twice"},
+		{[]string{"run", "--env", p, "--seed", "18446744073709551615", "--episodes", "2"}, "which would wrap past 18446744073709551615; use a seed of at most 18446744073709551614"},
+		{[]string{"demo", "--seed", "18446744073709551610", "--episodes", "10"}, "use a seed of at most 18446744073709551606"},
+		{[]string{"record", "--env", p, "--agent", "random", "--out", "x.gif", "--every", "100000"}, "--every must be from 1 to 200"},
+		{[]string{"record", "--env", p, "--agent", "random", "--out", "x.gif", "--seed", "18446744073709551615", "--episodes", "2"}, "would wrap"},
 	} {
 		invoke(tc.args...).check(t, exitUsage, tc.msg)
+	}
+}
+
+// TestHugeArgumentsAreCut checks that a huge value echoed in an error is cut, not printed
+// whole.
+func TestHugeArgumentsAreCut(t *testing.T) {
+	huge := strings.Repeat("x", 100_000)
+	for _, args := range [][]string{
+		{"run", "--env", huge},
+		{"run", "--env", "Pendulum-v0", "--agent", huge},
+		{"frame", "--env", "Pendulum-v0", "--out", "x.png", "--size", huge},
+		{huge},
+	} {
+		r := invoke(args...)
+		r.check(t, exitUsage, "xxxxxxxx")
+		if len(r.stderr) > maxMessage+100 {
+			t.Errorf("%.20q...: %d bytes of error, want at most about %d", args, len(r.stderr), maxMessage)
+		}
 	}
 }
 
@@ -123,4 +154,73 @@ func TestPanicIsOneLine(t *testing.T) {
 		return func(io.Writer, io.Writer) error { panic("bad\nthing") }
 	}})
 	invoke("boom").check(t, exitInternal, "foresight: internal error: bad; thing")
+}
+
+// TestOutputPaths checks that every command that writes a file refuses, in one line with
+// exit status 1 and without hanging, an output path that leads to something other than a
+// regular file, and leaves it as it was; and that a 0600 file it replaces stays 0600.
+func TestOutputPaths(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	dangling := filepath.Join(dir, "dangling")
+	if err := os.Symlink(filepath.Join(dir, "missing"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	sweep := filepath.Join(dir, "sweep")
+	if r := invoke("bench", "--envs", "Pendulum-v0", "--agents", "random", "--seeds", "1", "--budget", "10s", "--out", sweep); r.code != exitOK {
+		t.Fatalf("bench: %d %q", r.code, r.stderr)
+	}
+	summary := filepath.Join(sweep, "summary.md")
+	os.Remove(summary)
+	if err := syscall.Mkfifo(summary, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	frame := func(out string) []string { return []string{"frame", "--env", "Pendulum-v0", "--out", out} }
+	record := func(out string) []string {
+		return []string{"record", "--env", "Pendulum-v0", "--agent", "random", "--out", out, "--every", "50", "--size", "64x36"}
+	}
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"frame to a FIFO", frame(fifo), "write " + fifo + ": is a FIFO, not a regular file"},
+		{"frame to a directory", frame(dir), "is a directory, not a regular file"},
+		{"frame through a dangling link", frame(dangling), "is a symbolic link to a missing file"},
+		{"record to a FIFO", record(fifo), "is a FIFO, not a regular file"},
+		{"bench report onto a FIFO", []string{"bench", "report", sweep}, "summary.md: is a FIFO, not a regular file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			invokeWithin(t, 30*time.Second, tt.args...).check(t, exitFailure, tt.msg)
+			for _, p := range []string{fifo, summary} {
+				if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+					t.Errorf("%s is no longer a FIFO", p)
+				}
+			}
+			if _, err := os.Lstat(filepath.Join(dir, "missing")); err == nil {
+				t.Error("a file was made at the end of the dangling link")
+			}
+		})
+	}
+	t.Run("record with a missing checkpoint directory", func(t *testing.T) {
+		missing := filepath.Join(dir, "no-such-dir")
+		invoke(append(record(filepath.Join(dir, "r.gif")), "--checkpoint", missing)...).check(t, exitFailure, "no checkpoint in "+missing)
+		if _, err := os.Stat(missing); err == nil {
+			t.Error("record made the checkpoint directory")
+		}
+	})
+	t.Run("a private file stays private", func(t *testing.T) {
+		private := filepath.Join(dir, "private.png")
+		if err := os.WriteFile(private, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		invoke(frame(private)...).check(t, exitOK, "")
+		if fi, err := os.Stat(private); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("the frame's file has mode %v, want 0600", fi.Mode())
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"image/gif"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -60,14 +61,19 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 		return usagef("--out is required")
 	case c.agent == "":
 		return usagef("--agent is required (known: %s)", strings.Join(agent.Names(), ", "))
-	case c.episodes < 1 || c.episodes > maxRecordEpisodes:
-		return usagef("--episodes must be from 1 to %d, not %d", maxRecordEpisodes, c.episodes)
-	case c.every < 1:
-		return usagef("--every must be at least 1, not %d", c.every)
+	}
+	if err := checkEpisodes(c.env.seed, c.episodes, maxRecordEpisodes); err != nil {
+		return err
+	}
+	if err := safefile.Check(c.out); err != nil {
+		return fmt.Errorf("write %s: %w", c.out, err)
 	}
 	env, err := c.env.make()
 	if err != nil {
 		return err
+	}
+	if steps := env.Spec().MaxEpisodeSteps; c.every < 1 || (steps > 0 && c.every > steps) {
+		return usagef("--every must be from 1 to %d, the steps of an episode of %s, not %d", steps, env.Spec().ID, c.every)
 	}
 	poseEnv, err := c.env.make()
 	if err != nil {
@@ -176,7 +182,8 @@ func (r *recorder) frame() error {
 	r.renderer.Render(rgba, &scene)
 	pal := image.NewPaletted(rgba.Bounds(), palette.Plan9)
 	draw.FloydSteinberg.Draw(pal, pal.Bounds(), rgba, image.Point{})
-	delay := int(float64(r.cfg.every)*r.Env.Spec().ControlDT*100 + 0.5)
+	// GIF delays are 16-bit hundredths of a second.
+	delay := min(int(float64(r.cfg.every)*r.Env.Spec().ControlDT*100+0.5), math.MaxUint16)
 	r.anim.Image = append(r.anim.Image, pal)
 	r.anim.Delay = append(r.anim.Delay, delay)
 	return nil

@@ -44,8 +44,8 @@ func TestRecordErrors(t *testing.T) {
 	}{
 		{"no out", []string{"--env", "Pendulum-v0", "--agent", "random"}, exitUsage, "--out is required"},
 		{"no agent", []string{"--env", "Pendulum-v0", "--out", out}, exitUsage, "--agent is required"},
-		{"zero episodes", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--episodes", "0"}, exitUsage, "--episodes must be from 1"},
-		{"bad every", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--every", "0"}, exitUsage, "--every must be at least 1"},
+		{"zero episodes", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--episodes", "0"}, exitUsage, "--episodes must be between 1 and 100"},
+		{"bad every", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--every", "0"}, exitUsage, "--every must be from 1 to 200"},
 		{"too many frames", []string{"--env", "Pendulum-v0", "--agent", "random", "--out", out, "--episodes", "30", "--every", "1", "--size", "8x8"}, exitFailure, "more than 5000 frames"},
 		{"empty checkpoint", []string{"--env", "Pendulum-v0", "--agent", "jepa", "--out", out, "--checkpoint", dir}, exitFailure, "no checkpoint in"},
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -70,8 +71,8 @@ type summaryRecord struct {
 }
 
 func (c *runConfig) run(stdout, _ io.Writer) error {
-	if c.episodes < 1 || c.episodes > maxEpisodes {
-		return usagef("--episodes must be between 1 and %d, not %d", maxEpisodes, c.episodes)
+	if err := checkEpisodes(c.env.seed, c.episodes, maxEpisodes); err != nil {
+		return err
 	}
 	env, err := c.env.make()
 	if err != nil {
@@ -119,6 +120,19 @@ func (c *runConfig) printTable(stdout io.Writer, env envs.Env, ag agent.Agent) e
 
 // episodeSeed returns the seed episode k of a run with seed s resets with.
 func episodeSeed(s uint64, k int) uint64 { return s + uint64(k) }
+
+// checkEpisodes returns a usage error unless n, the --episodes of a command whose episode k
+// resets with seed S+k, is from 1 to most, and those seeds do not wrap past 2⁶⁴−1 to 0.
+func checkEpisodes(seed uint64, n, most int) error {
+	if n < 1 || n > most {
+		return usagef("--episodes must be between 1 and %d, not %d", most, n)
+	}
+	if seed > math.MaxUint64-uint64(n-1) {
+		return usagef("--seed %d with %d episodes: episode k uses seed S+k, which would wrap past %d; use a seed of at most %d",
+			seed, n, uint64(math.MaxUint64), uint64(math.MaxUint64)-uint64(n-1))
+	}
+	return nil
+}
 
 // rollouts runs n episodes of ag on env, the k-th from episodeSeed(seed, k), calling each (if
 // not nil) after every episode, and returns their tally.

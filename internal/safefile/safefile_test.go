@@ -58,3 +58,13 @@ func TestWrite(t *testing.T) {
 		})
 	}
 }
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	if err := Check(filepath.Join(dir, "new")); err != nil {
+		t.Errorf("Check of a new file: %v", err)
+	}
+	if err := Check(dir); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Check of a directory: %v, want ErrNotRegular", err)
+	}
+}

@@ -55,6 +55,14 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), target)
 }
 
+// Check returns the error Write would return for path before writing anything, if path
+// leads to something Write refuses, for a command to refuse at once rather than after a
+// long computation. It does not check that the directory is writable.
+func Check(path string) error {
+	_, _, err := destination(path)
+	return err
+}
+
 // destination returns the file Write replaces for path (path, or where its symbolic links
 // lead) and, if that file exists, its permission bits; 0 for a new file. It returns an
 // error wrapping ErrNotRegular if path leads to anything but a regular file or nothing.
