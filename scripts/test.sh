@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the checks CI runs: formatting, go vet and the whole test suite (with the race
-# detector when a C compiler is available).
+# Runs the checks CI runs: formatting, go vet, the whole test suite (with the race detector
+# when a C compiler is available) and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -17,9 +17,12 @@ go vet ./...
 
 if [ "$FORESIGHT_RACE" = 1 ]; then
 	go test -race -count=1 ./...
-	echo "test: all checks passed (gofmt, go vet, go test -race)"
+	checks="go test -race"
 else
 	echo "test: no C compiler for cgo, so the tests run without the race detector (install gcc to enable it)" >&2
 	go test -count=1 ./...
-	echo "test: all checks passed (gofmt, go vet, go test without the race detector)"
+	checks="go test without the race detector"
 fi
+
+bash scripts/fuzz.sh 3s
+echo "test: all checks passed (gofmt, go vet, $checks, 3 s of each fuzz target)"

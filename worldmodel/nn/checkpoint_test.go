@@ -1,7 +1,10 @@
 package nn
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,7 +14,7 @@ import (
 
 // trained returns a trainer on a small LayerNorm-SiLU network after a few steps, so that its
 // parameters and optimiser moments are all non-trivial.
-func trained[T Float](t *testing.T, seed uint64) *trainer[T] {
+func trained[T Float](t testing.TB, seed uint64) *trainer[T] {
 	t.Helper()
 	tr := newTrainer[T](t, Spec{Sizes: []int{4, 9, 3}, LayerNorm: true, Activation: SiLU}, DefaultAdamW(1e-2), 8, seed)
 	for range 5 {
@@ -222,4 +225,31 @@ func TestCheckpointSaveAtomic(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed saves left %d entries behind", len(entries))
 	}
+}
+
+// FuzzCheckpoint feeds Checkpoint.UnmarshalBinary arbitrary bytes followed by their
+// checksum, so that the fuzzer reaches the checks behind it. It must not panic, must change
+// nothing when it refuses, and what it accepts must be what the checkpoint then marshals.
+// The seeds are real checkpoints, with and without an optimiser.
+func FuzzCheckpoint(f *testing.F) {
+	tr := trained[float32](f, 1)
+	with, _ := Checkpoint[float32]{Nets: []*MLP[float32]{tr.net}, Opt: tr.opt}.MarshalBinary()
+	without, _ := Checkpoint[float32]{Nets: []*MLP[float32]{tr.net}}.MarshalBinary()
+	f.Add(with[:len(with)-4])
+	f.Add(without[:len(without)-4])
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := binary.LittleEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, crcTable))
+		dst := trained[float32](t, 2)
+		ck := Checkpoint[float32]{Nets: []*MLP[float32]{dst.net}, Opt: dst.opt}
+		before, _ := ck.MarshalBinary()
+		if err := ck.UnmarshalBinary(data); err != nil {
+			if after, _ := ck.MarshalBinary(); !bytes.Equal(after, before) {
+				t.Error("a refused checkpoint changed the networks")
+			}
+			return
+		}
+		if again, _ := ck.MarshalBinary(); !bytes.Equal(again, data) {
+			t.Error("an accepted checkpoint marshals differently")
+		}
+	})
 }

@@ -541,3 +541,24 @@ func nextNice(x float64) float64 {
 	}
 	return 2 * x
 }
+
+// FuzzDecodeLaunch feeds DecodeLaunch and the launch's Config arbitrary arguments, as a
+// person running the viewer program by hand might. They must not panic, and a launch they
+// accept must describe a window and a speed that are valid.
+func FuzzDecodeLaunch(f *testing.F) {
+	f.Add(`{"env":"Pendulum-v0","agent":"jepa","seed":3,"speed":"max","width":640,"height":360}`)
+	f.Add(`{"env":"Pendulum-v0","agent":"jepa","speed":"1e7","width":-1,"height":360,"screenshot":"x.png"}`)
+	f.Add(`{"params":{"mass":1e308},"frames":3}`)
+	f.Fuzz(func(t *testing.T, arg string) {
+		l, err := DecodeLaunch([]byte(arg))
+		if err != nil {
+			return
+		}
+		if l.Width < 1 || l.Height < 1 || (l.Screenshot == "") != (l.Frames == 0) {
+			t.Fatalf("accepted %+v", l)
+		}
+		if cfg, err := l.Config(); err == nil && !(cfg.Speed >= 0) {
+			t.Fatalf("speed %q became %v", l.Speed, cfg.Speed)
+		}
+	})
+}

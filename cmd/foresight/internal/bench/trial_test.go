@@ -81,3 +81,18 @@ func TestParseShard(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseShard feeds ParseShard arbitrary shards and job-array indices: it must not
+// panic, and a shard it accepts must have 0 ≤ I < N.
+func FuzzParseShard(f *testing.F) {
+	f.Add("0/4", "")
+	f.Add("/4", "3")
+	f.Add("/4", "-1")
+	f.Add("9223372036854775807/9223372036854775807", "")
+	f.Fuzz(func(t *testing.T, s, index string) {
+		sh, err := ParseShard(s, func(string) string { return index })
+		if err == nil && !(0 <= sh.I && sh.I < sh.N) {
+			t.Fatalf("ParseShard(%q) = %+v", s, sh)
+		}
+	})
+}
