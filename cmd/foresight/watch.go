@@ -93,10 +93,14 @@ func (c *watchConfig) run(stdout, stderr io.Writer) error {
 	}
 	arg, _ := json.Marshal(l)
 	cmd := exec.Command(prog, string(arg))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	said := &watchedWriter{w: stderr}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, said
 	err = cmd.Run()
 	if exit, ok := errors.AsType[*exec.ExitError](err); ok {
-		return reportedError{exit.ExitCode()}
+		if code := exit.ExitCode(); code > 0 && said.wrote {
+			return reportedError{code}
+		}
+		return fmt.Errorf("the viewer program %s ended without saying why: %v", prog, exit)
 	}
 	if err != nil {
 		return fmt.Errorf("running %s: %w", prog, err)
@@ -120,4 +124,16 @@ func findWatchProgram() (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/%s (scripts/demo.sh does)", watchProgram, watchProgram, watchProgram)
+}
+
+// watchedWriter passes writes through to w and notes whether there were any, to tell a
+// viewer program that reported its failure from one that died without a word.
+type watchedWriter struct {
+	w     io.Writer
+	wrote bool
+}
+
+func (w *watchedWriter) Write(p []byte) (int, error) {
+	w.wrote = w.wrote || len(p) > 0
+	return w.w.Write(p)
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,5 +105,48 @@ func watchChild(t *testing.T) {
 		"--screenshot", os.Getenv("FORESIGHT_WATCH_SHOT")+".big.png", "--frames", "2")
 	if big.code != exitUsage || !strings.Contains(big.stderr, "a 4000x3000 window on a 1280x1024 screen") {
 		t.Errorf("a window larger than the screen: exit code %d, stderr %q", big.code, big.stderr)
+	}
+}
+
+// TestWatchViewerFailures checks how foresight watch reports a viewer program that fails:
+// one that says why keeps its exit status and its message; one that dies without a word,
+// by a signal or a bare exit status, is reported in one line with exit status 1.
+func TestWatchViewerFailures(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fake viewers are shell scripts, and the display check is X11's")
+	}
+	// A display that answers: a TCP listener at 6000+n, named as 127.0.0.1:n.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	if port <= 6000 {
+		t.Skipf("port %d is below the X11 range", port)
+	}
+	t.Setenv("DISPLAY", fmt.Sprintf("127.0.0.1:%d", port-6000))
+	dir := t.TempDir()
+	tests := []struct {
+		name, script string
+		code         int
+		msg          string
+	}{
+		{"says why", "echo 'foresight watch: the GPU caught fire' >&2; exit 1", exitFailure, "the GPU caught fire"},
+		{"killed", "kill -9 $$", exitFailure, "ended without saying why: signal: killed"},
+		{"silent exit", "exit 4", exitFailure, "ended without saying why: exit status 4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prog := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
+			if err := os.WriteFile(prog, []byte("#!/bin/sh\n"+tt.script+"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv(watchProgramEnv, prog)
+			r := invoke("watch", "--env", "Pendulum-v0", "--agent", "random")
+			if r.code != tt.code || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.msg) {
+				t.Errorf("exit code %d, stderr %q; want %d and one line containing %q", r.code, r.stderr, tt.code, tt.msg)
+			}
+		})
 	}
 }

@@ -274,7 +274,7 @@ func (g *game) save(screen *ebiten.Image, path string) {
 	screen.ReadPixels(img.Pix)
 	err := safefile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
 	if err != nil {
-		g.err = fmt.Errorf("viewer: screenshot: %w", err)
+		g.err = fmt.Errorf("viewer: screenshot %s: %w", path, err)
 		return
 	}
 	if g.opt.Log != nil {

@@ -90,7 +90,7 @@ func savePlot(p *plot.Plot, dir, name string) ([]string, error) {
 		}
 		file := name + "." + format
 		if err := safefile.Write(filepath.Join(dir, file), func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
-			return names, fmt.Errorf("bench: write %s: %w", file, err)
+			return names, fmt.Errorf("bench: write %s: %w", filepath.Join(dir, file), err)
 		}
 		names = append(names, file)
 	}
