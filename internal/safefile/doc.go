@@ -6,5 +6,6 @@
 // A symbolic link at a path is followed: Write replaces the regular file it leads to,
 // atomically in that file's directory, and leaves the link in place; a link that leads
 // nowhere is refused, as is any path that leads to a directory, a FIFO, a socket or a device.
-// An existing file's owner is not kept: the new file belongs to the writer.
+// An existing file's owner is not kept: the new file belongs to the writer. The reasons for
+// these choices are in docs/decisions/files.md.
 package safefile
