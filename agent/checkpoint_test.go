@@ -187,8 +187,8 @@ func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 		{"training draws", agentPart(1, func([]byte) []byte { return []byte("pcg") }), "training draws"},
 		{"replay: more transitions than fit", replayPart(0, putU64(16, 1<<62)), "does not fit"},
 		{"replay: open flag 7", replayPart(0, putU64(32, 7)), "bad header"},
-		{"replay: NaN observation", replayPart(1, putF32(8, float32(math.NaN()))), "is not finite"},
-		{"replay: infinite reward", replayPart(4, putF32(0, float32(math.Inf(1)))), "is not finite"},
+		{"replay: NaN observation", replayPart(1, putF32(8, float32(math.NaN()))), "the observation of transition 0 is not finite"},
+		{"replay: infinite reward", replayPart(4, putF32(4*7, float32(math.Inf(1)))), "the reward of transition 7 is not finite"},
 		{"replay: terminal flag 2", replayPart(5, func(b []byte) []byte { b[0] = 2; return b }), "terminal flag 2"},
 		{"replay: episode 0", replayPart(6, putU64(0, 0)), "of episode 0"},
 		{"scaling: zero deviation", agentPart(2, func(m []byte) []byte {

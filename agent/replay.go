@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel"
@@ -233,7 +234,8 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 			return fmt.Errorf("agent: replay: part %d does not hold %d transitions", i+1, n)
 		}
 	}
-	if err := checkTransitions(p[5], episode, head[3], head[4] == 1, obs, next, act, rew); err != nil {
+	values := []namedValues{{"observation", obs}, {"next observation", next}, {"action", act}, {"reward", rew}}
+	if err := checkTransitions(p[5], episode, head[3], head[4] == 1, values); err != nil {
 		return fmt.Errorf("agent: replay: %w", err)
 	}
 	copy(r.obs, obs)
@@ -252,11 +254,17 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
+// namedValues are the values of one field of n transitions, len(values)/n each.
+type namedValues struct {
+	name   string
+	values []float32
+}
+
 // checkTransitions returns an error describing the first impossible value of decoded
 // transitions: a terminal flag other than 0 or 1, episode numbers that decrease, are 0 or
 // exceed the episodes begun (or, with an episode open, do not end at the last one), or
-// numbers that are not finite.
-func checkTransitions(term []byte, episode []uint64, episodes uint64, open bool, values ...[]float32) error {
+// values that are not finite.
+func checkTransitions(term []byte, episode []uint64, episodes uint64, open bool, fields []namedValues) error {
 	for k, b := range term {
 		if b > 1 {
 			return fmt.Errorf("transition %d has terminal flag %d", k, b)
@@ -267,14 +275,14 @@ func checkTransitions(term []byte, episode []uint64, episodes uint64, open bool,
 			return fmt.Errorf("transition %d is of episode %d, out of order among %d episodes", k, e, episodes)
 		}
 	}
-	if n := len(episode); open && (n == 0 || episode[n-1] != episodes) {
+	n := len(episode)
+	if open && (n == 0 || episode[n-1] != episodes) {
 		return fmt.Errorf("the open episode %d holds no transition", episodes)
 	}
-	for _, vs := range values {
-		for k, v := range vs {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("a value of transition %d is not finite", k*len(episode)/max(len(vs), 1))
-			}
+	for _, f := range fields {
+		k := slices.IndexFunc(f.values, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) })
+		if k >= 0 {
+			return fmt.Errorf("the %s of transition %d is not finite", f.name, k/(len(f.values)/n))
 		}
 	}
 	return nil
