@@ -47,9 +47,9 @@ func (c Config) validate() error {
 
 // limits are what an environment's rewards and time limit allow an episode.
 type limits struct {
-	steps          int
-	dt             float64
-	rewLow, rewHig float64
+	steps                 int
+	dt                    float64
+	rewardLow, rewardHigh float64
 }
 
 // envLimits returns the limits of the environment id with its default parameters.
@@ -59,7 +59,7 @@ func envLimits(id string) (limits, error) {
 		return limits{}, err
 	}
 	s := env.Spec()
-	return limits{steps: s.MaxEpisodeSteps, dt: s.ControlDT, rewLow: s.RewardRange[0], rewHig: s.RewardRange[1]}, nil
+	return limits{steps: s.MaxEpisodeSteps, dt: s.ControlDT, rewardLow: s.RewardRange[0], rewardHigh: s.RewardRange[1]}, nil
 }
 
 // check returns an error describing the first value of r that its trial could not have
@@ -83,11 +83,11 @@ func (r *Record) check(cfg Config, lim limits) error {
 		return fmt.Errorf("a real-time factor of %v", r.RealTime)
 	}
 	for _, p := range r.Curve {
-		lo, hi := float64(p.Length)*lim.rewLow, float64(p.Length)*lim.rewHig
+		lo, hi := float64(p.Length)*lim.rewardLow, float64(p.Length)*lim.rewardHigh
 		slack := 1e-9 * max(1, math.Abs(lo), math.Abs(hi))
 		if p.Length > lim.steps || p.Return < lo-slack || p.Return > hi+slack {
 			return fmt.Errorf("episode %d: a return of %v in %d steps, outside what %s allows (%d steps, rewards in [%v, %v])",
-				p.Episode, p.Return, p.Length, r.Env, lim.steps, lim.rewLow, lim.rewHig)
+				p.Episode, p.Return, p.Length, r.Env, lim.steps, lim.rewardLow, lim.rewardHigh)
 		}
 	}
 	return nil
