@@ -66,7 +66,7 @@ func (c *Checkpoint) Path() string { return c.path }
 // Save writes the run's result so far and the agent's state, replacing the checkpoint
 // atomically: a crash leaves the previous one whole. It creates the checkpoint's directory
 // if needed. It returns an error if the agent's state cannot be encoded or the file cannot
-// be written (see internal/safefile for the paths it refuses).
+// be written, as when the checkpoint's path leads to anything but a regular file.
 func (c *Checkpoint) Save(res TrainResult) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
 		return fmt.Errorf("checkpoint directory: %w", err)
