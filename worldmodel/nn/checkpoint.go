@@ -344,13 +344,22 @@ func (r *reader) floats(size int) []byte {
 // checkpoint reads everything between the version and the checksum.
 func (r *reader) checkpoint() *fileCheckpoint {
 	f := &fileCheckpoint{elemSize: int(r.u8())}
-	f.hasOpt = r.u8()&ckptHasOpt != 0
+	flags := r.u8()
+	f.hasOpt = flags&ckptHasOpt != 0
 	if r.err == nil && f.elemSize != 4 && f.elemSize != 8 {
 		r.err = fmt.Errorf("%w: element size %d", ErrCorrupt, f.elemSize)
 	}
+	if r.err == nil && flags&^ckptHasOpt != 0 {
+		r.err = fmt.Errorf("%w: unknown flags %#02x", ErrCorrupt, flags)
+	}
 	for k := r.u32(); k > 0 && r.err == nil; k-- {
 		var n fileNet
-		n.spec.LayerNorm = r.u8() != 0
+		switch norm := r.u8(); {
+		case norm > 1 && r.err == nil:
+			r.err = fmt.Errorf("%w: LayerNorm flag %d", ErrCorrupt, norm)
+		case norm == 1:
+			n.spec.LayerNorm = true
+		}
 		n.spec.Activation = Activation(r.u8())
 		for k := r.u16(); k > 0 && r.err == nil; k-- {
 			n.spec.Sizes = append(n.spec.Sizes, int(r.u32()))

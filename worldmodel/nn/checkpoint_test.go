@@ -114,6 +114,13 @@ func TestCheckpointBadFiles(t *testing.T) {
 	infMoment := altered(func(tr *trainer[float32]) { tr.opt.m[0][1] = float32(math.Inf(-1)) })
 	negMoment := altered(func(tr *trainer[float32]) { tr.opt.v[0][2] = -1e-9 })
 	negSteps := altered(func(tr *trainer[float32]) { tr.opt.steps = -5 })
+	// Bytes of the header set to values no Save writes, with the checksum made to match.
+	setByte := func(i int, v byte) []byte {
+		b := slices.Clone(good[:len(good)-4])
+		b[i] = v
+		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+	}
+	flagsAt, normAt := len(ckptMagic)+2+1, len(ckptMagic)+2+1+1+4
 	files := []struct {
 		name string
 		data []byte
@@ -134,6 +141,8 @@ func TestCheckpointBadFiles(t *testing.T) {
 		{"infinite first moment", infMoment, ErrCorrupt},
 		{"negative second moment", negMoment, ErrCorrupt},
 		{"negative step count", negSteps, ErrCorrupt},
+		{"unknown flag", setByte(flagsAt, 0x81), ErrCorrupt},
+		{"LayerNorm flag 2", setByte(normAt, 2), ErrCorrupt},
 	}
 	dir := t.TempDir()
 	for _, f := range files {
