@@ -91,9 +91,11 @@ func (a *ModelBased) checkCounts(b []byte) (steps, updates int, pretrained bool,
 	le := binary.LittleEndian
 	s, u, flag := le.Uint64(b), le.Uint64(b[8:]), le.Uint64(b[16:])
 	const maxSteps = 1 << 40 // more than 300 years of experience at 100 steps a second
-	limit := uint64(a.cfg.PretrainUpdates) + s*uint64(a.cfg.UpdatesPerStep)
-	if a.ends != nil {
-		limit += uint64(a.cfg.PretrainUpdates)
+	// Every step from the seed phase's end takes at most PretrainUpdates updates (while the
+	// pretraining is unfinished) or UpdatesPerStep.
+	var limit uint64
+	if seed := uint64(max(a.seedSteps, 1)); s >= seed {
+		limit = (s - seed + 1) * uint64(max(a.cfg.PretrainUpdates, a.cfg.UpdatesPerStep))
 	}
 	switch {
 	case s > maxSteps:

@@ -54,7 +54,9 @@ type TrainConfig struct {
 	Checkpoint func(res TrainResult) error
 	// Resume, when not nil, continues the run whose result so far it is, as Checkpoint
 	// received it: from its experience, episodes, evaluations and wall time. The agent must
-	// have been restored to its state at that point. Train leaves *Resume unchanged.
+	// have been restored to its state at that point, and the run must have been trained
+	// under the same Competence rule, which its evaluations are checked against. Train
+	// leaves *Resume unchanged.
 	Resume *TrainResult
 }
 
@@ -159,7 +161,7 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 		if err := r.Check(t.rule); err != nil {
 			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
 		}
-		if r.Experience > cfg.Budget.Seconds()+spec.ControlDT { // the last episode may end within a step past it
+		if PastBudget(r.Experience, cfg.Budget, spec.ControlDT) {
 			return nil, fmt.Errorf("agent: the run to resume has %v s of experience, more than the budget of %v", r.Experience, cfg.Budget)
 		}
 		t.res = *r
@@ -168,6 +170,13 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 	}
 	t.start, t.wallBefore = time.Now(), t.res.Wall
 	return t, nil
+}
+
+// PastBudget reports whether experience, in seconds, is more than a run with the given
+// budget gathers in steps of dt seconds: its last training episode may end up to a step past
+// the budget, and sums of steps round.
+func PastBudget(experience float64, budget time.Duration, dt float64) bool {
+	return experience > budget.Seconds()*(1+1e-9)+dt
 }
 
 // Done reports whether the run is over: no episode is under way or due for evaluation, and

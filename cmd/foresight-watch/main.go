@@ -17,14 +17,32 @@ import (
 	"github.com/foresight-sim/foresight/cmd/internal/viewer"
 )
 
+// Exit statuses: foresight watch reads usageStatus (EX_USAGE) as a bad command line, since
+// a Go program that crashes exits with 2.
+const (
+	failureStatus  = 1
+	internalStatus = 3
+	usageStatus    = 64
+)
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintf(os.Stderr, "foresight watch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
-		if errors.Is(err, viewer.ErrWindowTooLarge) {
-			os.Exit(2) // a bad command line, as foresight's other commands report it
+	defer func() {
+		if r := recover(); r != nil {
+			fail(fmt.Errorf("internal error: %v", r), internalStatus)
 		}
-		os.Exit(1)
+	}()
+	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, viewer.ErrWindowTooLarge) {
+			fail(err, usageStatus)
+		}
+		fail(err, failureStatus)
 	}
+}
+
+// fail reports err in one line and exits with status code.
+func fail(err error, code int) {
+	fmt.Fprintf(os.Stderr, "foresight watch: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+	os.Exit(code)
 }
 
 func run(args []string) error {

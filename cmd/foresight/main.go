@@ -171,6 +171,9 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// internalError marks an error that is a bug, in foresight or a program it ran.
+type internalError struct{ error }
+
 // reportedError is the failure of a program foresight ran, which has already said what went
 // wrong on standard error; it carries that program's exit status.
 type reportedError struct{ code int }
@@ -186,8 +189,11 @@ func report(stderr io.Writer, prog string, err error) int {
 		return r.code
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", prog, oneLine(err.Error()))
-	if errors.As(err, new(usageError)) {
+	switch {
+	case errors.As(err, new(usageError)):
 		return exitUsage
+	case errors.As(err, new(internalError)):
+		return exitInternal
 	}
 	return exitFailure
 }

@@ -96,11 +96,14 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 	if cfg.Resume, err = ck.Load(); err != nil {
 		return checkpointError(err)
 	}
+	if err := safefile.Check(ck.Path()); err != nil { // a dangling link loads as no checkpoint
+		return fmt.Errorf("checkpoint %s: %w", ck.Path(), err)
+	}
 	if r := cfg.Resume; r != nil {
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)
 		}
-		if r.Experience > c.budget.Seconds()+env.Spec().ControlDT { // the last episode may end within a step past it
+		if agent.PastBudget(r.Experience, c.budget, env.Spec().ControlDT) {
 			return usagef("--checkpoint %s holds a run with %s of experience, more than --budget %v", c.checkpoint, show.Clock(r.Experience), c.budget)
 		}
 		fmt.Fprintf(stderr, "resuming from %s: %d episodes, %s of experience\n", ck.Path(), r.Episodes, show.Clock(r.Experience))

@@ -125,6 +125,7 @@ func TestTrainCheckpointErrors(t *testing.T) {
 		{"foreign", base, []byte("hello"), nil, exitFailure, "not a Foresight state"},
 		{"FIFO", base, nil, fifo, exitFailure, "is a FIFO, not a regular file"},
 		{"link to /dev/zero", base, nil, zero, exitFailure, "is a character device, not a regular file"},
+		{"link to nothing", base, nil, func(path string) error { return os.Symlink("missing", path) }, exitFailure, "is a symbolic link to a missing file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

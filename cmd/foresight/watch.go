@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -93,11 +94,18 @@ func (c *watchConfig) run(stdout, stderr io.Writer) error {
 	}
 	arg, _ := json.Marshal(l)
 	cmd := exec.Command(prog, string(arg))
-	said := &watchedWriter{w: stderr}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, said
+	log := &viewerLog{w: stderr}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, log
 	err = cmd.Run()
+	log.flush()
+	if log.crash != "" {
+		return internalError{fmt.Errorf("the viewer program %s crashed: %s", prog, log.crash)}
+	}
 	if exit, ok := errors.AsType[*exec.ExitError](err); ok {
-		if code := exit.ExitCode(); code > 0 && said.wrote {
+		switch code := exit.ExitCode(); {
+		case code == viewerUsageStatus:
+			return reportedError{exitUsage}
+		case (code == exitFailure || code == exitInternal) && log.wrote:
 			return reportedError{code}
 		}
 		return fmt.Errorf("the viewer program %s ended without saying why: %v", prog, exit)
@@ -126,14 +134,47 @@ func findWatchProgram() (string, error) {
 	return "", fmt.Errorf("the viewer program %s is neither next to foresight nor on PATH; build it with: go build -o bin/%s ./cmd/%s (scripts/demo.sh does)", watchProgram, watchProgram, watchProgram)
 }
 
-// watchedWriter passes writes through to w and notes whether there were any, to tell a
-// viewer program that reported its failure from one that died without a word.
-type watchedWriter struct {
+// viewerUsageStatus is the exit status by which the viewer program reports a bad command
+// line (EX_USAGE), since a Go program that crashes exits with 2.
+const viewerUsageStatus = 64
+
+// viewerLog passes the viewer program's standard error through line by line, noting whether
+// it said anything, until a Go panic or fatal error begins: it keeps that line, for a
+// one-line report, and drops the trace that follows.
+type viewerLog struct {
 	w     io.Writer
+	buf   []byte
 	wrote bool
+	crash string
 }
 
-func (w *watchedWriter) Write(p []byte) (int, error) {
-	w.wrote = w.wrote || len(p) > 0
-	return w.w.Write(p)
+func (v *viewerLog) Write(p []byte) (int, error) {
+	v.buf = append(v.buf, p...)
+	for {
+		i := bytes.IndexByte(v.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		v.line(v.buf[:i+1])
+		v.buf = v.buf[i+1:]
+	}
+}
+
+// flush passes on an unterminated last line.
+func (v *viewerLog) flush() {
+	if len(v.buf) > 0 {
+		v.line(append(v.buf, '\n'))
+		v.buf = nil
+	}
+}
+
+func (v *viewerLog) line(l []byte) {
+	switch {
+	case v.crash != "":
+	case bytes.HasPrefix(l, []byte("panic: ")) || bytes.HasPrefix(l, []byte("fatal error: ")):
+		v.crash = strings.TrimSpace(string(l))
+	default:
+		v.w.Write(l)
+		v.wrote = true
+	}
 }

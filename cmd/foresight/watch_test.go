@@ -135,6 +135,9 @@ func TestWatchViewerFailures(t *testing.T) {
 		{"says why", "echo 'foresight watch: the GPU caught fire' >&2; exit 1", exitFailure, "the GPU caught fire"},
 		{"killed", "kill -9 $$", exitFailure, "ended without saying why: signal: killed"},
 		{"silent exit", "exit 4", exitFailure, "ended without saying why: exit status 4"},
+		{"bad command line", "echo 'foresight watch: the window does not fit the screen' >&2; exit 64", exitUsage, "does not fit the screen"},
+		{"crash", "printf 'wrote x.png\\npanic: runtime error: index out of range\\n\\ngoroutine 1 [running]:\\nmain.main()\\n' >&2; exit 2",
+			exitInternal, "crashed: panic: runtime error: index out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +147,11 @@ func TestWatchViewerFailures(t *testing.T) {
 			}
 			t.Setenv(watchProgramEnv, prog)
 			r := invoke("watch", "--env", "Pendulum-v0", "--agent", "random")
-			if r.code != tt.code || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.msg) {
+			lines := 1
+			if tt.name == "crash" {
+				lines = 2 // the viewer's own line, then the crash's
+			}
+			if r.code != tt.code || strings.Count(r.stderr, "\n") != lines || !strings.Contains(r.stderr, tt.msg) {
 				t.Errorf("exit code %d, stderr %q; want %d and one line containing %q", r.code, r.stderr, tt.code, tt.msg)
 			}
 		})

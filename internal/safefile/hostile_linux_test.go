@@ -31,6 +31,9 @@ func hostile(t *testing.T) string {
 	must(os.Symlink("missing", filepath.Join(dir, "dangling")))
 	must(os.Symlink("fifo", filepath.Join(dir, "link-to-fifo")))
 	must(os.Symlink("/dev/zero", filepath.Join(dir, "zero")))
+	must(os.Symlink("link", filepath.Join(dir, "link-to-link")))
+	must(os.WriteFile(filepath.Join(dir, "locked"), []byte("sealed"), 0o600))
+	must(os.Chmod(filepath.Join(dir, "locked"), 0))
 	must(os.WriteFile(filepath.Join(dir, "big"), make([]byte, 1000), 0o644))
 	// A character device like /dev/null, made only where the test runs as root.
 	if err := syscall.Mknod(filepath.Join(dir, "null"), syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
@@ -86,7 +89,9 @@ func TestWriteHostilePaths(t *testing.T) {
 		{"zero", "is a character device, not a regular file", "", 0},
 		{"private", "", "private", 0o600},
 		{"link", "", "elsewhere/target", 0o640},
-		{"new", "", "new", 0o644}, // 0666 less the umask of 022 set below
+		{"link-to-link", "", "elsewhere/target", 0o640},
+		{"locked", "", "locked", 0}, // mode 0000 stays 0000
+		{"new", "", "new", 0o644},   // 0666 less the umask of 022 set below
 	}
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
@@ -170,6 +175,47 @@ func TestRead(t *testing.T) {
 			}
 			if string(got) != tt.want {
 				t.Errorf("Read returned %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenAppend(t *testing.T) {
+	tests := []struct {
+		name    string
+		wantErr string
+		changed string // the file the append lands in
+		want    string // its contents after appending "+"
+	}{
+		{"fifo", "is a FIFO, not a regular file", "", ""},
+		{"dangling", "is a symbolic link to a missing file, not a regular file", "", ""},
+		{"null", "is a character device, not a regular file", "", ""},
+		{"link", "", "elsewhere/target", "old+"},
+		{"new", "", "new", "+"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := hostile(t)
+			before := snapshot(t, dir)
+			var f *os.File
+			var err error
+			bounded(t, func() { f, err = OpenAppend(filepath.Join(dir, tt.name)) })
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("OpenAppend error %v, want %q", err, tt.wantErr)
+				}
+				if after := snapshot(t, dir); !equalMaps(before, after) {
+					t.Errorf("a refused append changed the directory")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString("+")
+			f.Close()
+			if got, _ := os.ReadFile(filepath.Join(dir, tt.changed)); string(got) != tt.want {
+				t.Errorf("%s holds %q, want %q", tt.changed, got, tt.want)
 			}
 		})
 	}

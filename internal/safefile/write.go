@@ -23,11 +23,11 @@ var ErrNotRegular = errors.New("not a regular file")
 // removed and the file is untouched; the error is the one that stopped the write, stripped
 // of the temporary file's name (see Cause), for the caller to put in context with path.
 func Write(path string, write func(io.Writer) error) (err error) {
-	target, perm, err := destination(path)
+	target, perm, exists, err := destination(path)
 	if err != nil {
 		return err
 	}
-	f, err := createTemp(target, perm)
+	f, err := createTemp(target, exists)
 	if err != nil {
 		return Cause(err)
 	}
@@ -41,7 +41,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err := write(f); err != nil {
 		return err
 	}
-	if perm != 0 {
+	if exists {
 		if err := f.Chmod(perm); err != nil {
 			return err
 		}
@@ -59,48 +59,45 @@ func Write(path string, write func(io.Writer) error) (err error) {
 // leads to something Write refuses, for a command to refuse at once rather than after a
 // long computation. It does not check that the directory is writable.
 func Check(path string) error {
-	_, _, err := destination(path)
+	_, _, _, err := destination(path)
 	return err
 }
 
 // destination returns the file Write replaces for path (path, or where its symbolic links
-// lead) and, if that file exists, its permission bits; 0 for a new file. It returns an
-// error wrapping ErrNotRegular if path leads to anything but a regular file or nothing.
-func destination(path string) (string, fs.FileMode, error) {
+// lead), whether it exists and, if it does, its permission bits. It returns an error
+// wrapping ErrNotRegular if path leads to anything but a regular file or nothing.
+func destination(path string) (target string, perm fs.FileMode, exists bool, err error) {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return path, 0, nil
+		return path, 0, false, nil
 	}
 	if err != nil {
-		return "", 0, Cause(err)
+		return "", 0, false, Cause(err)
 	}
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		if !fi.Mode().IsRegular() {
-			return "", 0, notRegular(fi.Mode())
+	target = path
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); errors.Is(err, fs.ErrNotExist) {
+			return "", 0, false, fmt.Errorf("is a symbolic link to a missing file, %w", ErrNotRegular)
 		}
-		return path, fi.Mode().Perm(), nil
-	}
-	target, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", 0, fmt.Errorf("is a symbolic link to a missing file, %w", ErrNotRegular)
-	}
-	if err != nil {
-		return "", 0, Cause(err)
-	}
-	if fi, err = os.Stat(target); err != nil {
-		return "", 0, Cause(err)
+		if err != nil {
+			return "", 0, false, Cause(err)
+		}
+		if fi, err = os.Stat(target); err != nil {
+			return "", 0, false, Cause(err)
+		}
 	}
 	if !fi.Mode().IsRegular() {
-		return "", 0, notRegular(fi.Mode())
+		return "", 0, false, notRegular(fi.Mode())
 	}
-	return target, fi.Mode().Perm(), nil
+	return target, fi.Mode().Perm(), true, nil
 }
 
-// createTemp creates a new temporary file next to path, hidden and named after it, with
-// mode 0666 less the umask, or 0600 when perm is to be set on it later.
-func createTemp(path string, perm fs.FileMode) (*os.File, error) {
+// createTemp creates a new temporary file next to path, hidden and named after it: with
+// mode 0600 if it is to replace an existing file, whose bits Write then gives it, else
+// with mode 0666 less the umask.
+func createTemp(path string, replacing bool) (*os.File, error) {
 	mode := fs.FileMode(0o666)
-	if perm != 0 {
+	if replacing {
 		mode = 0o600
 	}
 	dir, base := filepath.Split(path)

@@ -77,7 +77,7 @@ func (r *Record) check(cfg Config, lim limits) error {
 	switch {
 	case r.Budget != budget:
 		return fmt.Errorf("a budget of %v s, the sweep's is %v s", r.Budget, budget)
-	case r.Experience > budget+lim.dt:
+	case agent.PastBudget(r.Experience, cfg.Budget, lim.dt):
 		return fmt.Errorf("%v s of experience, more than the budget", r.Experience)
 	case math.IsNaN(r.RealTime) || math.IsInf(r.RealTime, 0) || r.RealTime < 0:
 		return fmt.Errorf("a real-time factor of %v", r.RealTime)

@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"github.com/foresight-sim/foresight/internal/safefile"
 	"errors"
 	"fmt"
 	"io"
@@ -13,14 +14,23 @@ import (
 )
 
 // lock takes the advisory lock of the sweep directory dir, a POSIX record lock on its lock
-// file, which holds the pid of the process that has it. The lock is the process's until it
+// file, which holds the pid of the process that has it; a lock file that is a symbolic link
+// or anything but a regular file is refused. The lock is the process's until it
 // exits: another process's lock refuses it, and the operating system releases it however
 // the process ends. It returns an error naming the process that holds the lock.
 func lock(dir string) error {
 	path := dir + string(os.PathSeparator) + LockFile
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+	// Never through a link: the pid written below would replace what the link leads to.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o666)
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("bench: locking %s: %s is a symbolic link, not a regular file", dir, LockFile)
+	}
 	if err != nil {
-		return fmt.Errorf("bench: locking %s: %w", dir, err)
+		return fmt.Errorf("bench: locking %s: %s: %w", dir, LockFile, safefile.Cause(err))
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return fmt.Errorf("bench: locking %s: %s is not a regular file", dir, LockFile)
 	}
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
 	if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {

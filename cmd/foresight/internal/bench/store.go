@@ -94,9 +94,17 @@ func Open(dir string, cfg Config) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
+	// A sweep file never changes once written, so it is read before the lock is taken, and
+	// a directory of another sweep is refused without a lock file left in it.
 	have, err := readSweep(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		have, err = cfg, createSweep(dir, cfg)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		have, err = createSweep(dir, cfg)
+	case err == nil:
+		if d := sweepDiff(have, cfg); d != "" {
+			return nil, fmt.Errorf("bench: %s holds another sweep: it has %s", dir, d)
+		}
+		err = lock(dir)
 	}
 	if err != nil {
 		return nil, err
@@ -104,8 +112,9 @@ func Open(dir string, cfg Config) (*Store, error) {
 	if d := sweepDiff(have, cfg); d != "" {
 		return nil, fmt.Errorf("bench: %s holds another sweep: it has %s", dir, d)
 	}
-	if err := lock(dir); err != nil {
-		return nil, err
+	// Refused now, not at the first append after a trial's minutes of training.
+	if err := safefile.Check(filepath.Join(dir, ResultsFile)); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", filepath.Join(dir, ResultsFile), err)
 	}
 	s, good, err := loadResults(dir, have)
 	if err != nil {
@@ -281,7 +290,7 @@ func (s *Store) write(data []byte) (err error) {
 			err = fmt.Errorf("bench: appending to %s: %w", path, safefile.Cause(err))
 		}
 	}()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := safefile.OpenAppend(path)
 	if err != nil {
 		return err
 	}
@@ -338,33 +347,41 @@ func readSweep(dir string) (Config, error) {
 	return f.Config, nil
 }
 
-// createSweep makes dir cfg's sweep directory, creating it if needed. It returns an error
-// wrapping ErrNotSweep, having written nothing, if dir already holds files.
-func createSweep(dir string, cfg Config) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("bench: %w", err)
+// createSweep makes dir cfg's sweep directory, creating it if needed, locks it and returns
+// the sweep it holds: cfg, or the sweep another process wrote there before the lock was
+// taken. It returns an error wrapping ErrNotSweep, having written nothing, if dir already
+// holds files.
+func createSweep(dir string, cfg Config) (Config, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return Config{}, fmt.Errorf("bench: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("bench: %w", err)
+		return Config{}, fmt.Errorf("bench: %w", err)
 	}
 	for _, e := range entries {
 		// A sweep file's temporary, left by a run killed while creating the directory.
 		temporary := strings.HasPrefix(e.Name(), "."+SweepFile+".") && strings.HasSuffix(e.Name(), ".tmp")
-		if !temporary && e.Name() != LockFile {
-			return fmt.Errorf("bench: %s: %w (it holds %s but no %s)", dir, ErrNotSweep, e.Name(), SweepFile)
+		if !temporary && e.Name() != LockFile && e.Name() != SweepFile {
+			return Config{}, fmt.Errorf("bench: %s: %w (it holds %s but no %s)", dir, ErrNotSweep, e.Name(), SweepFile)
 		}
+	}
+	if err := lock(dir); err != nil {
+		return Config{}, err
+	}
+	if have, err := readSweep(dir); !errors.Is(err, fs.ErrNotExist) {
+		return have, err
 	}
 	data, err := json.MarshalIndent(sweepFile{Kind: sweepKind, Format: sweepFormat, Config: cfg}, "", "\t")
 	if err != nil {
-		return fmt.Errorf("bench: %w", err)
+		return Config{}, fmt.Errorf("bench: %w", err)
 	}
 	path := filepath.Join(dir, SweepFile)
 	err = safefile.Write(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
 	if err != nil {
-		return fmt.Errorf("bench: writing %s: %w", path, err)
+		return Config{}, fmt.Errorf("bench: writing %s: %w", path, err)
 	}
-	return nil
+	return cfg, nil
 }
 
 // loadResults reads the results file of the sweep cfg in dir, if there is one, and returns

@@ -615,3 +615,39 @@ func TestLockHolder(t *testing.T) {
 	fmt.Println("locked")
 	io.Copy(io.Discard, os.Stdin)
 }
+
+// TestOpenHostileFiles checks that Open refuses a sweep directory whose lock file or results
+// file is a symbolic link that would redirect a write, and writes nothing through it.
+func TestOpenHostileFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		link       func(outside string) string // the link's target
+		want       string
+	}{
+		{"lock file linked to a file", LockFile, func(outside string) string { return outside }, ".lock is a symbolic link, not a regular file"},
+		{"results linked to nothing", ResultsFile, func(outside string) string { return outside + ".missing" }, "is a symbolic link to a missing file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			outside := filepath.Join(t.TempDir(), "precious")
+			if err := os.WriteFile(outside, []byte("precious"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			storeOpen(t, dir, storeConfig())
+			os.Remove(filepath.Join(dir, tc.file))
+			if err := os.Symlink(tc.link(outside), filepath.Join(dir, tc.file)); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(dir, storeConfig())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Open: %v, want an error containing %q", err, tc.want)
+			}
+			if b, err := os.ReadFile(outside); err != nil || string(b) != "precious" {
+				t.Errorf("the file outside holds %q (%v)", b, err)
+			}
+			if _, err := os.Stat(outside + ".missing"); err == nil {
+				t.Error("a file was made at the end of the link")
+			}
+		})
+	}
+}
