@@ -3,7 +3,6 @@
 package bench
 
 import (
-	"github.com/foresight-sim/foresight/internal/safefile"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/foresight-sim/foresight/internal/safefile"
 )
 
 // lock takes the advisory lock of the sweep directory dir, a POSIX record lock on its lock
