@@ -92,14 +92,18 @@ func (c *Checkpoint) Save(res TrainResult) error {
 }
 
 // Load restores the agent from the checkpoint, if there is one, and returns the run's result
-// so far; it returns nil if there is no checkpoint yet. It returns an error if the file is
-// not a regular file of at most MaxCheckpointSize bytes, is not a checkpoint, fails its
+// so far; it returns nil if there is no checkpoint yet. It returns an error if the path is
+// a symbolic link to nothing, the file is not a regular file of at most MaxCheckpointSize
+// bytes, is not a checkpoint, fails its
 // checksums, holds values no run produces, or is of another run (environment, parameters,
 // agent); the agent may then have been restored in part.
 func (c *Checkpoint) Load() (*TrainResult, error) {
 	data, err := safefile.Read(c.path, MaxCheckpointSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		err = safefile.Check(c.path) // a link to nothing is refused, not taken for no checkpoint
+		if err == nil {
+			return nil, nil
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)

@@ -96,9 +96,6 @@ func (c *trainConfig) resume(cfg *agent.TrainConfig, env envs.Env, ag agent.Agen
 	if cfg.Resume, err = ck.Load(); err != nil {
 		return checkpointError(err)
 	}
-	if err := safefile.Check(ck.Path()); err != nil { // a dangling link loads as no checkpoint
-		return fmt.Errorf("checkpoint %s: %w", ck.Path(), err)
-	}
 	if r := cfg.Resume; r != nil {
 		if r.Seed != c.env.seed {
 			return usagef("--checkpoint %s holds a run with seed %d, not %d", c.checkpoint, r.Seed, c.env.seed)

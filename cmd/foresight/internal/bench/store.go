@@ -97,20 +97,20 @@ func Open(dir string, cfg Config) (*Store, error) {
 	// A sweep file never changes once written, so it is read before the lock is taken, and
 	// a directory of another sweep is refused without a lock file left in it.
 	have, err := readSweep(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		have, err = createSweep(dir, cfg)
-	case err == nil:
-		if d := sweepDiff(have, cfg); d != "" {
-			return nil, fmt.Errorf("bench: %s holds another sweep: it has %s", dir, d)
-		}
-		err = lock(dir)
+	created := errors.Is(err, fs.ErrNotExist)
+	if created {
+		have, err = createSweep(dir, cfg) // which locks
 	}
 	if err != nil {
 		return nil, err
 	}
 	if d := sweepDiff(have, cfg); d != "" {
 		return nil, fmt.Errorf("bench: %s holds another sweep: it has %s", dir, d)
+	}
+	if !created {
+		if err := lock(dir); err != nil {
+			return nil, err
+		}
 	}
 	// Refused now, not at the first append after a trial's minutes of training.
 	if err := safefile.Check(filepath.Join(dir, ResultsFile)); err != nil {
