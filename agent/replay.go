@@ -139,18 +139,43 @@ func (r *Replay) SampleSequences(rng *rand.Rand, b, l int, dst *worldmodel.Batch
 	return nil
 }
 
-// maxDraws bounds the attempts to find a valid sequence start before giving up.
+// maxDraws bounds the random attempts to find a valid sequence start before drawStart
+// counts the valid starts instead.
 const maxDraws = 1000
 
-// drawStart draws the age index of a sequence start whose l transitions share an episode.
+// drawStart draws, uniformly, the age index of a sequence start whose l transitions share an
+// episode; it reports false only when there is none. Rejection finds one in a few draws
+// unless valid starts are rare; after maxDraws misses it counts them and picks one.
 func (r *Replay) drawStart(rng *rand.Rand, l int) (int, bool) {
 	for range maxDraws {
-		k := rng.IntN(r.len - l + 1)
-		if r.episode[r.slot(k)] == r.episode[r.slot(k+l-1)] {
+		if k := rng.IntN(r.len - l + 1); r.oneEpisode(k, l) {
 			return k, true
 		}
 	}
-	return 0, false
+	n := 0
+	for k := range r.len - l + 1 {
+		if r.oneEpisode(k, l) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	j := rng.IntN(n)
+	for k := range r.len - l + 1 {
+		if r.oneEpisode(k, l) {
+			if j == 0 {
+				return k, true
+			}
+			j--
+		}
+	}
+	panic("unreachable")
+}
+
+// oneEpisode reports whether the l transitions from age index k belong to one episode.
+func (r *Replay) oneEpisode(k, l int) bool {
+	return r.episode[r.slot(k)] == r.episode[r.slot(k+l-1)]
 }
 
 func (r *Replay) copySequence(dst *worldmodel.Batch, s, start int) {

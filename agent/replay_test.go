@@ -2,7 +2,9 @@ package agent
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/foresight-sim/foresight/worldmodel"
@@ -26,36 +28,213 @@ func fillEpisodes(t *testing.T, r *Replay, lengths ...int) {
 	}
 }
 
+// stepID names a transition of fillEpisodes' data by its episode and step.
+type stepID struct{ episode, step int }
+
+// episodeLengths returns n episode lengths drawn uniformly from 1 to longest with a fixed seed.
+func episodeLengths(n, longest int) []int {
+	rng := rand.New(rand.NewPCG(7, 8))
+	lengths := make([]int, n)
+	for i := range lengths {
+		lengths[i] = 1 + rng.IntN(longest)
+	}
+	return lengths
+}
+
+// validStarts returns the steps that begin a run of l steps of one episode among the last
+// capacity transitions of episodes of the given lengths, added in order by fillEpisodes.
+func validStarts(lengths []int, capacity, l int) map[stepID]bool {
+	var all []stepID
+	for e, n := range lengths {
+		for s := range n {
+			all = append(all, stepID{e, s})
+		}
+	}
+	held := all[max(0, len(all)-capacity):]
+	starts := map[stepID]bool{}
+	for i := 0; i+l <= len(held); i++ {
+		if held[i+l-1].episode == held[i].episode {
+			starts[held[i]] = true
+		}
+	}
+	return starts
+}
+
+// sequenceStart returns the step that sequence s of b starts at, having checked that the
+// sequence is consecutive steps of one episode with their actions and rewards, as
+// fillEpisodes wrote them.
+func sequenceStart(t *testing.T, b *worldmodel.Batch, s int) stepID {
+	t.Helper()
+	first := b.ObsAt(s, 0)
+	for k := range b.L + 1 {
+		obs, step := b.ObsAt(s, k), first[1]+float32(k)
+		if obs[0] != first[0] || obs[1] != step {
+			t.Fatalf("sequence from %v has observation %d %v: it crosses episodes or skips steps", first, k, obs)
+		}
+		if k < b.L && (b.ActionAt(s, k)[0] != step || b.Reward[s*b.L+k] != step) {
+			t.Fatalf("sequence from %v: action or reward %d out of step with its observation", first, k)
+		}
+	}
+	return stepID{int(first[0]), int(first[1])}
+}
+
+// TestReplaySequencesStayInOneEpisode checks that every sequence drawn from many short
+// episodes of varying lengths, in a buffer that has wrapped, is consecutive held steps of
+// one episode.
 func TestReplaySequencesStayInOneEpisode(t *testing.T) {
-	r, err := NewReplay(50, 2, 1)
+	const capacity, l = 500, 4
+	lengths := episodeLengths(200, 12) // 1364 transitions: the oldest 864 are overwritten
+	r, err := NewReplay(capacity, 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fillEpisodes(t, r, 7, 3, 12, 40, 5) // 67 transitions: the first 17 are overwritten
-	if r.Len() != 50 {
-		t.Fatalf("Len %d, want 50", r.Len())
+	fillEpisodes(t, r, lengths...)
+	if r.Len() != capacity {
+		t.Fatalf("Len %d, want %d", r.Len(), capacity)
 	}
+	valid := validStarts(lengths, capacity, l)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var b worldmodel.Batch
 	for range 200 {
-		if err := r.SampleSequences(rng, 8, 4, &b); err != nil {
+		if err := r.SampleSequences(rng, 8, l, &b); err != nil {
 			t.Fatal(err)
 		}
 		for s := range b.B {
-			obs := b.Obs[s*(b.L+1)*2 : (s+1)*(b.L+1)*2]
-			for k := range b.L + 1 {
-				ep, step := obs[2*k], obs[2*k+1]
-				if ep != obs[0] || step != obs[1]+float32(k) {
-					t.Fatalf("sequence %v crosses episodes or skips steps", obs)
-				}
-				if k < b.L && (b.Action[s*b.L+k] != step || b.Reward[s*b.L+k] != step) {
-					t.Fatalf("action/reward out of step with observation %v", obs)
-				}
-			}
-			if ep := obs[0]; ep < 2 {
-				t.Fatalf("sampled episode %v, which was overwritten", ep)
+			if start := sequenceStart(t, &b, s); !valid[start] {
+				t.Fatalf("drew a sequence from episode %d step %d, which is not a run of %d held steps of one episode", start.episode, start.step, l)
 			}
 		}
+	}
+}
+
+// chiSquare999 returns the value a chi-square variable of df degrees of freedom exceeds with
+// probability 0.001, by the Wilson–Hilferty approximation: within 0.1% of the exact value
+// from 50 degrees of freedom up (148.29 against 148.23 at 99).
+func chiSquare999(df int) float64 {
+	const z = 3.090232 // the standard normal's 0.999 quantile
+	k := float64(df)
+	return k * math.Pow(1-2/(9*k)+z*math.Sqrt(2/(9*k)), 3)
+}
+
+// TestReplayStartsUniform checks that SampleSequences draws starts uniformly over every valid
+// one, among many short episodes in a buffer that has wrapped: a chi-square goodness-of-fit
+// test of 200 draws per valid start, at significance 0.001.
+func TestReplayStartsUniform(t *testing.T) {
+	const capacity, l, perStart = 300, 3, 200
+	lengths := episodeLengths(70, 10)
+	r, err := NewReplay(capacity, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillEpisodes(t, r, lengths...)
+	valid := validStarts(lengths, capacity, l)
+	if len(valid) < 51 {
+		t.Fatalf("%d valid starts: too few for the approximation of the critical value", len(valid))
+	}
+	counts := map[stepID]int{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b worldmodel.Batch
+	for range len(valid) {
+		if err := r.SampleSequences(rng, perStart, l, &b); err != nil {
+			t.Fatal(err)
+		}
+		for s := range b.B {
+			start := sequenceStart(t, &b, s)
+			if !valid[start] {
+				t.Fatalf("drew a sequence from episode %d step %d, which is not a run of %d held steps of one episode", start.episode, start.step, l)
+			}
+			counts[start]++
+		}
+	}
+	var chi2 float64
+	for start := range valid {
+		d := float64(counts[start] - perStart)
+		chi2 += d * d / perStart
+	}
+	df := len(valid) - 1
+	if chi2 > chiSquare999(df) {
+		t.Errorf("chi-square %.1f over %d valid starts exceeds %.1f, its 0.001 critical value: the starts are not uniform", chi2, len(valid), chiSquare999(df))
+	}
+	t.Logf("chi-square %.1f with %d degrees of freedom; 0.001 critical value %.1f", chi2, df, chiSquare999(df))
+}
+
+// TestReplayOneValidSequence checks the boundary of SampleSequences: a buffer holding
+// exactly one run of the length asked for returns it every time, and one holding none,
+// however many transitions it holds, returns ErrNotEnoughData.
+func TestReplayOneValidSequence(t *testing.T) {
+	const l = 4
+	tests := []struct {
+		name     string
+		capacity int
+		lengths  []int
+		want     *stepID // the only sequence, or nil for ErrNotEnoughData
+	}{
+		{"one episode of exactly l", l, []int{l}, &stepID{0, 0}},
+		{"one episode of l among shorter ones", 20, []int{3, 2, l, 1, 3}, &stepID{2, 0}},
+		{"the newest episode", 20, []int{3, 2, 3, l}, &stepID{3, 0}},
+		{"the oldest episode, just held", 7, []int{l, 3}, &stepID{0, 0}},
+		// Valid starts too rare for rejection sampling alone (1 in 901).
+		{"one run among 300 shorter episodes", 2000, append(slices.Repeat([]int{3}, 300), l), &stepID{300, 0}},
+		{"one transition short", 10, []int{l - 1}, nil},
+		{"only shorter episodes", 20, []int{3, 2, 3, 1, 3}, nil},
+		{"only shorter episodes, many", 2000, slices.Repeat([]int{3}, 500), nil},
+		{"the oldest transition of the only run overwritten", 6, []int{l, 3}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewReplay(tt.capacity, 2, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fillEpisodes(t, r, tt.lengths...)
+			var b worldmodel.Batch
+			err = r.SampleSequences(rand.New(rand.NewPCG(3, 4)), 16, l, &b)
+			if tt.want == nil {
+				if !errors.Is(err, ErrNotEnoughData) {
+					t.Fatalf("error %v, want ErrNotEnoughData", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for s := range b.B {
+				if got := sequenceStart(t, &b, s); got != *tt.want {
+					t.Fatalf("drew the sequence from episode %d step %d, want the only one, from %d step %d", got.episode, got.step, tt.want.episode, tt.want.step)
+				}
+			}
+		})
+	}
+}
+
+// TestReplayRareStartsUniform checks that starts too rare for rejection sampling alone are
+// still drawn uniformly: two valid runs among 600 short episodes are drawn equally often.
+func TestReplayRareStartsUniform(t *testing.T) {
+	const l, draws = 4, 2000
+	r, err := NewReplay(3000, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lengths := append(slices.Repeat([]int{3}, 300), l)
+	lengths = append(lengths, slices.Repeat([]int{3}, 300)...)
+	fillEpisodes(t, r, append(lengths, l)...)
+	var b worldmodel.Batch
+	if err := r.SampleSequences(rand.New(rand.NewPCG(7, 8)), draws, l, &b); err != nil {
+		t.Fatal(err)
+	}
+	first := 0
+	for s := range b.B {
+		switch got := sequenceStart(t, &b, s); got {
+		case stepID{300, 0}:
+			first++
+		case stepID{601, 0}:
+		default:
+			t.Fatalf("drew a sequence from episode %d step %d, not one of the two valid runs", got.episode, got.step)
+		}
+	}
+	// Binomial(2000, 1/2): standard deviation 22.4; 5 of them is 112.
+	if first < draws/2-112 || first > draws/2+112 {
+		t.Errorf("drew the first of two valid runs %d times in %d, want about %d", first, draws, draws/2)
 	}
 }
 

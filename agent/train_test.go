@@ -231,3 +231,65 @@ func TestNewTrainerRejects(t *testing.T) {
 		}
 	}
 }
+
+// seedLog is a tosser that records the seeds of its training and evaluation episodes.
+type seedLog struct {
+	tosser
+	trainSeeds, evalSeeds []uint64
+}
+
+func (s *seedLog) Reset(seed uint64) {
+	if s.eval {
+		s.evalSeeds = append(s.evalSeeds, seed)
+	} else {
+		s.trainSeeds = append(s.trainSeeds, seed)
+	}
+}
+
+// TestTrainEvaluationSeeds checks the seeds of evaluation episodes in a run where every
+// training episode triggers an evaluation, settled after three of its five episodes: they
+// are never those of training episodes, never reused, and a run stopped and resumed from its
+// checkpoint plays the same ones as a run never stopped.
+func TestTrainEvaluationSeeds(t *testing.T) {
+	run := func(budget time.Duration, dir string) *seedLog {
+		t.Helper()
+		env := &coinEnv{}
+		ag := &seedLog{tosser: tosser{recorder: recorder{Agent: NewZero(env.ActionSpace())}, evalActions: []float64{1, -1, -1}}}
+		ck, err := NewCheckpoint(dir, env, ag, "tosser")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resume, err := ck.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Train(env, ag, "tosser", TrainConfig{Seed: 7, Budget: budget, Resume: resume, Checkpoint: ck.Save}); err != nil {
+			t.Fatal(err)
+		}
+		return ag
+	}
+	whole := run(10*time.Second, t.TempDir()) // ten 1 s episodes
+	dir := t.TempDir()
+	first, resumed := run(4*time.Second, dir), run(10*time.Second, dir)
+	if len(whole.trainSeeds) != 10 || len(whole.evalSeeds) != 30 {
+		t.Fatalf("%d training and %d evaluation episodes, want 10 and 30 (10 evaluations of 3)", len(whole.trainSeeds), len(whole.evalSeeds))
+	}
+	if got := slices.Concat(first.evalSeeds, resumed.evalSeeds); !slices.Equal(got, whole.evalSeeds) {
+		t.Errorf("evaluation seeds stopped after 4 episodes and resumed:\n%v\nnever stopped:\n%v", got, whole.evalSeeds)
+	}
+	if got := slices.Concat(first.trainSeeds, resumed.trainSeeds); !slices.Equal(got, whole.trainSeeds) {
+		t.Errorf("training seeds stopped after 4 episodes and resumed:\n%v\nnever stopped:\n%v", got, whole.trainSeeds)
+	}
+	use := map[uint64]string{}
+	for _, episodes := range []struct {
+		kind  string
+		seeds []uint64
+	}{{"training", whole.trainSeeds}, {"evaluation", whole.evalSeeds}} {
+		for i, s := range episodes.seeds {
+			if use[s] != "" {
+				t.Errorf("%s episode %d has seed %d, already used by %s episodes", episodes.kind, i, s, use[s])
+			}
+			use[s] = episodes.kind
+		}
+	}
+}

@@ -2,13 +2,13 @@ package live
 
 import (
 	"math"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/foresight-sim/foresight/agent"
+	"github.com/foresight-sim/foresight/internal/slowtest"
 	"github.com/foresight-sim/foresight/sim"
 )
 
@@ -61,20 +61,6 @@ func stepAndWait(t *testing.T, s *Session) *Frame {
 	return waitFor(t, s, patience, "the step taken", func(f *Frame) bool {
 		return f.Experience != before.Experience || f.Episodes != before.Episodes || f.Episode.Length != before.Episode.Length
 	})
-}
-
-// raceEnabled reports whether the test binary was built with the race detector.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, st := range bi.Settings {
-		if st.Key == "-race" {
-			return st.Value == "true"
-		}
-	}
-	return false
 }
 
 // layerShapes returns the shapes on layer.
@@ -508,16 +494,15 @@ func checkGhosts(t *testing.T, f *Frame) {
 	}
 }
 
-// TestSessionJEPA checks that a learning agent shows what it learns: after the seed phase
-// it trains its model, whose losses the frames carry, and imagines its plans as ghosts.
-func TestSessionJEPA(t *testing.T) {
+// TestSessionJEPASlow checks that a learning agent shows what it learns: after the seed
+// phase it trains its model, whose losses the frames carry, and imagines its plans as
+// ghosts. It trains for several seconds, several times longer under the race detector,
+// where the oracle's test covers the ghosts.
+func TestSessionJEPASlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a world model for several seconds")
 	}
-	if raceEnabled() {
-		// Several times slower under the race detector; the oracle's test covers the ghosts.
-		t.Skip("trains a world model for several seconds, too slow under the race detector")
-	}
+	slowtest.SkipUnderRace(t)
 	s := start(t, Config{Env: pendulum, Agent: "jepa", Seed: 1, Speed: math.Inf(1)})
 	seed := agent.DefaultModelConfig().SeedSeconds
 	f := waitFor(t, s, 30*time.Second, "a trained model and ghosts", func(f *Frame) bool {
