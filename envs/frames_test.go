@@ -8,7 +8,8 @@ import (
 )
 
 // TestFrames draws every built-in environment's first state after Reset(1) at 160×120 and
-// compares it, pixel for pixel, with testdata/<id>.png; -update rewrites those files.
+// compares it, pixel for pixel, with testdata/<id>.png; -update rewrites those that differ
+// and reports them (see package golden). TestFramePixels checks frames without goldens.
 func TestFrames(t *testing.T) {
 	for _, id := range builtinIDs() {
 		t.Run(id, func(t *testing.T) {

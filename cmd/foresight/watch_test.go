@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"net"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
 )
 
 // TestWatchErrors checks that bad watch command lines and a missing display are refused in
@@ -44,8 +48,9 @@ func TestWatchErrors(t *testing.T) {
 }
 
 // TestWatchWindow runs the real viewer under Xvfb, as CI does: foresight watch with a
-// screenshot after 20 frames must exit 0 and leave a PNG of the window's size. It needs cgo,
-// the X11 headers and xvfb-run; without them it is skipped.
+// screenshot after 20 frames must exit 0 and leave a PNG of the window's size showing the
+// scene in its colours (checkShot). It needs cgo, the X11 headers and xvfb-run; without
+// them it is skipped.
 func TestWatchWindow(t *testing.T) {
 	if os.Getenv("FORESIGHT_WATCH_CHILD") == "1" {
 		watchChild(t)
@@ -61,6 +66,9 @@ func TestWatchWindow(t *testing.T) {
 	dir := t.TempDir()
 	viewer := filepath.Join(dir, watchProgram)
 	if out, err := exec.Command("go", "build", "-o", viewer, "../foresight-watch").CombinedOutput(); err != nil {
+		if !viewerUnbuildable(string(out)) {
+			t.Fatalf("building the viewer: %v\n%s", err, out)
+		}
 		t.Skipf("cannot build the viewer here (needs cgo and the X11 headers): %s", out)
 	}
 	if _, err := os.Stat(viewer); err != nil {
@@ -91,6 +99,72 @@ func TestWatchWindow(t *testing.T) {
 	if got := img.Bounds(); got != image.Rect(0, 0, 640, 360) {
 		t.Errorf("screenshot is %v, want 640x360", got)
 	}
+	checkShot(t, img)
+}
+
+// checkShot checks that a 640x360 screenshot of the viewer on Pendulum-v0 shows the scene:
+// the background over a large share of it and the rod's colour over a rod's worth of
+// pixels. The rod, 1 m by 6 cm at about 137 pixels per metre, fills about 800 pixels in its
+// own colour; the HUD panel may hide much of it when it points up, so 100 will do. A scene
+// not drawn, drawn in other colours or drawn all over fails.
+func checkShot(t *testing.T, img image.Image) {
+	t.Helper()
+	env, err := envs.Make("Pendulum-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rod color.NRGBA
+	for _, sh := range env.Scene().Shapes {
+		if sh.Layer == sim.LayerBody && sh.Fill.A == 255 {
+			rod = sh.Fill
+		}
+	}
+	if rod.A == 0 {
+		t.Fatal("no opaque body in the Pendulum-v0 scene")
+	}
+	total := img.Bounds().Dx() * img.Bounds().Dy()
+	tests := []struct {
+		what     string
+		c        color.NRGBA
+		min, max int
+	}{
+		{"background", envs.Background, total / 5, total},
+		{"rod", rod, 100, total / 20},
+	}
+	for _, tt := range tests {
+		if n := countNear(img, tt.c); n < tt.min || n > tt.max {
+			t.Errorf("%d of %d pixels within 2 of the %s colour %v, want %d to %d", n, total, tt.what, tt.c, tt.min, tt.max)
+		}
+	}
+}
+
+// countNear returns the number of opaque pixels of img whose red, green and blue are each
+// within 2 of c's, allowing for the rounding of the GPU's blending.
+func countNear(img image.Image, c color.NRGBA) int {
+	near := func(a uint32, b uint8) bool { return max(int(a>>8)-int(b), int(b)-int(a>>8)) <= 2 }
+	n := 0
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			pr, pg, pb, pa := img.At(x, y).RGBA()
+			if pa == 0xffff && near(pr, c.R) && near(pg, c.G) && near(pb, c.B) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// viewerUnbuildable reports whether the output of a failed build of the viewer says that
+// it cannot be built here (cgo off, or -tags noviewer in GOFLAGS, or no C compiler, or
+// missing C headers) rather than that its code is wrong, which must fail the test.
+func viewerUnbuildable(out string) bool {
+	for _, s := range []string{"build constraints exclude all Go files", "C compiler", ".h: No such file or directory", ".h' file not found"} {
+		if strings.Contains(out, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // watchChild is the part of TestWatchWindow that runs under Xvfb.

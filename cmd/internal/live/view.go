@@ -12,8 +12,8 @@ type Rect struct {
 }
 
 // Viewport maps the world seen by a camera onto a rectangle of the window, keeping the
-// aspect ratio: the camera's Width fills the rectangle's width, or its height when the
-// rectangle is too short for that.
+// aspect ratio as sim.Camera does: the camera's Width fills the rectangle's width, and the
+// rectangle's height shows as much of the world as that scale allows.
 type Viewport struct {
 	Camera sim.Camera
 	Area   Rect

@@ -1,0 +1,130 @@
+package envs
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/foresight-sim/foresight/sim"
+)
+
+// pixelProbe is a world point and the colour a frame must have there.
+type pixelProbe struct {
+	what string
+	at   sim.Vec2
+	want color.NRGBA
+}
+
+// framePose is a pose of an environment's bodies, as an observation, and what must be seen
+// at points of the frame: the bodies where the pose puts them, the background where their
+// mirror images would be (so that a frame flipped in x or y fails), and the scenery.
+type framePose struct {
+	obs    []float64
+	probes []pixelProbe
+}
+
+// alongLink returns the point a fraction f of the way along a link of length l from p in
+// direction dir (radians from the x axis).
+func alongLink(p sim.Vec2, dir, l, f float64) sim.Vec2 {
+	return sim.V(p.X+f*l*math.Cos(dir), p.Y+f*l*math.Sin(dir))
+}
+
+// framePoses holds a pose of every built-in environment, at its default parameters, worked
+// out from the environments' documentation rather than their code.
+var framePoses = map[string]framePose{
+	// The 1 m rod at θ = −π/4 from upright, counter-clockwise: pointing up and to the right,
+	// at π/4 from the x axis. The guide ring runs 0.98-1.02 m out, Background inside.
+	pendulumID: {
+		obs: []float64{math.Cos(-math.Pi / 4), math.Sin(-math.Pi / 4), 0},
+		probes: []pixelProbe{
+			{"rod's midpoint", alongLink(sim.Vec2{}, math.Pi/4, 1, 0.5), colorActor},
+			{"rod near its tip", alongLink(sim.Vec2{}, math.Pi/4, 1, 0.85), colorActor},
+			{"rod mirrored in y", sim.V(0.35, -0.35), Background},
+			{"rod mirrored in x", sim.V(-0.35, 0.35), Background},
+			{"guide ring", sim.V(-1, 0), colorGuide},
+		},
+	},
+	// The 0.5 by 0.25 m cart centred at x = 0.8 m on the rail (y = 0), the 1 m pole at
+	// θ = −π/3 from upright: pointing at π/6 from the x axis.
+	cartpoleID: {
+		obs: []float64{0.8, math.Cos(-math.Pi / 3), math.Sin(-math.Pi / 3), 0, 0},
+		probes: []pixelProbe{
+			{"cart, lower left", sim.V(0.65, -0.06), colorActor},
+			{"pole", alongLink(sim.V(0.8, 0), math.Pi/6, 1, 0.6), colorPassive},
+			{"cart mirrored in x", sim.V(-0.65, -0.06), Background},
+			{"pole mirrored in y", sim.V(0.8+0.6*math.Cos(math.Pi/6), -0.3), Background},
+			{"rail", sim.V(-1.5, 0), colorGuide},
+		},
+	},
+	// θ1 = π/2 from hanging down: the upper link points along +x; θ2 = π/2 more: the lower
+	// link points up from the elbow at (1, 0). The tip's reach ring has radius 2 m.
+	acrobotID: {
+		obs: []float64{0, 1, 0, 1, 0, 0},
+		probes: []pixelProbe{
+			{"upper link", alongLink(sim.Vec2{}, 0, 1, 0.5), colorPassive},
+			{"lower link", alongLink(sim.V(1, 0), math.Pi/2, 1, 0.5), colorActor},
+			{"upper link mirrored in x", sim.V(-0.5, 0), Background},
+			{"lower link mirrored in y", sim.V(1, -0.5), Background},
+			{"reach ring", sim.V(-2, 0), colorGuide},
+		},
+	},
+	// The 0.5 m upper link at q1 = π/6, the 0.5 m lower link bent q2 = π/2 further. The
+	// target annulus starts 0.26 m out, so the disc of radius 0.18 m around the shoulder
+	// shows the background wherever the arm is not.
+	reacherID: {
+		obs: []float64{math.Cos(math.Pi / 6), math.Sin(math.Pi / 6), math.Pi / 2, 0, 0, 0, 0},
+		probes: []pixelProbe{
+			{"upper link", alongLink(sim.Vec2{}, math.Pi/6, 0.5, 0.5), colorActor},
+			{"lower link", alongLink(alongLink(sim.Vec2{}, math.Pi/6, 0.5, 1), 2*math.Pi/3, 0.5, 0.5), colorActor},
+			{"near the shoulder, away from the arm", sim.V(-0.1, -0.1), Background},
+		},
+	},
+}
+
+// pixelOf returns the pixel of a w×h frame seen through cam that holds world point p, by
+// sim's documented rule: the frame is cam.Width metres wide, centred on cam.Center, with
+// square pixels and y up.
+func pixelOf(cam sim.Camera, w, h int, p sim.Vec2) image.Point {
+	k := float64(w) / cam.Width
+	x := float64(w)/2 + (p.X-cam.Center.X)*k
+	y := float64(h)/2 - (p.Y-cam.Center.Y)*k
+	return image.Pt(int(math.Floor(x)), int(math.Floor(y)))
+}
+
+// TestFramePixels poses every built-in environment and checks, independently of the golden
+// files, that its frame shows each body where the pose puts it, in its colour, and the
+// background in the corners and where a mirrored frame would show a body.
+func TestFramePixels(t *testing.T) {
+	const w, h = 640, 400 // not 4:3, so that a frame scaled by its height shows
+	for _, id := range builtinIDs() {
+		t.Run(id, func(t *testing.T) {
+			pose, ok := framePoses[id]
+			if !ok {
+				t.Fatalf("no pose for %s in framePoses: add one", id)
+			}
+			env, err := Make(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Pose(env, pose.obs); err != nil {
+				t.Fatal(err)
+			}
+			s := env.Scene()
+			img := sim.RenderImage(s, w, h)
+			check := func(what string, px image.Point, want color.NRGBA) {
+				if !px.In(img.Rect) {
+					t.Errorf("%s: pixel %v outside the %dx%d frame", what, px, w, h)
+				} else if got := img.RGBAAt(px.X, px.Y); got != color.RGBA(want) {
+					t.Errorf("%s: pixel %v is %v, want %v", what, px, got, want)
+				}
+			}
+			for _, p := range pose.probes {
+				check(p.what, pixelOf(s.Camera, w, h, p.at), p.want)
+			}
+			for _, px := range []image.Point{{0, 0}, {w - 1, 0}, {0, h - 1}, {w - 1, h - 1}} {
+				check("corner", px, Background)
+			}
+		})
+	}
+}
