@@ -29,23 +29,12 @@ func acrobotTip(obs []float64) float64 {
 // torques must almost never raise the tip above the line.
 func TestAcrobotRandomRarelySucceeds(t *testing.T) {
 	env := mustMakeEnv(t, acrobotID)
-	rng := rand.New(rand.NewPCG(5, 6))
-	a := make([]float64, 1)
+	random := randomPolicy(rand.New(rand.NewPCG(5, 6)))
 	const episodes = 100
 	wins := 0
 	for seed := range uint64(episodes) {
-		env.Reset(seed)
-		for {
-			_, _, term, trunc, info, err := env.Step(fillRandomAction(rng, a))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if term || trunc {
-				if info.Success {
-					wins++
-				}
-				break
-			}
+		if runEpisode(t, env, seed, random).info.Success {
+			wins++
 		}
 	}
 	t.Logf("random torques succeeded in %d of %d episodes", wins, episodes)
@@ -87,25 +76,13 @@ func lookahead(t *testing.T, env Env, horizon int, snap *Snapshot) float64 {
 }
 
 // TestAcrobotSolvable shows the task can be done in time with the default parameters: a
-// short search, looking 2 s ahead along the energy pump, succeeds from every start tried.
+// short search, looking 2 s ahead along the energy pump, succeeds from every start tried,
+// where random torques do not.
 func TestAcrobotSolvable(t *testing.T) {
-	env := mustMakeEnv(t, acrobotID)
 	var snap Snapshot
-	for seed := range uint64(4) {
-		env.Reset(seed)
-		for done := false; !done; {
-			_, _, term, trunc, info, err := env.Step([]float64{lookahead(t, env, 40, &snap)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if term {
-				t.Logf("seed %d: tip above the line after %.2f s", seed, info.Time)
-			}
-			if done = term || trunc; done && !info.Success {
-				t.Errorf("seed %d: no success in %.0f s", seed, info.Time)
-			}
-		}
-	}
+	checkSolvable(t, acrobotID, 4, func(env Env, _ []float64) []float64 {
+		return []float64{lookahead(t, env, 40, &snap)}
+	})
 }
 
 func TestAcrobotSuccessEndsEpisode(t *testing.T) {
@@ -172,5 +149,48 @@ func TestAcrobotTorqueIsInternal(t *testing.T) {
 	t.Logf("angular momentum about the shoulder: total up to %.2g, each link up to %.2g kg·m²/s (ratio %.2g)", total, each, total/each)
 	if each < 0.1 || total > 5e-3*each {
 		t.Errorf("angular momentum about the shoulder: total up to %.3g, each link up to %.3g kg·m²/s", total, each)
+	}
+}
+
+// TestAcrobotRewardAndSuccess pins the reward and success rule to values worked by hand
+// from the doc comment. The tip is h = −l1·cos θ1 − l2·cos(θ1 + θ2) above the shoulder; the
+// reward is 1 for h ≥ l1 and 0.1^(((l1 − h)/(2·l1 + l2))²) below, times (4 + 1 − a²)/5, and
+// success is h ≥ l1 whatever the speeds. The arm with a 0.5 m upper link tells the two
+// lengths apart.
+func TestAcrobotRewardAndSuccess(t *testing.T) {
+	cases := []struct {
+		name                  string
+		upper                 float64 // upper_length; the lower link is 1 m
+		theta1, theta2, omega float64
+		torque                float64
+		reward                float64
+		ok                    bool
+	}{
+		{"hanging straight", 1, 0, 0, 0, 0, 0.1, false},
+		{"hanging, full torque", 1, 0, 0, 0, -1, 0.1 * 0.8, false},
+		{"straight up", 1, math.Pi, 0, 0, 0, 1, true},
+		{"straight up, half torque", 1, math.Pi, 0, 0, 0.5, 0.95, true},
+		{"straight up, swinging fast", 1, math.Pi, 0, 8, 0, 1, true},
+		{"straight out sideways", 1, math.Pi / 2, 0, 0, 0, math.Pow(0.1, 1.0/9), false},
+		{"upper link up, lower hanging", 1, math.Pi, math.Pi, 0, 0, math.Pow(0.1, 1.0/9), false},
+		{"upper link out, lower up: tip on the line", 1, math.Pi / 2, math.Pi / 2, 0, 0, 1, true},
+		{"upper link out, lower just off up", 1, math.Pi / 2, math.Pi/2 + 1e-3, 0, 0,
+			math.Pow(0.1, math.Pow((1-math.Cos(1e-3))/3, 2)), false},
+		{"upper link up, lower bent above the line", 1, math.Pi, math.Acos(0.1), 0, 0, 1, true},
+		{"upper link up, lower bent below the line", 1, math.Pi, math.Acos(-0.1), 0, 0, math.Pow(0.1, 0.01/9), false},
+		{"upper link out, lower down", 1, -math.Pi / 2, math.Pi / 2, 0, 0, math.Pow(0.1, 4.0/9), false},
+		{"short upper link, hanging", 0.5, 0, 0, 0, 0, 0.1, false},
+		{"short upper link, straight out", 0.5, math.Pi / 2, 0, 0, 0, math.Pow(0.1, 1.0/16), false},
+		{"short upper link down, lower up: tip on the line", 0.5, 0, math.Pi, 0, 0, 1, true},
+		{"short upper link down, lower just off up", 0.5, 0, math.Pi - 0.1, 0, 0,
+			math.Pow(0.1, math.Pow((0.5-(math.Cos(0.1)-0.5))/2, 2)), false},
+	}
+	for _, c := range cases {
+		_, ac := newTestAcrobot(t, WithParam("upper_length", c.upper))
+		if err := ac.arm.place(acrobotRest+c.theta1, c.theta2, c.omega, 0); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := ac.evaluate([]float64{c.torque})
+		checkJudgement(t, c.name, r, ok, c.reward, c.ok)
 	}
 }

@@ -176,29 +176,50 @@ func TestCartPoleEnergy(t *testing.T) {
 	}
 }
 
+// TestCartPoleRewardAndSuccess pins the reward and success rule to values worked by hand
+// from the doc comment, for the default 2.4 m half-rail: (1 + cos θ)/2 ·
+// (1 + 0.1^((x/2)²))/2 · (4 + 1 − a²)/5 · (1 + 0.1^((θ̇/5)²))/2, the tolerances' Gaussians
+// falling to 0.1 at their margins; success for |θ| ≤ 0.2 (wrapped) and |x| < 2.4 − 0.1,
+// whatever the velocities. Angles are tested a nanoradian either side of 0.2, since the
+// pole's angle comes back from the body with rounding error.
 func TestCartPoleRewardAndSuccess(t *testing.T) {
 	_, cp := newTestCartPole(t, 0)
-	railHalf := cp.p.Get("rail_half")
+	edge := 2.4 - 0.1
 	cases := []struct {
-		name            string
-		x, theta, omega float64
-		action          float64
-		reward          float64 // NaN: only check the success condition
-		ok              bool
+		name                      string
+		x, theta, v, omega, force float64
+		reward                    float64
+		ok                        bool
 	}{
-		{"balanced at the centre", 0, 0, 0, 0, 1, true},
-		{"balanced near a stop", railHalf - 0.05, 0, 0, 0, math.NaN(), false},
-		{"tilted 0.19 rad", 0.5, -0.19, 0, 0, math.NaN(), true},
-		{"tilted 0.21 rad, one turn on", 0, 2*math.Pi + 0.21, 0, 0, math.NaN(), false},
-		{"hanging", 0, math.Pi, 0, 0, 0, false},
+		{"balanced at the centre", 0, 0, 0, 0, 0, 1, true},
+		{"balanced, full force", 0, 0, 0, 0, -1, 0.8, true},
+		{"balanced, cart moving fast", 0, 0, 3, 0, 0, 1, true},
+		{"hanging", 0, math.Pi, 0, 0, 0, 0, false},
+		{"pole horizontal", 0, -math.Pi / 2, 0, 0, 0, 0.5, false},
+		{"tilted just under 0.2 rad", 0, 0.2 - 1e-9, 0, 0, 0, (1 + math.Cos(0.2-1e-9)) / 2, true},
+		{"tilted just under 0.2 rad the other way", 0, -0.2 + 1e-9, 0, 0, 0, (1 + math.Cos(0.2-1e-9)) / 2, true},
+		{"tilted just past 0.2 rad", 0, -0.2 - 1e-9, 0, 0, 0, (1 + math.Cos(0.2+1e-9)) / 2, false},
+		{"tilted 0.25 rad", 0, 0.25, 0, 0, 0, (1 + math.Cos(0.25)) / 2, false},
+		{"tilted 0.1 rad, one turn back", 0, -2*math.Pi + 0.1, 0, 0, 0, (1 + math.Cos(0.1)) / 2, true},
+		{"tilted 0.21 rad, one turn on", 0, 2*math.Pi + 0.21, 0, 0, 0, (1 + math.Cos(0.21)) / 2, false},
+		{"balanced, pole turning at the margin", 0, 0, 0, 5, 0, 0.55, true},
+		{"balanced, pole turning at half the margin", 0, 0, 0, -2.5, 0, (1 + math.Pow(0.1, 0.25)) / 2, true},
+		{"balanced 1 m out", -1, 0, 0, 0, 0, (1 + math.Pow(0.1, 0.25)) / 2, true},
+		{"balanced 2 m out, the margin", 2, 0, 0, 0, 0, 0.55, true},
+		{"balanced just inside the clear stretch", math.Nextafter(edge, 0), 0, 0, 0, 0, (1 + math.Pow(0.1, edge*edge/4)) / 2, true},
+		{"balanced just inside the clear stretch, left", -math.Nextafter(edge, 0), 0, 0, 0, 0, (1 + math.Pow(0.1, edge*edge/4)) / 2, true},
+		{"balanced 0.1 m from the right stop", edge, 0, 0, 0, 0, (1 + math.Pow(0.1, edge*edge/4)) / 2, false},
+		{"balanced 0.1 m from the left stop", -edge, 0, 0, 0, 0, (1 + math.Pow(0.1, edge*edge/4)) / 2, false},
+		{"balanced at the right stop", 2.4, 0, 0, 0, 0, (1 + math.Pow(0.1, 1.44)) / 2, false},
+		{"balanced at the left stop", -2.4, 0, 0, 0, 0, (1 + math.Pow(0.1, 1.44)) / 2, false},
+		{"60° off, 1 m out, turning, half force", 1, math.Pi / 3, 0, -2.5, 0.5,
+			0.75 * (1 + math.Pow(0.1, 0.25)) / 2 * 0.95 * (1 + math.Pow(0.1, 0.25)) / 2, false},
 	}
 	for _, c := range cases {
-		if err := cp.setState(c.x, c.theta, 0, c.omega); err != nil {
+		if err := cp.setState(c.x, c.theta, c.v, c.omega); err != nil {
 			t.Fatal(err)
 		}
-		r, ok := cp.evaluate([]float64{c.action})
-		if ok != c.ok || !math.IsNaN(c.reward) && math.Abs(r-c.reward) > 1e-9 {
-			t.Errorf("%s: reward %.4g, success %v; want %.4g, %v", c.name, r, ok, c.reward, c.ok)
-		}
+		r, ok := cp.evaluate([]float64{c.force})
+		checkJudgement(t, c.name, r, ok, c.reward, c.ok)
 	}
 }

@@ -87,3 +87,45 @@ func TestPendulumEnergyDrift(t *testing.T) {
 	}
 	t.Logf("largest energy drift over 10 s: %.4f%%", 100*worst)
 }
+
+// TestPendulumRewardAndSuccess pins the reward and success rule to values worked by hand
+// from the doc comment: (1 + cos θ)/2 · (1 + 0.1^((ω/5)²))/2 · (4 + 1 − a²)/5, with success
+// for |θ| ≤ 0.2 and |ω| < 1. The tolerance's Gaussian falls to 0.1 at its margin, so at a
+// distance d past the bounds it is 0.1^((d/margin)²). The angle is tested a nanoradian
+// either side of 0.2, since wrapping it into (−π, π] moves it by rounding error.
+func TestPendulumRewardAndSuccess(t *testing.T) {
+	_, p := newTestPendulum(t)
+	cases := []struct {
+		name                string
+		theta, omega, force float64
+		reward              float64
+		ok                  bool
+	}{
+		{"upright at rest", 0, 0, 0, 1, true},
+		{"upright, full torque", 0, 0, 1, 0.8, true},
+		{"upright, half torque back", 0, 0, -0.5, (4 + 0.75) / 5, true},
+		{"hanging at rest", math.Pi, 0, 0, 0, false},
+		{"horizontal", math.Pi / 2, 0, 0, 0.5, false},
+		{"tilted just under 0.2 rad", 0.2 - 1e-9, 0, 0, (1 + math.Cos(0.2-1e-9)) / 2, true},
+		{"tilted just under 0.2 rad the other way", -0.2 + 1e-9, 0, 0, (1 + math.Cos(0.2-1e-9)) / 2, true},
+		{"tilted just past 0.2 rad", 0.2 + 1e-9, 0, 0, (1 + math.Cos(0.2+1e-9)) / 2, false},
+		{"tilted 0.25 rad", -0.25, 0, 0, (1 + math.Cos(0.25)) / 2, false},
+		{"tilted 0.1 rad, one turn on", 2*math.Pi + 0.1, 0, 0, (1 + math.Cos(0.1)) / 2, true},
+		{"tilted 0.25 rad, one turn back", -2*math.Pi - 0.25, 0, 0, (1 + math.Cos(0.25)) / 2, false},
+		{"turning just under 1 rad/s", 0, math.Nextafter(1, 0), 0, (1 + math.Pow(0.1, 1.0/25)) / 2, true},
+		{"turning at 1 rad/s", 0, 1, 0, (1 + math.Pow(0.1, 1.0/25)) / 2, false},
+		{"turning at −1 rad/s", 0, -1, 0, (1 + math.Pow(0.1, 1.0/25)) / 2, false},
+		{"turning at −0.9 rad/s", 0.15, -0.9, 0, (1 + math.Cos(0.15)) / 2 * (1 + math.Pow(0.1, 0.81/25)) / 2, true},
+		{"turning at the margin, 5 rad/s", 0, 5, 0, (1 + 0.1) / 2, false},
+		{"turning at half the margin", 0, -2.5, 0, (1 + math.Pow(0.1, 0.25)) / 2, false},
+		{"turning fast", 0, 50, 0, 0.5, false},
+		{"60° off, turning, half torque", math.Pi / 3, 2.5, 0.5, 0.75 * (1 + math.Pow(0.1, 0.25)) / 2 * 0.95, false},
+	}
+	for _, c := range cases {
+		if err := p.rod.SetPose(sim.Vec2{}, c.theta, sim.Vec2{}, c.omega); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := p.evaluate([]float64{c.force})
+		checkJudgement(t, c.name, r, ok, c.reward, c.ok)
+	}
+}

@@ -35,29 +35,13 @@ func ikController(obs []float64, l1, l2, maxSpeed float64) []float64 {
 	return []float64{clip(gain * wrapAngle(want1-q1) / maxSpeed), clip(gain * (want2 - q2) / maxSpeed)}
 }
 
-// TestReacherSolvable shows that a simple controller succeeds from several starts.
+// TestReacherSolvable shows that a simple controller succeeds from several starts, where
+// random actions do not.
 func TestReacherSolvable(t *testing.T) {
-	env := mustMakeEnv(t, reacherID)
-	p := Params(env.Spec().Params)
-	for seed := range uint64(8) {
-		obs, _ := env.Reset(seed)
-		for {
-			a := ikController(obs, p.Get("upper_length"), p.Get("lower_length"), p.Get("max_speed"))
-			o, _, term, trunc, info, err := env.Step(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			obs = o
-			if term || trunc {
-				miss := math.Hypot(obs[5], obs[6])
-				t.Logf("seed %d: fingertip %.2g m from the target at the end, success %v", seed, miss, info.Success)
-				if !info.Success {
-					t.Errorf("seed %d: no success; fingertip %.3g m from the target at the end", seed, miss)
-				}
-				break
-			}
-		}
-	}
+	p := Params(mustMakeEnv(t, reacherID).Spec().Params)
+	checkSolvable(t, reacherID, 8, func(_ Env, obs []float64) []float64 {
+		return ikController(obs, p.Get("upper_length"), p.Get("lower_length"), p.Get("max_speed"))
+	})
 }
 
 // TestReacherZeroActionHoldsStill checks that the motors hold the arm where it starts. The
@@ -213,5 +197,61 @@ func TestReacherSeesTargetFromArm(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestReacherRewardAndSuccess pins the reward and success rule to values worked by hand
+// from the doc comment. With reach R, the fingertip d from the target and moving at s:
+// far = max(1 − d/(2R), 0); sharp = 1 for d ≤ 0.025·R, else 0.1^(((d − 0.025·R)/(0.1·R))²);
+// slow = 1 for s ≤ 0.05·R, else (1 + 0.1^(((s − 0.05·R)/(0.1·R))²))/2; the reward is
+// (far + sharp·slow)/2 times the mean over the joints of (4 + 1 − a²)/5, and success is
+// d ≤ 0.05·R with s < 0.1·R. The arm lies straight along the x axis, its fingertip at (R, 0),
+// unless bent; turning it about the shoulder at ω moves the fingertip at ω·R.
+func TestReacherRewardAndSuccess(t *testing.T) {
+	sharp := func(over float64) float64 { return math.Pow(0.1, over*over) } // over: (d − 0.025R)/(0.1R)
+	cases := []struct {
+		name                 string
+		link                 float64 // both links' length; R = 2·link
+		q1, q2, omega, elbow float64 // joint angles and rates
+		target               [2]float64
+		action               [2]float64
+		reward               float64
+		ok                   bool
+	}{
+		{"on the target at rest", 0.5, 0, 0, 0, 0, [2]float64{1, 0}, [2]float64{}, 1, true},
+		{"on the target, full speed", 0.5, 0, 0, 0, 0, [2]float64{1, 0}, [2]float64{1, -1}, 0.8, true},
+		{"on the target, one joint at full speed", 0.5, 0, 0, 0, 0, [2]float64{1, 0}, [2]float64{0, 1}, 0.9, true},
+		{"on the target, half speed", 0.5, 0, 0, 0, 0, [2]float64{1, 0}, [2]float64{-0.5, 0.5}, 0.95, true},
+		{"at the edge of the sharp plateau", 0.5, 0, 0, 0, 0, [2]float64{1, 0.025}, [2]float64{}, (1 - 0.0125 + 1) / 2, true},
+		{"at the success radius", 0.5, 0, 0, 0, 0, [2]float64{1, -0.05}, [2]float64{}, (1 - 0.025 + sharp(0.25)) / 2, true},
+		{"just outside the success radius", 0.5, 0, 0, 0, 0, [2]float64{1, 0.05 + 1e-9}, [2]float64{},
+			(1 - (0.05+1e-9)/2 + sharp((0.05+1e-9-0.025)/0.1)) / 2, false},
+		{"at the sharp margin", 0.5, 0, 0, 0, 0, [2]float64{1, 0.125}, [2]float64{}, (1 - 0.0625 + 0.1) / 2, false},
+		{"half a reach away", 0.5, 0, 0, 0, 0, [2]float64{1, 0.5}, [2]float64{}, (1 - 0.25 + sharp(4.75)) / 2, false},
+		{"two reaches away", 0.5, 0, 0, 0, 0, [2]float64{1, -2.5}, [2]float64{}, 0, false},
+		{"elbow bent, on the target", 0.5, math.Pi / 2, -math.Pi / 2, 0, 0, [2]float64{0.5, 0.54}, [2]float64{}, (1 - 0.02 + sharp(0.15)) / 2, true},
+		{"on the target, tip at the slow plateau's edge", 0.5, 0, 0, 0.05, 0, [2]float64{1, 0}, [2]float64{}, 1, true},
+		{"on the target, tip just under the success speed", 0.5, 0, 0, 0.0999, 0, [2]float64{1, 0},
+			[2]float64{}, (1 + (1+math.Pow(0.1, 0.499*0.499))/2) / 2, true},
+		{"on the target, tip at the success speed", 0.5, 0, 0, -0.1, 0, [2]float64{1, 0},
+			[2]float64{}, (1 + (1+math.Pow(0.1, 0.25))/2) / 2, false},
+		{"on the target, tip at the slow margin", 0.5, 0, 0, 0.15, 0, [2]float64{1, 0}, [2]float64{}, (1 + 0.55) / 2, false},
+		{"on the target, elbow turning", 0.5, 0, 0, 0, 0.3, [2]float64{1, 0}, [2]float64{}, (1 + 0.55) / 2, false},
+		{"near the target, moving", 0.5, 0, 0, 0.15, 0, [2]float64{1, 0.125}, [2]float64{1, 0}, (1 - 0.0625 + 0.1*0.55) / 2 * 0.9, false},
+		{"long arm, within the success radius", 1, 0, 0, 0, 0, [2]float64{2, 0.09}, [2]float64{}, (1 - 0.09/4 + sharp(0.2)) / 2, true},
+		{"long arm, outside the success radius", 1, 0, 0, 0, 0, [2]float64{2, 0.11}, [2]float64{}, (1 - 0.11/4 + sharp(0.3)) / 2, false},
+		{"long arm, tip under the success speed", 1, 0, 0, 0.09, 0, [2]float64{2, 0}, [2]float64{},
+			(1 + (1+math.Pow(0.1, 0.4*0.4))/2) / 2, true},
+	}
+	for _, c := range cases {
+		_, rc := newTestReacher(t, WithParam("upper_length", c.link), WithParam("lower_length", c.link))
+		if err := rc.arm.place(c.q1, c.q2, c.omega, c.elbow); err != nil {
+			t.Fatal(err)
+		}
+		if err := rc.setVars(c.target[:]); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := rc.evaluate(c.action[:])
+		checkJudgement(t, c.name, r, ok, c.reward, c.ok)
 	}
 }
