@@ -1,6 +1,7 @@
 package envs
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -156,16 +157,22 @@ func TestStepAllocations(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			e, _ := newBenchEnv(t, id)
 			acts := benchRandomActions(e, 2*steps)
+			// run counts the allocations of steps steps, the fewest of three tries: the count
+			// is the whole process's, so anything else running can only add to it.
 			run := func(step func(a []float64)) float64 {
-				e.Reset(1)
-				i := 0
-				// AllocsPerRun calls the function once to warm up, then once measured.
-				return testing.AllocsPerRun(1, func() {
-					for range steps {
-						step(acts[i])
-						i++
-					}
-				})
+				fewest := math.Inf(1)
+				for range 3 {
+					e.Reset(1)
+					i := 0
+					// AllocsPerRun calls the function once to warm up, then once measured.
+					fewest = min(fewest, testing.AllocsPerRun(1, func() {
+						for range steps {
+							step(acts[i])
+							i++
+						}
+					}))
+				}
+				return fewest
 			}
 			env := run(func(a []float64) {
 				if _, _, term, _, _, err := e.Step(a); err != nil || term {
