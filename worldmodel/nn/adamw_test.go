@@ -137,3 +137,25 @@ func TestAdamWConfigErrors(t *testing.T) {
 		t.Error("NewAdamW with no networks succeeded")
 	}
 }
+
+// TestGradNorm checks the global gradient norm over networks of odd and even parameter
+// counts against the hand-worked √(1+4+4 + 0+16) = 5.
+func TestGradNorm(t *testing.T) {
+	a, err := NewMLP[float32](Spec{Sizes: []int{2, 1}}, 1) // 3 parameters
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewMLP[float32](Spec{Sizes: []int{1, 1}}, 1) // 2 parameters
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(a.grads, []float32{1, -2, 2})
+	copy(b.grads, []float32{0, 4})
+	opt, err := NewAdamW(DefaultAdamW(1e-3), a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opt.GradNorm(); got != 5 {
+		t.Errorf("GradNorm = %v, want 5", got)
+	}
+}

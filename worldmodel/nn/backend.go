@@ -107,14 +107,15 @@ func tiledGemm[T Float](kernel func(tA, tB blas.Transpose, m, n, k int, alpha T,
 	}
 }
 
-// gonumGemv adapts gonum's Sgemv or Dgemv, which run serially, to backend.gemv.
+// gonumGemv adapts gonum's Sgemv or Dgemv, which run serially, to backend.gemv. It hands
+// them y cut to its length: with beta = 0 they zero all of y, past the result too.
 func gonumGemv[T Float](kernel func(tA blas.Transpose, m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int)) func(tA bool, rows, cols int, a []T, lda int, x []T, beta T, y []T) {
 	return func(tA bool, rows, cols int, a []T, lda int, x []T, beta T, y []T) {
-		t := blas.NoTrans
+		t, n := blas.NoTrans, rows
 		if tA {
-			t = blas.Trans
+			t, n = blas.Trans, cols
 		}
-		kernel(t, rows, cols, 1, a, lda, x, 1, beta, y, 1)
+		kernel(t, rows, cols, 1, a, lda, x, 1, beta, y[:n], 1)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -186,25 +188,31 @@ func TestCheckpointMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, c := range map[string]Checkpoint[float32]{
-		"wider":           {Nets: []*MLP[float32]{net(wider)}},
-		"activation":      {Nets: []*MLP[float32]{net(otherAct)}},
-		"no layernorm":    {Nets: []*MLP[float32]{net(noNorm)}},
-		"two networks":    {Nets: []*MLP[float32]{same, net(spec)}},
-		"other optimiser": {Nets: []*MLP[float32]{same}, Opt: otherOpt},
-	} {
-		if err := c.Load(path); !errors.Is(err, ErrMismatch) {
-			t.Errorf("%s: Load: %v, want ErrMismatch", name, err)
-		} else {
-			t.Logf("%s: %v", name, err)
+	wide := net(wider)
+	tests := []struct {
+		name string
+		c    Checkpoint[float32]
+		want string // in the error
+	}{
+		{"wider", Checkpoint[float32]{Nets: []*MLP[float32]{wide}}, "network 0 is"},
+		{"activation", Checkpoint[float32]{Nets: []*MLP[float32]{net(otherAct)}}, "network 0 is"},
+		{"no layernorm", Checkpoint[float32]{Nets: []*MLP[float32]{net(noNorm)}}, "network 0 is"},
+		{"two networks", Checkpoint[float32]{Nets: []*MLP[float32]{same, net(spec)}}, "the file holds 1 networks, the checkpoint has 2"},
+		{"other optimiser", Checkpoint[float32]{Nets: []*MLP[float32]{same}, Opt: otherOpt},
+			fmt.Sprintf("the optimiser's network 0 has %d parameters in the file and %d here", len(same.params), len(wide.params))},
+	}
+	for _, tt := range tests {
+		if err := tt.c.Load(path); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Load: %v, want ErrMismatch saying %q", tt.name, err, tt.want)
 		}
 	}
 	n64, err := NewMLP[float64](spec, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := (Checkpoint[float64]{Nets: []*MLP[float64]{n64}}).Load(path); !errors.Is(err, ErrMismatch) {
-		t.Errorf("float64 networks from a float32 file: %v, want ErrMismatch", err)
+	const want = "the file holds float32 values, the networks are float64"
+	if err := (Checkpoint[float64]{Nets: []*MLP[float64]{n64}}).Load(path); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), want) {
+		t.Errorf("float64 networks from a float32 file: %v, want ErrMismatch saying %q", err, want)
 	}
 }
 

@@ -180,6 +180,17 @@ func layerNormByHand[T Float](t *testing.T, be *backend[T], tol float64) {
 	checkNear(t, "rstd", l.rstd, []float64{r1, r2}, tol, 0)
 	checkNear(t, "normalised z", l.z.Data, xhat, tol, tol)
 	checkNear(t, "output", l.a.Data, out, tol, tol)
+
+	// A row of one value is its own mean: x̂ = 0, the output is the shift.
+	one := newRowLayer(be, Identity, true, 2, 1)
+	copy(one.b, convert[T]([]float64{0.5}))
+	copy(one.gain, convert[T]([]float64{2}))
+	copy(one.shift, convert[T]([]float64{0.25}))
+	copy(one.z.Data, convert[T]([]float64{3, -5}))
+	be.rowsForward(one, true)
+	r := 1 / math.Sqrt(1e-5)
+	checkNear(t, "rstd of width 1", one.rstd, []float64{r, r}, tol, 0)
+	checkNear(t, "output of width 1", one.a.Data, []float64{0.25, 0.25}, tol, tol)
 }
 
 // TestActivationsByHand checks every activation and its derivative, through the forward pass
@@ -303,6 +314,15 @@ func checkUntouched[T Float](t *testing.T, what string, s []T) {
 	for i, v := range s {
 		if v == v {
 			t.Fatalf("%s[%d] = %v, want it untouched (NaN)", what, i, v)
+		}
+	}
+}
+
+// TestActivationString checks the names of the activations and of a value past them.
+func TestActivationString(t *testing.T) {
+	for a, want := range map[Activation]string{Identity: "identity", SiLU: "silu", ELU: "elu", Mish: "mish", numActivations: "Activation(4)"} {
+		if got := a.String(); got != want {
+			t.Errorf("Activation(%d).String() = %q, want %q", uint8(a), got, want)
 		}
 	}
 }
