@@ -1,6 +1,7 @@
 package envs
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"math/rand/v2"
@@ -53,6 +54,7 @@ const (
 	faultReward                 // one reward exceeds the reward range
 	faultObs                    // one observation leaves the observation space
 	faultNaNLate                // the reward turns NaN after thousands of steps
+	faultNoneAtEdges            // no fault: rewards and observations touch their bounds exactly
 )
 
 // fakeEnv is a point on a line pushed by the action, tiny and quick, with optional faults.
@@ -118,8 +120,13 @@ func (e *fakeEnv) Step(a []float64) ([]float64, float64, bool, bool, Info, error
 
 func (e *fakeEnv) observe() []float64 {
 	e.obs[0], e.obs[1] = e.x, e.v
-	if e.fault == faultObs && e.steps == 7 {
+	switch {
+	case e.fault == faultObs && e.steps == 7:
 		e.obs[1] = 3
+	case e.fault == faultNoneAtEdges && e.steps == 7:
+		e.obs[0], e.obs[1] = fakeObsSpace.Low[0], fakeObsSpace.High[1]
+	case e.fault == faultNoneAtEdges && e.steps == 8:
+		e.obs[0], e.obs[1] = fakeObsSpace.High[0], fakeObsSpace.Low[1]
 	}
 	return e.obs
 }
@@ -133,6 +140,10 @@ func (e *fakeEnv) reward() float64 {
 		r = 1.5
 	case e.fault == faultNaNLate && e.total == 5000:
 		r = math.NaN()
+	case e.fault == faultNoneAtEdges && e.steps == 7:
+		r = e.Spec().RewardRange[1]
+	case e.fault == faultNoneAtEdges && e.steps == 8:
+		r = e.Spec().RewardRange[0]
 	}
 	return r
 }
@@ -187,6 +198,7 @@ func TestCheckFindsFaults(t *testing.T) {
 		{"reward out of range", faultReward, "reward 1.5 outside the reward range"},
 		{"obs out of space", faultObs, "observation component 1 = 3 outside"},
 		{"late NaN", faultNaNLate, "random steps: step"},
+		{"sound at the edges", faultNoneAtEdges, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,6 +210,29 @@ func TestCheckFindsFaults(t *testing.T) {
 				t.Errorf("Check: %v\nwant an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckBox checks the space checks on boxes with equal, crossed and NaN bounds and
+// with shapes that do and do not hold their components.
+func TestCheckBox(t *testing.T) {
+	tests := []struct {
+		name string
+		box  Box
+		want string // in the error; "" for none
+	}{
+		{"point", Box{Low: []float64{1, -2}, High: []float64{1, -2}, Shape: []int{2}}, ""},
+		{"shaped", Box{Low: make([]float64, 6), High: make([]float64, 6), Shape: []int{2, 3}}, ""},
+		{"crossed", Box{Low: []float64{0, 1}, High: []float64{1, 0.5}, Shape: []int{2}}, "component 1: bounds [1, 0.5]"},
+		{"NaN", Box{Low: []float64{math.NaN()}, High: []float64{1}}, "component 0: bounds [NaN, 1]"},
+		{"short shape", Box{Low: make([]float64, 6), High: make([]float64, 6), Shape: []int{2, 2}}, "shape [2 2] holds 4 components, bounds 6"},
+		{"uneven bounds", Box{Low: make([]float64, 2), High: make([]float64, 3)}, "2 lower bounds, 3 upper"},
+	}
+	for _, tt := range tests {
+		err := checkBox(tt.box)
+		if got := fmt.Sprint(err); (tt.want == "") != (err == nil) || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: checkBox = %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
 

@@ -130,3 +130,29 @@ func TestBlowUpRecovery(t *testing.T) {
 		})
 	}
 }
+
+// TestPopVars checks that a wrapper's variables come off the end of a snapshot, also when
+// they are all it holds, and that a snapshot too short for them is refused.
+func TestPopVars(t *testing.T) {
+	s := &Snapshot{vars: []float64{1, 2, 3}}
+	for _, tt := range []struct {
+		n         int
+		inner, v  []float64
+		wantError bool
+	}{
+		{1, []float64{1, 2}, []float64{3}, false},
+		{3, []float64{}, []float64{1, 2, 3}, false},
+		{4, nil, nil, true},
+	} {
+		in, v, err := s.popVars(tt.n)
+		if tt.wantError {
+			if !errors.Is(err, ErrSnapshot) {
+				t.Errorf("popVars(%d) of 3: error %v, want ErrSnapshot", tt.n, err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(in.vars, tt.inner) || !slices.Equal(v, tt.v) {
+			t.Errorf("popVars(%d) = %v, %v, %v; want %v, %v", tt.n, in, v, err, tt.inner, tt.v)
+		}
+	}
+}
