@@ -56,7 +56,9 @@ type problem[T Float] struct {
 	loss      lossFunc[T]
 }
 
-// newProblem builds c's network and a random batch of rows examples.
+// newProblem builds c's network and a random batch of rows examples. It moves every
+// parameter off its initial value, so that no bias is zero and no LayerNorm gain one, which
+// would hide a gradient that ignores them.
 func newProblem[T Float](t *testing.T, c gradCase, loss lossFunc[T], rows int, seed uint64) problem[T] {
 	t.Helper()
 	net, err := NewMLP[T](c.spec, seed)
@@ -64,6 +66,10 @@ func newProblem[T Float](t *testing.T, c gradCase, loss lossFunc[T], rows int, s
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 3))
+	shift := rand.New(rand.NewPCG(seed, 4))
+	for i := range net.params {
+		net.params[i] += T(0.4 * (2*shift.Float64() - 1))
+	}
 	out := c.spec.Sizes[len(c.spec.Sizes)-1]
 	return problem[T]{net: net, loss: loss,
 		x:      randMatrix[T](rng, rows, c.spec.Sizes[0]),
@@ -121,7 +127,9 @@ func compare[T Float](t *testing.T, what string, got []T, want []float64, tol fl
 // TestGradientsFiniteDifference checks the float64 backward passes of every layer type and
 // loss against central differences of the loss, to 1e-6.
 func TestGradientsFiniteDifference(t *testing.T) {
-	for _, c := range gradCases() {
+	// And a LayerNorm one unit wide, whose output is its shift whatever comes in.
+	oneWide := gradCase{Spec{Sizes: []int{3, 1, 2}, LayerNorm: true, Activation: ELU}, losses[0]}
+	for _, c := range append(gradCases(), oneWide) {
 		t.Run(c.String(), func(t *testing.T) {
 			p := newProblem(t, c, c.loss.f64, 4, 7)
 			dParams, dInput := p.gradients()
