@@ -344,6 +344,16 @@ func TestBootstrapDeterministic(t *testing.T) {
 	}
 }
 
+// TestBootstrapOneReplicate checks the smallest valid call: one replicate of one value gives
+// an interval of that value alone, at any level.
+func TestBootstrapOneReplicate(t *testing.T) {
+	for _, level := range []float64{0.01, 0.5, 0.99} {
+		if lo, hi := Bootstrap([][]float64{{3}}, Median, 1, level, rand.New(rand.NewPCG(1, 1))); lo != 3 || hi != 3 {
+			t.Errorf("Bootstrap of {3}, 1 replicate, level %v = [%v, %v], want [3, 3]", level, lo, hi)
+		}
+	}
+}
+
 func TestBootstrapPanics(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	cases := []struct {
