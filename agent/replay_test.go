@@ -321,3 +321,107 @@ func TestReplayEnds(t *testing.T) {
 		})
 	}
 }
+
+// wide returns the transition of step s of episode e, of an episode of n steps, with 3-d
+// observations and 2-d actions whose every component tells it apart.
+func wide(e, s, n int) Transition {
+	f, g := float64(e), float64(s)
+	return Transition{Obs: []float64{f, g, 10 + g}, Action: []float64{g, -g - 0.5},
+		Next: []float64{f, g + 1, 11 + g}, Reward: 100*f + g, Terminated: s == n-1}
+}
+
+// fillWide adds wide's episodes of the given lengths to r.
+func fillWide(t *testing.T, r *Replay, lengths []int) {
+	t.Helper()
+	for e, n := range lengths {
+		for s := range n {
+			if err := r.Add(wide(e, s, n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.EndEpisode()
+	}
+}
+
+// checkWide fails unless sequence q of b is steps from of episode e of wide's data.
+func checkWide(t *testing.T, b *worldmodel.Batch, q, e, from, n int) {
+	t.Helper()
+	for k := range b.L {
+		w := wide(e, from+k, n)
+		obs, act := b.ObsAt(q, k), b.ActionAt(q, k)
+		for i := range w.Obs {
+			if float64(obs[i]) != w.Obs[i] {
+				t.Fatalf("sequence %d step %d: observation %v, want %v", q, k, obs, w.Obs)
+			}
+		}
+		if float64(act[0]) != w.Action[0] || float64(act[1]) != w.Action[1] {
+			t.Fatalf("sequence %d step %d: action %v, want %v", q, k, act, w.Action)
+		}
+		if r, term := b.Reward[q*b.L+k], b.Terminated[q*b.L+k]; float64(r) != w.Reward || term != w.Terminated {
+			t.Fatalf("sequence %d step %d: reward %v terminated %v, want %v %v", q, k, r, term, w.Reward, w.Terminated)
+		}
+		if k == b.L-1 {
+			if next := b.ObsAt(q, b.L); float64(next[1]) != w.Next[1] || float64(next[2]) != w.Next[2] {
+				t.Fatalf("sequence %d: last next observation %v, want %v", q, next, w.Next)
+			}
+		}
+	}
+}
+
+// TestReplayWideTransitions checks every field of sampled sequences and terminal
+// transitions with observations and actions of more than one component, in a buffer that
+// has wrapped and in one that has not, before and after a round trip through its binary
+// state, and that an overwritten terminal transition leaves the terminal set.
+func TestReplayWideTransitions(t *testing.T) {
+	lengths := []int{4, 3} // 7 transitions: in 5 slots, episode 0's steps 2 and 3 and all of episode 1
+	for _, capacity := range []int{5, 20} {
+		r, err := NewReplay(capacity, 3, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fillWide(t, r, lengths)
+		state, _ := r.MarshalBinary()
+		restored, _ := NewReplay(capacity, 3, 2)
+		if err := restored.UnmarshalBinary(state); err != nil {
+			t.Fatal(err)
+		}
+		for _, buf := range []*Replay{r, restored} {
+			checkWideSamples(t, buf, lengths)
+		}
+	}
+	r, _ := NewReplay(5, 3, 2)
+	fillWide(t, r, lengths)
+	// Two more transitions overwrite episode 0's last two steps, its terminal one last.
+	for s := range 2 {
+		if err := r.Add(wide(2, s, 5)); err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 - s; r.Ends() != want {
+			t.Errorf("after overwriting episode 0's step %d: %d terminal transitions, want %d", 2+s, r.Ends(), want)
+		}
+	}
+}
+
+// checkWideSamples checks sequences of 2 and terminal transitions sampled from a buffer of
+// wide's data for episodes of the given lengths, and that both terminal ones are held.
+func checkWideSamples(t *testing.T, r *Replay, lengths []int) {
+	t.Helper()
+	var b worldmodel.Batch
+	if err := r.SampleSequences(rand.New(rand.NewPCG(1, 2)), 40, 2, &b); err != nil {
+		t.Fatal(err)
+	}
+	for q := range b.B {
+		e, from := int(b.ObsAt(q, 0)[0]), int(b.ObsAt(q, 0)[1])
+		checkWide(t, &b, q, e, from, lengths[e])
+	}
+	if err := r.SampleEnds(rand.New(rand.NewPCG(1, 2)), 20, &b); err != nil {
+		t.Fatal(err)
+	}
+	for q := range b.B {
+		e := int(b.ObsAt(q, 0)[0])
+		checkWide(t, &b, q, e, lengths[e]-1, lengths[e])
+	}
+	if r.Ends() != 2 {
+		t.Errorf("the buffer of %d holds %d terminal transitions, want 2", r.Cap(), r.Ends())
+	}
+}
