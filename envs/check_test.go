@@ -47,6 +47,7 @@ const (
 	faultStepsBeforeReset       // Step works on a fresh environment
 	faultStepsAfterEnd          // Step works after the episode ended
 	faultAcceptsNaN             // NaN actions pass and poison the state
+	faultAcceptsNegInf          // −Inf actions pass, though +Inf ones do not
 	faultRandom                 // rewards carry noise from a shared generator
 	faultSeedIgnored            // every episode starts in the same state
 	faultLeakySnapshot          // snapshots leave out the velocity
@@ -107,7 +108,8 @@ func (e *fakeEnv) Step(a []float64) ([]float64, float64, bool, bool, Info, error
 	if e.over && (e.fault != faultStepsAfterEnd || e.steps == 0) {
 		return nil, 0, false, false, Info{}, ErrEpisodeOver
 	}
-	if err := checkAction(e.ActionSpace(), a); err != nil && !(e.fault == faultAcceptsNaN && len(a) == 1) {
+	accepted := len(a) == 1 && (e.fault == faultAcceptsNaN || e.fault == faultAcceptsNegInf && math.IsInf(a[0], -1))
+	if err := checkAction(e.ActionSpace(), a); err != nil && !accepted {
 		return nil, 0, false, false, Info{}, err
 	}
 	e.v = 0.9*e.v + 0.1*math.Max(-1, math.Min(1, a[0]))
@@ -191,6 +193,7 @@ func TestCheckFindsFaults(t *testing.T) {
 		{"steps before reset", faultStepsBeforeReset, "fresh environment returned error <nil>"},
 		{"steps after end", faultStepsAfterEnd, "after the episode ended"},
 		{"accepts NaN", faultAcceptsNaN, "accepted an action with a NaN"},
+		{"accepts -Inf", faultAcceptsNegInf, "accepted an action with a -Inf"},
 		{"random", faultRandom, "determinism: a second run in the same environment"},
 		{"ignores seed", faultSeedIgnored, "give the same first observation"},
 		{"leaky snapshot", faultLeakySnapshot, "after restoring into the same environment"},

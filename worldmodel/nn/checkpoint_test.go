@@ -145,6 +145,7 @@ func TestCheckpointBadFiles(t *testing.T) {
 		{"negative step count", negSteps, ErrCorrupt},
 		{"unknown flag", setByte(flagsAt, 0x81), ErrCorrupt},
 		{"LayerNorm flag 2", setByte(normAt, 2), ErrCorrupt},
+		{"element size 3", setByte(len(ckptMagic)+2, 3), ErrCorrupt},
 	}
 	dir := t.TempDir()
 	for _, f := range files {
