@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"log"
 	"math"
@@ -215,7 +216,11 @@ func TestModelBasedEvaluation(t *testing.T) {
 		}
 	})
 	t.Run("no exploration noise", func(t *testing.T) {
-		env := makeEnv(t, "Pendulum-v0")
+		// Actions in [−1, 3]: half-range 2, so the noise's std is twice ExploreStd.
+		env, err := envs.NewRescaleAction(makeEnv(t, "Pendulum-v0"), []float64{-1}, []float64{3})
+		if err != nil {
+			t.Fatal(err)
+		}
 		c := mbConfig()
 		c.SeedSeconds, c.ExploreStd = 0, 0.5
 		a := newMB(t, env, "jepa", 5, c)
@@ -230,8 +235,7 @@ func TestModelBasedEvaluation(t *testing.T) {
 			}
 			want := slices.Clone(plannedFirst(a))
 			if !a.eval {
-				// Half-range 1: the noise's std is ExploreStd itself.
-				want[0] = math.Max(-1, math.Min(1, want[0]+0.5*noise.NormFloat64()))
+				want[0] = math.Max(-1, math.Min(3, want[0]+2*0.5*noise.NormFloat64()))
 				if want[0] != plannedFirst(a)[0] {
 					noisy++
 				}
@@ -443,8 +447,10 @@ func TestModelBasedErrors(t *testing.T) {
 func TestModelBasedImagined(t *testing.T) {
 	for _, kind := range []string{"jepa", "pets"} {
 		t.Run(kind, func(t *testing.T) {
-			env := makeEnv(t, "CartPoleSwingup-v0")
+			// Two action components, so that the horizon is the plan's length over them.
+			env := makeEnv(t, "Reacher-v0")
 			a := newMB(t, env, kind, 2, mbConfig())
+			dim := env.ObservationSpace().Dim()
 			check := func(when string, planned bool) {
 				t.Helper()
 				seen, err := a.Imagined()
@@ -461,9 +467,9 @@ func TestModelBasedImagined(t *testing.T) {
 					t.Fatalf("%s: %d imagined observations, want the horizon's 5", when, len(seen))
 				}
 				for k, o := range seen {
-					if len(o) != 5 || !slices.ContainsFunc(o, func(v float64) bool { return v != 0 }) ||
+					if len(o) != dim || !slices.ContainsFunc(o, func(v float64) bool { return v != 0 }) ||
 						slices.ContainsFunc(o, func(v float64) bool { return !isFinite(v) }) {
-						t.Fatalf("%s: imagined observation %d = %v, want 5 finite numbers, not all 0", when, k, o)
+						t.Fatalf("%s: imagined observation %d = %v, want %d finite numbers, not all 0", when, k, o, dim)
 					}
 				}
 			}
@@ -678,5 +684,68 @@ func TestModelBasedLearnsEnds(t *testing.T) {
 	}
 	if sa, sb := state(), func() []byte { d, _ := b.ends.MarshalBinary(); return d }(); !bytes.Equal(sa, sb) {
 		t.Error("the termination models differ after training on the same data")
+	}
+}
+
+// TestModelBasedTrainsCritic checks that the critic learns alongside the model: its state
+// is unchanged through the seed phase and changes with every update after it.
+func TestModelBasedTrainsCritic(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	a := newMB(t, env, "jepa", 3, mbConfig())
+	critic := func() []byte {
+		b, err := a.critic.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	before := critic()
+	obs := first(env, a, 1)
+	for step := 1; step <= 24; step++ {
+		_, obs, _ = mbStep(t, env, a, obs)
+		now := critic()
+		switch changed := !bytes.Equal(now, before); {
+		case step < 20 && changed:
+			t.Fatalf("the critic changed in the seed phase, at step %d", step)
+		case step >= 20 && !changed:
+			t.Fatalf("the critic did not change at step %d, after %d model updates", step, a.updates)
+		}
+		before = now
+	}
+}
+
+// TestModelBasedCheckCounts pins the bounds a saved state's counts must keep, worked from
+// mbConfig: a seed phase of 20 steps, then at most max(PretrainUpdates, UpdatesPerStep) = 5
+// updates a step from the 20th on, and the pretraining flag only from then.
+func TestModelBasedCheckCounts(t *testing.T) {
+	a := newMB(t, makeEnv(t, "Pendulum-v0"), "pets", 1, mbConfig())
+	counts := func(steps, updates, flag uint64) []byte {
+		b := binary.LittleEndian.AppendUint64(nil, steps)
+		b = binary.LittleEndian.AppendUint64(b, updates)
+		return binary.LittleEndian.AppendUint64(b, flag)
+	}
+	tests := []struct {
+		steps, updates, flag uint64
+		ok                   bool
+	}{
+		{0, 0, 0, true},
+		{19, 0, 0, true},
+		{19, 1, 0, false},
+		{19, 0, 1, false},
+		{20, 5, 1, true},
+		{20, 6, 1, false},
+		{23, 20, 1, true},
+		{23, 21, 1, false},
+		{23, 0, 2, false},
+		{1 << 40, 0, 0, true},
+		{1<<40 + 1, 0, 0, false},
+	}
+	for _, tt := range tests {
+		s, u, pre, err := a.checkCounts(counts(tt.steps, tt.updates, tt.flag))
+		if (err == nil) != tt.ok {
+			t.Errorf("%d steps, %d updates, flag %d: error %v, want ok %v", tt.steps, tt.updates, tt.flag, err, tt.ok)
+		} else if tt.ok && (uint64(s) != tt.steps || uint64(u) != tt.updates || pre != (tt.flag == 1)) {
+			t.Errorf("%d steps, %d updates, flag %d: decoded %d, %d, %v", tt.steps, tt.updates, tt.flag, s, u, pre)
+		}
 	}
 }
