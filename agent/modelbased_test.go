@@ -551,7 +551,7 @@ func TestModelBasedLearnsInTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(res.Experience-15) > 1e-9 || res.Episodes != 2 || len(res.Curve) != 2 {
+	if !(math.Abs(res.Experience-15) <= 1e-9) || res.Episodes != 2 || len(res.Curve) != 2 {
 		t.Fatalf("%v s of experience in %d episodes, %d curve points; want 15 s, 2, 2", res.Experience, res.Episodes, len(res.Curve))
 	}
 	if res.Curve[0].Length != 200 || res.Curve[1].Length != 100 {

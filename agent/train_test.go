@@ -47,7 +47,7 @@ func TestTrainBudgetAndCurve(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 10 s episodes: two whole ones and half of a third.
-	if res.Episodes != 3 || math.Abs(res.Experience-25) > 1e-9 || len(res.Curve) != 3 {
+	if res.Episodes != 3 || !(math.Abs(res.Experience-25) <= 1e-9) || len(res.Curve) != 3 {
 		t.Fatalf("%d episodes, %v s of experience, %d curve points; want 3, 25 s, 3", res.Episodes, res.Experience, len(res.Curve))
 	}
 	if rec.observed != 500 || rec.episodes != 3 {
@@ -56,7 +56,7 @@ func TestTrainBudgetAndCurve(t *testing.T) {
 	if res.Competent || res.TTC != nil || rec.evalSteps != 0 {
 		t.Errorf("a zero agent on Pendulum was judged: competent %v, %d evaluation steps", res.Competent, rec.evalSteps)
 	}
-	if got := res.Curve[2].Experience; math.Abs(got-25) > 1e-9 {
+	if got := res.Curve[2].Experience; !(math.Abs(got-25) <= 1e-9) {
 		t.Errorf("last curve point at %v s, want 25 s", got)
 	}
 }

@@ -94,7 +94,7 @@ func TestAcrobotSuccessEndsEpisode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !term || !info.Success || math.Abs(r-1) > 1e-9 {
+	if !term || !info.Success || !(math.Abs(r-1) <= 1e-9) {
 		t.Errorf("arm upright: reward %v, terminated %v, success %v; want 1, true, true", r, term, info.Success)
 	}
 	if _, _, _, _, _, err := e.Step([]float64{0}); err == nil {

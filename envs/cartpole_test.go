@@ -151,7 +151,7 @@ func TestCartPoleEndStops(t *testing.T) {
 		}
 		x, _, v, _ := cp.state()
 		t.Logf("pushing %+g: cart ends at x = %.4f m, v = %.2g m/s; largest overshoot %.2g m", dir, x, v, worst)
-		if math.Abs(x-dir*railHalf) > 0.01 || worst > 0.02 {
+		if !(math.Abs(x-dir*railHalf) <= 0.01) || worst > 0.02 {
 			t.Errorf("pushing %+g: cart at %.4f m, largest overshoot %.3g m; end stop at %g m", dir, x, worst, dir*railHalf)
 		}
 	}

@@ -120,7 +120,7 @@ func badObservation(env Env, c commonCase, obs []float64) string {
 		return fmt.Sprintf("observation %v outside %v", obs, env.ObservationSpace())
 	}
 	for _, p := range c.unitPairs {
-		if n := math.Hypot(obs[p[0]], obs[p[1]]); math.Abs(n-1) > 1e-12 {
+		if n := math.Hypot(obs[p[0]], obs[p[1]]); !(math.Abs(n-1) <= 1e-12) {
 			return fmt.Sprintf("observation %v: components %v have norm %v, want 1", obs, p, n)
 		}
 	}
@@ -218,7 +218,7 @@ func checkParams(t *testing.T, c commonCase) {
 // rectangle's m(L² + W²)/12, worked for a 3 kg link 2 m long and 0.16 m (8%) wide.
 func TestLinkInertia(t *testing.T) {
 	want := 3 * (2*2 + 0.16*0.16) / 12.0
-	if got := linkInertia(3, 2); math.Abs(got-want) > 1e-12 {
+	if got := linkInertia(3, 2); !(math.Abs(got-want) <= 1e-12) {
 		t.Errorf("linkInertia(3 kg, 2 m) = %v, want %v", got, want)
 	}
 }
@@ -234,7 +234,7 @@ func TestArmPlaceJoints(t *testing.T) {
 	var got [4]float64
 	got[0], got[1], got[2], got[3] = a.joints()
 	for i := range got {
-		if math.Abs(got[i]-want[i]) > 1e-9 {
+		if !(math.Abs(got[i]-want[i]) <= 1e-9) {
 			t.Fatalf("joints after place%v = %v", want, got)
 		}
 	}

@@ -56,7 +56,7 @@ func TestReacherZeroActionHoldsStill(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range obs {
-			if math.Abs(obs[i]-first[i]) > 1e-12 {
+			if !(math.Abs(obs[i]-first[i]) <= 1e-12) {
 				t.Fatalf("arm moved under zero action: %v, started at %v", obs, first)
 			}
 		}
@@ -132,7 +132,7 @@ func TestReacherMotors(t *testing.T) {
 	}
 	_, _, omega, elbowRate := rc.arm.joints()
 	speed := rc.p.Get("max_speed")
-	if math.Abs(omega-a[0]*speed) > 1e-4 || math.Abs(elbowRate-a[1]*speed) > 1e-4 {
+	if !(math.Abs(omega-a[0]*speed) <= 1e-4) || !(math.Abs(elbowRate-a[1]*speed) <= 1e-4) {
 		t.Errorf("joint speeds %.6g, %.6g rad/s; want %.6g, %.6g", omega, elbowRate, a[0]*speed, a[1]*speed)
 	}
 	for range 60 {
@@ -140,7 +140,7 @@ func TestReacherMotors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, elbow, _, _ := rc.arm.joints(); math.Abs(elbow-elbowLimit) > 2*math.Pi/180 {
+	if _, elbow, _, _ := rc.arm.joints(); !(math.Abs(elbow-elbowLimit) <= 2*math.Pi/180) {
 		t.Errorf("elbow driven into its limit for 3 s stands at %.4f rad, limit %.4f", elbow, elbowLimit)
 	}
 }
@@ -185,14 +185,14 @@ func TestReacherSeesTargetFromArm(t *testing.T) {
 		r.observe(obs)
 		if first == nil {
 			d := r.target.Sub(r.arm.lower.tip())
-			if math.Abs(obs[5]-d.X) > 1e-9 || math.Abs(obs[6]-d.Y) > 1e-9 {
+			if !(math.Abs(obs[5]-d.X) <= 1e-9) || !(math.Abs(obs[6]-d.Y) <= 1e-9) {
 				t.Fatalf("heading 0: observed target at (%.6g, %.6g), want the world's (%.6g, %.6g)", obs[5], obs[6], d.X, d.Y)
 			}
 			first = obs
 			continue
 		}
 		for i := 2; i < len(obs); i++ {
-			if math.Abs(obs[i]-first[i]) > 1e-9 {
+			if !(math.Abs(obs[i]-first[i]) <= 1e-9) {
 				t.Errorf("heading %v: observation %v, want %v after the heading", q1, obs, first)
 				break
 			}

@@ -10,7 +10,7 @@ import (
 // checkJudgement reports a reward or success flag that differs from the hand-worked one.
 func checkJudgement(t *testing.T, name string, reward float64, ok bool, wantReward float64, wantOK bool) {
 	t.Helper()
-	if ok != wantOK || math.Abs(reward-wantReward) > 1e-12 {
+	if ok != wantOK || !(math.Abs(reward-wantReward) <= 1e-12) {
 		t.Errorf("%s: reward %.15g, success %v; want %.15g, %v", name, reward, ok, wantReward, wantOK)
 	}
 }
@@ -87,7 +87,7 @@ func holdFor(t *testing.T, e *physicsEnv, c holdCase, n, from int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := from > 0 && i+1 >= from; info.Success != want || term || math.Abs(r-1) > 1e-9 {
+		if want := from > 0 && i+1 >= from; info.Success != want || term || !(math.Abs(r-1) <= 1e-9) {
 			t.Fatalf("step %d in the good state: reward %.12g, success %v, terminated %v; want 1, %v, false",
 				info.Steps, r, info.Success, term, want)
 		}

@@ -35,7 +35,7 @@ func TestSampleDistribution(t *testing.T) {
 		mean, sd := meanStd(x)
 		wantSD := initStd * []float64{2, 4}[k%2]
 		// Standard errors: sd/√n for the mean, about sd/√(2n) for the deviation.
-		if math.Abs(mean) > 5*wantSD/math.Sqrt(n) || math.Abs(sd/wantSD-1) > 5/math.Sqrt(2*n) {
+		if !(math.Abs(mean) <= 5*wantSD/math.Sqrt(n)) || !(math.Abs(sd/wantSD-1) <= 5/math.Sqrt(2*n)) {
 			t.Errorf("step %d component %d: mean %.4f, sd %.4f; want 0, %.4f", k/2, k%2, mean, sd, wantSD)
 		}
 	}
@@ -44,7 +44,7 @@ func TestSampleDistribution(t *testing.T) {
 		a, b int
 		want float64
 	}{{0, 2, rho}, {2, 4, rho}, {1, 3, rho}, {0, 4, rho * rho}, {0, 1, 0}, {2, 5, 0}} {
-		if got := correlation(draws(p.a), draws(p.b)); math.Abs(got-p.want) > 5/math.Sqrt(n) {
+		if got := correlation(draws(p.a), draws(p.b)); !(math.Abs(got-p.want) <= 5/math.Sqrt(n)) {
 			t.Errorf("correlation of draws %d and %d = %.3f, want %.3f", p.a, p.b, got, p.want)
 		}
 	}

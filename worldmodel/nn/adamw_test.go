@@ -36,7 +36,7 @@ func TestAdamWQuadratic(t *testing.T) {
 		opt.Step()
 	}
 	for i := range p {
-		if math.Abs(p[i]-c[i]) > 1e-3 {
+		if !(math.Abs(p[i]-c[i]) <= 1e-3) {
 			t.Errorf("parameter %d = %.6f, want %.6f (curvature %v)", i, p[i], c[i], a[i])
 		}
 	}
@@ -65,10 +65,10 @@ func TestAdamWFirstSteps(t *testing.T) {
 	p1 := 1 - 0.1*(0.2/(0.2+1e-8)+0.5)
 	mHat, vHat := 0.008/0.19, 0.000496/0.0199
 	want := p1 - 0.1*(mHat/(math.Sqrt(vHat)+1e-8)+0.5*p1)
-	if math.Abs(p[0]-want) > 1e-12 {
+	if !(math.Abs(p[0]-want) <= 1e-12) {
 		t.Errorf("after two steps p = %.15f, want %.15f", p[0], want)
 	}
-	if want := -1.9 * (1 - 0.1*0.5); math.Abs(p[1]-want) > 1e-12 {
+	if want := -1.9 * (1 - 0.1*0.5); !(math.Abs(p[1]-want) <= 1e-12) {
 		t.Errorf("with zero gradients p = %.15f, want %.15f (weight decay only)", p[1], want)
 	}
 	if opt.Steps() != 2 {
@@ -90,7 +90,7 @@ func TestAdamWClipping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := math.Sqrt(sumSquares(grads[0])+sumSquares(grads[1])) * prescale; math.Abs(opt.GradNorm()-want) > 1e-12 {
+		if want := math.Sqrt(sumSquares(grads[0])+sumSquares(grads[1])) * prescale; !(math.Abs(opt.GradNorm()-want) <= 1e-12) {
 			t.Errorf("GradNorm() = %v, want %v", opt.GradNorm(), want)
 		}
 		opt.Step()

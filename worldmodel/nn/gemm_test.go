@@ -76,7 +76,7 @@ func checkMulCase[T Float](t *testing.T, name string, be *backend[T], rng *rand.
 	// Each term is below 1 in size, so k+1 of them round to within (k+1)·eps.
 	tol := float64(k+1) * eps[T]() * 4
 	for i, w := range want {
-		if math.Abs(float64(c[i])-w) > tol {
+		if !(math.Abs(float64(c[i])-w) <= tol) {
 			t.Fatalf("%s: C[%d][%d] = %v, want %v", name, i/ldc, i%ldc, c[i], w)
 		}
 	}

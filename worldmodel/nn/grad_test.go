@@ -157,7 +157,7 @@ func TestGradientsFloat32(t *testing.T) {
 				got, gotDX := p32.gradients()
 				compare(t, "dParams", got, want, 1e-4)
 				compare(t, "dInput", gotDX, wantDX, 1e-4)
-				if l32, l64 := p32.lossAt(), p64.lossAt(); math.Abs(l32-l64) > 1e-5*max(1, l64) {
+				if l32, l64 := p32.lossAt(), p64.lossAt(); !(math.Abs(l32-l64) <= 1e-5*max(1, l64)) {
 					t.Errorf("loss %.9g in float32, %.9g in float64", l32, l64)
 				}
 			})

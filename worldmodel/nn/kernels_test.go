@@ -206,7 +206,7 @@ func TestActivationsByHand(t *testing.T) {
 		{ELU, 0, 1},    // e⁰ - 1; e⁰, from the branch x ≤ 0 (both sides give 1 for α = 1)
 		{Mish, 0, 0.6}, // 0·tanh(ln 2); tanh(ln 2) = (2 - ½)/(2 + ½)
 	} {
-		if y, d := activationRef(c.act, 0); y != c.value || math.Abs(d-c.deriv) > 1e-15 {
+		if y, d := activationRef(c.act, 0); y != c.value || !(math.Abs(d-c.deriv) <= 1e-15) {
 			t.Errorf("reference %v at 0 = %v, %v, want %v, %v", c.act, y, d, c.value, c.deriv)
 		}
 	}

@@ -60,15 +60,15 @@ func TestLossesByHand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		grad := NewMatrix[float64](tt.a.Rows, tt.a.Cols)
-		if got := tt.loss(tt.a, tt.b, grad); math.Abs(got-tt.value) > 1e-12 {
+		if got := tt.loss(tt.a, tt.b, grad); !(math.Abs(got-tt.value) <= 1e-12) {
 			t.Errorf("%s = %.15g, want %.15g", tt.name, got, tt.value)
 		}
 		for i, g := range grad.Data {
-			if want := tt.grad[i]; math.Abs(g-want) > 1e-12*max(1, math.Abs(want)) {
+			if want := tt.grad[i]; !(math.Abs(g-want) <= 1e-12*max(1, math.Abs(want))) {
 				t.Errorf("%s: gradient %d = %.15g, want %.15g", tt.name, i, g, want)
 			}
 		}
-		if got := tt.loss(tt.a, tt.b, Matrix[float64]{}); math.Abs(got-tt.value) > 1e-12 {
+		if got := tt.loss(tt.a, tt.b, Matrix[float64]{}); !(math.Abs(got-tt.value) <= 1e-12) {
 			t.Errorf("%s without a gradient = %.15g, want %.15g", tt.name, got, tt.value)
 		}
 	}

@@ -96,7 +96,7 @@ func TestBatchSizes(t *testing.T) {
 		single := net.Infer(MatrixOf(1, 7, x.Row(r))).Data
 		for j, v := range single {
 			for _, other := range []float32{batch[r*5+j], infer[r*5+j]} {
-				if math.Abs(float64(v-other)) > 1e-5 {
+				if !(math.Abs(float64(v-other)) <= 1e-5) {
 					t.Fatalf("row %d output %d: %v alone, %v in a batch", r, j, v, other)
 				}
 			}

@@ -36,7 +36,7 @@ func TestMedianIQM(t *testing.T) {
 			if got := Median(xs); got != c.median {
 				t.Errorf("Median(%v) = %v, want %v", c.xs, got, c.median)
 			}
-			if got := IQM(xs); math.Abs(got-c.iqm) > 1e-12 {
+			if got := IQM(xs); !(math.Abs(got-c.iqm) <= 1e-12) {
 				t.Errorf("IQM(%v) = %v, want %v", c.xs, got, c.iqm)
 			}
 			if !slices.Equal(xs, c.xs) {
@@ -68,7 +68,7 @@ func TestQuantile(t *testing.T) {
 		{[]float64{0, 10, 20, 30, 40}, 0.975, 39}, // h = 3.9
 	}
 	for _, c := range cases {
-		if got := quantile(c.s, c.p); math.Abs(got-c.want) > 1e-12 {
+		if got := quantile(c.s, c.p); !(math.Abs(got-c.want) <= 1e-12) {
 			t.Errorf("quantile(%v, %v) = %v, want %v", c.s, c.p, got, c.want)
 		}
 	}
@@ -117,7 +117,7 @@ func TestExpIQM(t *testing.T) {
 	for i := range xs {
 		xs[i] = rng.ExpFloat64()
 	}
-	if got := IQM(xs); math.Abs(got-expIQM) > 0.005 {
+	if got := IQM(xs); !(math.Abs(got-expIQM) <= 0.005) {
 		t.Errorf("IQM of %d exponential draws = %v, want about %v", len(xs), got, expIQM)
 	}
 }
@@ -190,7 +190,7 @@ func TestBootstrapEnds(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			lo, hi := Bootstrap([][]float64{{1, 2}, {3}}, stat, len(c.seq), c.level, rng)
-			if math.Abs(lo-c.lo) > 1e-9 || math.Abs(hi-c.hi) > 1e-9 {
+			if !(math.Abs(lo-c.lo) <= 1e-9) || !(math.Abs(hi-c.hi) <= 1e-9) {
 				t.Errorf("interval [%v, %v], want [%v, %v]", lo, hi, c.lo, c.hi)
 			}
 			if calls != len(c.seq) {
