@@ -9,7 +9,7 @@ import (
 // TestMatrixSizes checks that empty matrices are made and that negative sizes, data of the
 // wrong length and short data behind a right shape panic with a message saying so.
 func TestMatrixSizes(t *testing.T) {
-	for _, m := range []Matrix[float32]{NewMatrix[float32](0, 3), NewMatrix[float32](2, 0), MatrixOf[float32](0, 3, nil)} {
+	for _, m := range []Matrix[float32]{NewMatrix[float32](0, 3), NewMatrix[float32](2, 0), MatrixOf[float32](0, 3, nil), MatrixOf[float32](2, 0, nil)} {
 		if len(m.Data) != 0 {
 			t.Errorf("%d×%d matrix holds %d elements", m.Rows, m.Cols, len(m.Data))
 		}
