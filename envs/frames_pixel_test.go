@@ -96,35 +96,58 @@ func pixelOf(cam sim.Camera, w, h int, p sim.Vec2) image.Point {
 // files, that its frame shows each body where the pose puts it, in its colour, and the
 // background in the corners and where a mirrored frame would show a body.
 func TestFramePixels(t *testing.T) {
-	const w, h = 640, 400 // not 4:3, so that a frame scaled by its height shows
 	for _, id := range builtinIDs() {
 		t.Run(id, func(t *testing.T) {
 			pose, ok := framePoses[id]
 			if !ok {
 				t.Fatalf("no pose for %s in framePoses: add one", id)
 			}
-			env, err := Make(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := Pose(env, pose.obs); err != nil {
-				t.Fatal(err)
-			}
-			s := env.Scene()
-			img := sim.RenderImage(s, w, h)
-			check := func(what string, px image.Point, want color.NRGBA) {
-				if !px.In(img.Rect) {
-					t.Errorf("%s: pixel %v outside the %dx%d frame", what, px, w, h)
-				} else if got := img.RGBAAt(px.X, px.Y); got != color.RGBA(want) {
-					t.Errorf("%s: pixel %v is %v, want %v", what, px, got, want)
-				}
-			}
-			for _, p := range pose.probes {
-				check(p.what, pixelOf(s.Camera, w, h, p.at), p.want)
-			}
-			for _, px := range []image.Point{{0, 0}, {w - 1, 0}, {0, h - 1}, {w - 1, h - 1}} {
-				check("corner", px, Background)
-			}
+			checkFramePixels(t, id, pose)
 		})
+	}
+}
+
+// TestFramePixelsScale checks a pendulum twice the default length: the view widens with it,
+// so that the whole guide ring stays in the frame, and the rod is drawn twice as long.
+func TestFramePixelsScale(t *testing.T) {
+	checkFramePixels(t, pendulumID, framePose{
+		obs: []float64{math.Cos(-math.Pi / 4), math.Sin(-math.Pi / 4), 0},
+		probes: []pixelProbe{
+			{"rod's midpoint", alongLink(sim.Vec2{}, math.Pi/4, 2, 0.5), colorActor},
+			{"rod near its tip", alongLink(sim.Vec2{}, math.Pi/4, 2, 0.85), colorActor},
+			{"rod mirrored in y", sim.V(0.7, -0.7), Background},
+			{"guide ring, left", sim.V(-2, 0), colorGuide},
+			{"guide ring, right", sim.V(2, 0), colorGuide},
+		},
+	}, WithParam("length", 2))
+}
+
+// checkFramePixels renders environment id, made with opts and posed as pose says, at
+// 640×400 and checks pose's probes and the four corners.
+func checkFramePixels(t *testing.T, id string, pose framePose, opts ...Option) {
+	t.Helper()
+	const w, h = 640, 400 // not 4:3, so that a frame scaled by its height shows
+	env, err := Make(id, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Pose(env, pose.obs); err != nil {
+		t.Fatal(err)
+	}
+	s := env.Scene()
+	img := sim.RenderImage(s, w, h)
+	check := func(what string, px image.Point, want color.NRGBA) {
+		t.Helper()
+		if !px.In(img.Rect) {
+			t.Errorf("%s: pixel %v outside the %dx%d frame", what, px, w, h)
+		} else if got := img.RGBAAt(px.X, px.Y); got != color.RGBA(want) {
+			t.Errorf("%s: pixel %v is %v, want %v", what, px, got, want)
+		}
+	}
+	for _, p := range pose.probes {
+		check(p.what, pixelOf(s.Camera, w, h, p.at), p.want)
+	}
+	for _, px := range []image.Point{{0, 0}, {w - 1, 0}, {0, h - 1}, {w - 1, h - 1}} {
+		check("corner", px, Background)
 	}
 }

@@ -8,19 +8,21 @@ import (
 )
 
 // newTestPendulum returns an unwrapped pendulum with default parameters and its task.
-func newTestPendulum(t *testing.T) (*physicsEnv, *pendulum) {
+func newTestPendulum(t *testing.T, opts ...Option) (*physicsEnv, *pendulum) {
 	t.Helper()
-	r, err := Lookup(pendulumID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := newPendulum(r.Params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := env.(*physicsEnv)
-	e.Reset(0)
+	e := makePhysics(t, pendulumID, opts...)
 	return e, e.t.(*pendulum)
+}
+
+// pendulumBuilds are the pendulums the physics checks run on: the default, and one whose
+// mass, length and gravity all differ from 1 and from each other, so that a product
+// written as a quotient shows.
+var pendulumBuilds = []struct {
+	name string
+	opts []Option
+}{
+	{"default", nil},
+	{"3 kg, 0.5 m, 4 m/s²", []Option{WithParams(map[string]float64{"mass": 3, "length": 0.5, "gravity": 4})}},
 }
 
 // rodPhysics returns the textbook quantities of a uniform rod of the pendulum's mass, length
@@ -41,7 +43,15 @@ func pendulumEnergy(p *pendulum) float64 {
 }
 
 func TestPendulumSmallAnglePeriod(t *testing.T) {
-	e, p := newTestPendulum(t)
+	for _, b := range pendulumBuilds {
+		t.Run(b.name, func(t *testing.T) { checkPendulumPeriod(t, b.opts...) })
+	}
+}
+
+// checkPendulumPeriod times the small oscillations of a pendulum built with opts against
+// 2π√(I/mgl).
+func checkPendulumPeriod(t *testing.T, opts ...Option) {
+	e, p := newTestPendulum(t, opts...)
 	if err := p.rod.SetPose(sim.Vec2{}, math.Pi+0.05, sim.Vec2{}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +82,15 @@ func TestPendulumSmallAnglePeriod(t *testing.T) {
 }
 
 func TestPendulumEnergyDrift(t *testing.T) {
-	e, p := newTestPendulum(t)
+	for _, b := range pendulumBuilds {
+		t.Run(b.name, func(t *testing.T) { checkPendulumEnergy(t, b.opts...) })
+	}
+}
+
+// checkPendulumEnergy checks that a pendulum built with opts keeps its energy, swinging
+// freely from horizontal for 10 s.
+func checkPendulumEnergy(t *testing.T, opts ...Option) {
+	e, p := newTestPendulum(t, opts...)
 	if err := p.rod.SetPose(sim.Vec2{}, math.Pi/2, sim.Vec2{}, 0); err != nil {
 		t.Fatal(err)
 	}
