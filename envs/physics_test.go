@@ -2,6 +2,7 @@ package envs
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -73,6 +74,9 @@ func TestSuccessBookkeeping(t *testing.T) {
 			_, _, term, trunc, info, err := e.Step([]float64{0})
 			if err != nil {
 				t.Fatalf("%s: step %d: %v", c.name, i+1, err)
+			}
+			if info.Steps != i+1 || !(math.Abs(info.Time-float64(i+1)*0.05) <= 1e-12) {
+				t.Errorf("%s: step %d: Info.Steps %d, Time %v; want %d, %v s", c.name, i+1, info.Steps, info.Time, i+1, float64(i+1)*0.05)
 			}
 			if want := c.success[i] == '1'; info.Success != want || term != (i+1 == c.end) || trunc {
 				t.Errorf("%s: step %d: success %v, terminated %v, truncated %v; want %v, %v, false",

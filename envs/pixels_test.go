@@ -29,6 +29,12 @@ func TestPixelConfigErrors(t *testing.T) {
 			}
 		})
 	}
+	// The limits themselves are allowed.
+	for _, cfg := range []PixelConfig{{Width: 1, Height: 1, Stack: 1}, {Width: MaxPixelSize, Height: MaxPixelSize, Stack: MaxPixelStack, Gray: true}} {
+		if err := cfg.validate(); err != nil {
+			t.Errorf("%+v: %v, want it accepted", cfg, err)
+		}
+	}
 }
 
 // fakeFrame returns the values PixelObservation should give for every pixel of the fake
