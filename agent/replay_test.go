@@ -2,9 +2,11 @@ package agent
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/foresight-sim/foresight/worldmodel"
@@ -423,5 +425,53 @@ func checkWideSamples(t *testing.T, r *Replay, lengths []int) {
 	}
 	if r.Ends() != 2 {
 		t.Errorf("the buffer of %d holds %d terminal transitions, want 2", r.Cap(), r.Ends())
+	}
+}
+
+// TestReplayEdges checks the smallest valid calls and the state checks at their edges: a
+// buffer of one transition, one sequence of one step, one terminal transition; a state saved
+// with its episode still open comes back open; and a value that is not finite is refused in
+// the first transition as in the last.
+func TestReplayEdges(t *testing.T) {
+	r, err := NewReplay(1, 1, 1)
+	if err != nil {
+		t.Fatalf("NewReplay(1, 1, 1): %v", err)
+	}
+	if err := r.Add(Transition{Obs: []float64{1}, Action: []float64{2}, Next: []float64{3}, Reward: 4, Terminated: true}); err != nil {
+		t.Fatal(err)
+	}
+	var b worldmodel.Batch
+	rng := rand.New(rand.NewPCG(1, 2))
+	if err := r.SampleSequences(rng, 1, 1, &b); err != nil || b.Obs[0] != 1 || b.Obs[1] != 3 {
+		t.Errorf("one sequence of one step: %v, observations %v, want 1 then 3", err, b.Obs)
+	}
+	if err := r.SampleEnds(rng, 1, &b); err != nil || b.Reward[0] != 4 {
+		t.Errorf("one terminal transition: %v, reward %v, want 4", err, b.Reward)
+	}
+
+	// An episode left open: the next transition continues it, in the restored buffer too.
+	open, _ := NewReplay(10, 3, 2)
+	open.Add(wide(0, 0, 3))
+	state, _ := open.MarshalBinary()
+	restored, _ := NewReplay(10, 3, 2)
+	if err := restored.UnmarshalBinary(state); err != nil {
+		t.Fatalf("restoring a buffer with an open episode: %v", err)
+	}
+	for _, buf := range []*Replay{open, restored} {
+		buf.Add(wide(0, 1, 3))
+		if err := buf.SampleSequences(rng, 4, 2, &b); err != nil {
+			t.Fatalf("the open episode's two steps are not one sequence: %v", err)
+		}
+	}
+
+	for _, at := range []int{0, 2} {
+		bad, _ := NewReplay(10, 3, 2)
+		fillWide(t, bad, []int{3})
+		bad.obs[3*at] = float32(math.NaN()) // the first value of the transition
+		state, _ := bad.MarshalBinary()
+		fresh, _ := NewReplay(10, 3, 2)
+		if err := fresh.UnmarshalBinary(state); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("transition %d is not finite", at)) {
+			t.Errorf("NaN observation in transition %d: error %v, want one naming it", at, err)
+		}
 	}
 }
