@@ -3,6 +3,7 @@ package envs
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/foresight-sim/foresight/sim"
@@ -67,7 +68,7 @@ func TestReacherZeroActionHoldsStill(t *testing.T) {
 // and checks that each lies in the annulus, where the fingertip can get to with the elbow
 // within its limit.
 func TestReacherTargetsReachable(t *testing.T) {
-	arms := [][2]float64{{0.5, 0.5}, {1, 0.2}, {0.2, 1}}
+	arms := [][2]float64{{0.5, 0.5}, {1, 0.2}, {0.2, 1}, {0.2, 0.2}}
 	for _, lengths := range arms {
 		e, rc := newTestReacher(t, WithParam("upper_length", lengths[0]), WithParam("lower_length", lengths[1]))
 		l1, l2 := lengths[0], lengths[1]
@@ -253,5 +254,21 @@ func TestReacherRewardAndSuccess(t *testing.T) {
 		}
 		r, ok := rc.evaluate(c.action[:])
 		checkJudgement(t, c.name, r, ok, c.reward, c.ok)
+	}
+}
+
+// TestReacherScalesWithReach checks that what the reacher states in lengths scales with its
+// reach, here 1.8 m: the success rule's radius and speed, 5% and 10% of the reach, and
+// the bounds of the target's offset from the fingertip, twice the reach.
+func TestReacherScalesWithReach(t *testing.T) {
+	env := mustMakeEnv(t, reacherID, WithParams(map[string]float64{"upper_length": 1, "lower_length": 0.8}))
+	if rule, want := env.Spec().SuccessRule, "within 0.09 m of the target and slower than 0.18 m/s"; !strings.Contains(rule, want) {
+		t.Errorf("success rule %q, want it to say %q", rule, want)
+	}
+	obs := env.ObservationSpace()
+	for _, i := range []int{5, 6} {
+		if obs.Low[i] != -3.6 || obs.High[i] != 3.6 {
+			t.Errorf("observation %d bounds [%v, %v], want [−3.6, 3.6]", i, obs.Low[i], obs.High[i])
+		}
 	}
 }
