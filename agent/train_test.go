@@ -293,3 +293,21 @@ func TestTrainEvaluationSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestPastBudget pins the end of a budget of 10 s gathered in steps of 0.05 s: a run may end
+// up to one step past it, give or take a relative 1e-9 for the rounding of sums.
+func TestPastBudget(t *testing.T) {
+	secs, dt := (10 * time.Second).Seconds(), 0.05
+	limit := secs*(1+1e-9) + dt // rounded as PastBudget rounds it, not as constants fold
+	for _, tt := range []struct {
+		experience float64
+		past       bool
+	}{
+		{9.9, false}, {10, false}, {10.04, false}, {10.05, false}, {limit, false},
+		{math.Nextafter(limit, math.Inf(1)), true}, {10.06, true}, {math.Inf(1), true},
+	} {
+		if got := PastBudget(tt.experience, 10*time.Second, dt); got != tt.past {
+			t.Errorf("PastBudget(%v s of 10 s in 0.05 s steps) = %v, want %v", tt.experience, got, tt.past)
+		}
+	}
+}

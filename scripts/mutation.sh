@@ -47,7 +47,7 @@ for target in "$@"; do
 	IFS=';' read -r dir exclude tags <<<"$(package "$target")"
 	[ -d "$dir" ] || { echo "mutation: no package directory $dir for target $target" >&2; exit 2; }
 	name=$(tr '/' '_' <<<"${target#./}")
-	args=(unleash "$dir" --workers "$workers" --timeout-coefficient 30)
+	args=(unleash "$dir" --workers "$workers" --timeout-coefficient 10)
 	[ -z "$exclude" ] || args+=(--exclude-files "$exclude")
 	[ -z "$tags" ] || args+=(--tags "$tags")
 	echo "mutation: $target ($dir), at most $limit"
