@@ -95,6 +95,9 @@ func TestRegisterErrors(t *testing.T) {
 		{"default out of range", Registration{ID: "Thing-v0", New: ok,
 			Params: Params{{Name: "k", Value: 5, Min: 0, Max: 1}}}, "default 5 outside [0, 1]"},
 		{"taken", Registration{ID: pendulumID, New: ok}, "already registered"},
+		// Defaults on their bounds pass the parameter check and fail only at the id.
+		{"taken, defaults on their bounds", Registration{ID: pendulumID, New: ok,
+			Params: Params{{Name: "k", Value: 0, Min: 0, Max: 1}, {Name: "j", Value: 1, Min: 0, Max: 1}}}, "already registered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +105,16 @@ func TestRegisterErrors(t *testing.T) {
 				t.Fatalf("Register error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestValidID checks the id pattern Name-vN at the edges of its digits.
+func TestValidID(t *testing.T) {
+	for id, want := range map[string]bool{"Thing-v0": true, "Thing-v9": true, "Thing-v10": true,
+		"Thing-v/": false, "Thing-v:": false, "Thing-v": false, "Thing-v1-v2": false} {
+		if got := validID(id); got != want {
+			t.Errorf("validID(%q) = %v, want %v", id, got, want)
+		}
 	}
 }
 

@@ -99,3 +99,11 @@ func TestRewardShaping(t *testing.T) {
 		}
 	}
 }
+
+// TestNewBoxPoint checks that equal bounds make a valid box of one point.
+func TestNewBoxPoint(t *testing.T) {
+	b := NewBox([]float64{2, -1}, []float64{2, 0})
+	if b.Dim() != 2 || b.Low[0] != 2 || b.High[0] != 2 {
+		t.Errorf("NewBox with equal bounds = %+v", b)
+	}
+}

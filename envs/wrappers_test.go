@@ -224,3 +224,12 @@ func TestRecordEpisodeStatistics(t *testing.T) {
 		t.Errorf("after Restore, episode %+v, want %+v", info.Episode, want)
 	}
 }
+
+// TestTimeLimitOne checks the shortest limit: one step, then truncation.
+func TestTimeLimitOne(t *testing.T) {
+	env := NewTimeLimit(newFake(faultNone), 1)
+	env.Reset(1)
+	if _, _, term, trunc, _, err := env.Step([]float64{0}); err != nil || term || !trunc {
+		t.Errorf("first step of a 1-step limit: terminated %v, truncated %v, error %v; want truncated", term, trunc, err)
+	}
+}
