@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +50,26 @@ func (t *trainer[T]) step() float64 {
 	t.net.Backward(t.grad)
 	t.opt.Step()
 	return loss
+}
+
+// panicCase is a call that must panic with a message containing want.
+type panicCase struct {
+	name string
+	f    func()
+	want string
+}
+
+// checkPanics makes each call and fails t unless it panics as its case says.
+func checkPanics(t *testing.T, cases []panicCase) {
+	t.Helper()
+	for _, c := range cases {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, c.want) {
+					t.Errorf("%s: panic %q, want one containing %q", c.name, msg, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
 }

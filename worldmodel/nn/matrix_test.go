@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -14,11 +12,7 @@ func TestMatrixSizes(t *testing.T) {
 			t.Errorf("%d×%d matrix holds %d elements", m.Rows, m.Cols, len(m.Data))
 		}
 	}
-	for _, c := range []struct {
-		name string
-		f    func()
-		want string
-	}{
+	checkPanics(t, []panicCase{
 		{"negative rows", func() { NewMatrix[float32](-1, 2) }, "negative size"},
 		{"negative columns", func() { NewMatrix[float32](2, -1) }, "negative size"},
 		{"short data", func() { MatrixOf(2, 2, make([]float32, 3)) }, "data has 3 elements"},
@@ -27,16 +21,7 @@ func TestMatrixSizes(t *testing.T) {
 			mustShape("op", "m", Matrix[float32]{Rows: 2, Cols: 3, Data: make([]float32, 5)}, 2, 3)
 		}, "m is 2×3 (5 elements), want 2×3"},
 		{"group 0", func() { SimNorm(NewMatrix[float32](1, 4), 0) }, "group of 0 does not divide 4"},
-	} {
-		func() {
-			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, c.want) {
-					t.Errorf("%s: panic %q, want one containing %q", c.name, msg, c.want)
-				}
-			}()
-			c.f()
-		}()
-	}
+	})
 }
 
 // TestInitBounds checks that NewMLP draws each layer's weights and biases from

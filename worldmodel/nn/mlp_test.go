@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -146,27 +145,14 @@ func TestMisusePanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, g := NewMatrix[float64](5, 3), NewMatrix[float64](5, 2)
-	for _, c := range []struct {
-		name string
-		f    func()
-		want string
-	}{
+	checkPanics(t, []panicCase{
 		{"Backward before Forward", func() { net.Backward(g) }, "without a Forward"},
 		{"Backward after Infer", func() { net.Forward(x); net.Infer(x); net.Backward(g) }, "without a Forward"},
 		{"second Backward", func() { net.Forward(x); net.Backward(g); net.Backward(g) }, "without a Forward"},
 		{"wrong input width", func() { net.Forward(NewMatrix[float64](5, 4)) }, "input is 5×4"},
 		{"wrong gradient shape", func() { net.Forward(x); net.Backward(NewMatrix[float64](4, 2)) }, "dOut is 4×2"},
 		{"loss shapes", func() { MSE(x, g, Matrix[float64]{}) }, "target is 5×2"},
-	} {
-		func() {
-			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, c.want) {
-					t.Errorf("%s: panic %q, want one containing %q", c.name, msg, c.want)
-				}
-			}()
-			c.f()
-		}()
-	}
+	})
 }
 
 // TestEmptyBatch checks that a batch of no rows passes through without touching the
