@@ -33,18 +33,7 @@ func alongLink(p sim.Vec2, dir, l, f float64) sim.Vec2 {
 // framePoses holds a pose of every built-in environment, at its default parameters, worked
 // out from the environments' documentation rather than their code.
 var framePoses = map[string]framePose{
-	// The 1 m rod at θ = −π/4 from upright, counter-clockwise: pointing up and to the right,
-	// at π/4 from the x axis. The guide ring runs 0.98-1.02 m out, Background inside.
-	pendulumID: {
-		obs: []float64{math.Cos(-math.Pi / 4), math.Sin(-math.Pi / 4), 0},
-		probes: []pixelProbe{
-			{"rod's midpoint", alongLink(sim.Vec2{}, math.Pi/4, 1, 0.5), colorActor},
-			{"rod near its tip", alongLink(sim.Vec2{}, math.Pi/4, 1, 0.85), colorActor},
-			{"rod mirrored in y", sim.V(0.35, -0.35), Background},
-			{"rod mirrored in x", sim.V(-0.35, 0.35), Background},
-			{"guide ring", sim.V(-1, 0), colorGuide},
-		},
-	},
+	pendulumID: pendulumPose(1),
 	// The 0.5 by 0.25 m cart centred at x = 0.8 m on the rail (y = 0), the 1 m pole at
 	// θ = −π/3 from upright: pointing at π/6 from the x axis.
 	cartpoleID: {
@@ -110,16 +99,24 @@ func TestFramePixels(t *testing.T) {
 // TestFramePixelsScale checks a pendulum twice the default length: the view widens with it,
 // so that the whole guide ring stays in the frame, and the rod is drawn twice as long.
 func TestFramePixelsScale(t *testing.T) {
-	checkFramePixels(t, pendulumID, framePose{
+	checkFramePixels(t, pendulumID, pendulumPose(2), WithParam("length", 2))
+}
+
+// pendulumPose poses a rod of length l at θ = −π/4 from upright, counter-clockwise: pointing
+// up and to the right, at π/4 from the x axis. The guide ring runs 0.98–1.02 l out, with
+// Background inside.
+func pendulumPose(l float64) framePose {
+	return framePose{
 		obs: []float64{math.Cos(-math.Pi / 4), math.Sin(-math.Pi / 4), 0},
 		probes: []pixelProbe{
-			{"rod's midpoint", alongLink(sim.Vec2{}, math.Pi/4, 2, 0.5), colorActor},
-			{"rod near its tip", alongLink(sim.Vec2{}, math.Pi/4, 2, 0.85), colorActor},
-			{"rod mirrored in y", sim.V(0.7, -0.7), Background},
-			{"guide ring, left", sim.V(-2, 0), colorGuide},
-			{"guide ring, right", sim.V(2, 0), colorGuide},
+			{"rod's midpoint", alongLink(sim.Vec2{}, math.Pi/4, l, 0.5), colorActor},
+			{"rod near its tip", alongLink(sim.Vec2{}, math.Pi/4, l, 0.85), colorActor},
+			{"rod mirrored in y", sim.V(0.35*l, -0.35*l), Background},
+			{"rod mirrored in x", sim.V(-0.35*l, 0.35*l), Background},
+			{"guide ring, left", sim.V(-l, 0), colorGuide},
+			{"guide ring, right", sim.V(l, 0), colorGuide},
 		},
-	}, WithParam("length", 2))
+	}
 }
 
 // checkFramePixels renders environment id, made with opts and posed as pose says, at
