@@ -23,7 +23,16 @@ func trainSmall(t testing.TB, budget time.Duration, dir string) (TrainResult, []
 	t.Helper()
 	env := makeEnv(t, "Pendulum-v0")
 	a := newMB(t, env, "jepa", 3, mbConfig())
-	ck, err := NewCheckpoint(dir, env, a, "jepa")
+	res := trainResuming(t, env, a, "jepa", 3, budget, dir)
+	state, _ := a.MarshalBinary()
+	return res, state
+}
+
+// trainResuming trains ag, called name, on env with seed for budget, resuming from the
+// checkpoint in dir and saving to it after every episode.
+func trainResuming(t testing.TB, env envs.Env, ag Agent, name string, seed uint64, budget time.Duration, dir string) TrainResult {
+	t.Helper()
+	ck, err := NewCheckpoint(dir, env, ag, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +40,11 @@ func trainSmall(t testing.TB, budget time.Duration, dir string) (TrainResult, []
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Train(env, a, "jepa", TrainConfig{Seed: 3, Budget: budget, Resume: resume, Checkpoint: ck.Save})
+	res, err := Train(env, ag, name, TrainConfig{Seed: seed, Budget: budget, Resume: resume, Checkpoint: ck.Save})
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, _ := a.MarshalBinary()
-	return res, state
+	return res
 }
 
 // TestCheckpointResume checks that a run stopped after its first episode and resumed from

@@ -626,8 +626,9 @@ func ExampleNewModelBased() {
 }
 
 // TestModelBasedLearnsEnds checks that the agent leaves its termination model alone until
-// an episode ends, then pretrains it at once and goes on training it with every update, and
-// that the agent's state carries it: an agent restored from that state acts identically.
+// an episode ends, then pretrains it at once, only at the first end, and goes on training it
+// with every update, and that the agent's state carries it: an agent restored from that
+// state acts identically.
 func TestModelBasedLearnsEnds(t *testing.T) {
 	env := makeEnv(t, "Pendulum-v0")
 	c := mbConfig()
@@ -648,18 +649,38 @@ func TestModelBasedLearnsEnds(t *testing.T) {
 	if !bytes.Equal(state(), untrained) {
 		t.Fatal("the termination model trained before any episode ended")
 	}
-	action, err := a.Act(obs)
-	if err != nil {
-		t.Fatal(err)
+	end := func() {
+		t.Helper()
+		action, err := a.Act(obs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, r, _, _, _, _ := env.Step(action)
+		if err := a.Observe(Transition{Obs: obs, Action: slices.Clone(action), Next: slices.Clone(next), Reward: r, Terminated: true}); err != nil {
+			t.Fatal(err)
+		}
+		a.EndEpisode()
 	}
-	next, r, _, _, _, _ := env.Step(action)
-	if err := a.Observe(Transition{Obs: obs, Action: slices.Clone(action), Next: slices.Clone(next), Reward: r, Terminated: true}); err != nil {
-		t.Fatal(err)
-	}
-	a.EndEpisode()
+	end()
 	if bytes.Equal(state(), untrained) {
 		t.Fatal("the termination model did not train when an episode ended")
 	}
+	steps := func(want int64, after string) {
+		t.Helper()
+		if got := a.ends.Steps(); got != want {
+			t.Fatalf("%d termination steps after %s, want %d", got, after, want)
+		}
+	}
+	steps(6, "the first end") // 5 pretraining steps and the update's
+	obs, _ = env.Reset(5)
+	obs = slices.Clone(obs)
+	a.Reset(5)
+	for range 3 {
+		_, obs, _ = mbStep(t, env, a, obs)
+	}
+	steps(9, "3 more steps")
+	end()
+	steps(10, "the second end")
 	saved, err := a.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)

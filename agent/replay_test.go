@@ -431,7 +431,8 @@ func checkWideSamples(t *testing.T, r *Replay, lengths []int) {
 // TestReplayEdges checks the smallest valid calls and the state checks at their edges: a
 // buffer of one transition, one sequence of one step, one terminal transition; a state saved
 // with its episode still open comes back open; and a value that is not finite is refused in
-// the first transition as in the last.
+// the first transition as in the last; a state claiming an open episode that holds no
+// transition is refused.
 func TestReplayEdges(t *testing.T) {
 	r, err := NewReplay(1, 1, 1)
 	if err != nil {
@@ -461,6 +462,23 @@ func TestReplayEdges(t *testing.T) {
 		buf.Add(wide(0, 1, 3))
 		if err := buf.SampleSequences(rng, 4, 2, &b); err != nil {
 			t.Fatalf("the open episode's two steps are not one sequence: %v", err)
+		}
+	}
+
+	// An open episode must hold the last transition: a state claiming one that holds none
+	// would let the next transition join an episode that never was.
+	for _, tt := range []struct {
+		name     string
+		episodes []int // lengths of the closed episodes held
+	}{{"empty buffer", nil}, {"after a closed episode", []int{3}}} {
+		forged, _ := NewReplay(10, 3, 2)
+		fillWide(t, forged, tt.episodes)
+		forged.open, forged.episodes = true, forged.episodes+1
+		state, _ := forged.MarshalBinary()
+		fresh, _ := NewReplay(10, 3, 2)
+		want := fmt.Sprintf("open episode %d holds no transition", forged.episodes)
+		if err := fresh.UnmarshalBinary(state); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s, an open episode without transitions: error %v, want %q", tt.name, err, want)
 		}
 	}
 

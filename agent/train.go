@@ -324,7 +324,6 @@ func (t *Trainer) endEpisode() error {
 // record puts a finished training episode on the curve, reports it and saves the run.
 func (t *Trainer) record(p EpisodePoint) error {
 	t.res.Curve = append(t.res.Curve, p)
-	t.res.Wall = t.wallBefore + time.Since(t.start).Seconds()
 	if t.cfg.Progress != nil {
 		t.cfg.Progress(p)
 	}

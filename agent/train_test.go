@@ -113,26 +113,30 @@ func (t *tosser) Act([]float64) ([]float64, error) {
 	return t.out[:], nil
 }
 
-// TestTrainCompetence checks the competence rule of 4 successes in 5 evaluations, and that
-// an evaluation stops as soon as its outcome is settled.
+// TestTrainCompetence checks the default competence rule of 4 successes in 5 evaluations
+// and the smallest rule, 1 in 1, and that an evaluation stops as soon as its outcome is
+// settled.
 func TestTrainCompetence(t *testing.T) {
 	tests := []struct {
 		name        string
+		rule        Competence // the default when zero
 		evalActions []float64
 		competent   bool
 		evaluated   int // successes in the first evaluation
 		played      int // evaluation episodes in the first evaluation
 	}{
-		{"passes at the fourth success", []float64{1}, true, 4, 4},
-		{"passes after one failure", []float64{-1, 1, 1, 1, 1}, true, 4, 5},
-		{"fails at the second failure", []float64{-1}, false, 0, 2},
-		{"fails late", []float64{1, 1, 1, -1, -1}, false, 3, 5},
+		{"passes at the fourth success", Competence{}, []float64{1}, true, 4, 4},
+		{"passes after one failure", Competence{}, []float64{-1, 1, 1, 1, 1}, true, 4, 5},
+		{"fails at the second failure", Competence{}, []float64{-1}, false, 0, 2},
+		{"fails late", Competence{}, []float64{1, 1, 1, -1, -1}, false, 3, 5},
+		{"1 in 1 passes", Competence{Trials: 1, Needed: 1}, []float64{1}, true, 1, 1},
+		{"1 in 1 fails", Competence{Trials: 1, Needed: 1}, []float64{-1}, false, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ag := &tosser{recorder: recorder{Agent: NewZero(envs.UniformBox(-1, 1, 1))}, evalActions: tt.evalActions}
 			var played int
-			cfg := TrainConfig{Seed: 1, Budget: 3 * time.Second, StopWhenCompetent: true, Progress: func(EpisodePoint) {
+			cfg := TrainConfig{Seed: 1, Budget: 3 * time.Second, StopWhenCompetent: true, Competence: tt.rule, Progress: func(EpisodePoint) {
 				if played == 0 {
 					played = ag.evalSteps / 2
 				}
@@ -225,7 +229,7 @@ func TestTrainerEndEpisode(t *testing.T) {
 
 // TestNewTrainerRejects checks that impossible competence rules are refused.
 func TestNewTrainerRejects(t *testing.T) {
-	for _, rule := range []Competence{{Trials: 5, Needed: 6}, {Trials: 3, Needed: -1}, {Trials: -1, Needed: 1}} {
+	for _, rule := range []Competence{{Trials: 5, Needed: 6}, {Trials: 3, Needed: -1}, {Trials: -1, Needed: 1}, {Trials: 1, Needed: 0}, {Trials: 0, Needed: 1}} {
 		if _, err := NewTrainer(&coinEnv{}, NewZero(envs.UniformBox(-1, 1, 1)), "zero", TrainConfig{Budget: time.Second, Competence: rule}); err == nil {
 			t.Errorf("NewTrainer accepted the rule %+v", rule)
 		}
@@ -246,34 +250,45 @@ func (s *seedLog) Reset(seed uint64) {
 	}
 }
 
-// TestTrainEvaluationSeeds checks the seeds of evaluation episodes in a run where every
-// training episode triggers an evaluation, settled after three of its five episodes: they
-// are never those of training episodes, never reused, and a run stopped and resumed from its
-// checkpoint plays the same ones as a run never stopped.
+// TestTrainEvaluationSeeds checks the seeds of evaluation episodes in runs where every
+// training episode triggers an evaluation, settled after three of its five episodes (one
+// success, two failures) or after two (no success): they are never those of training
+// episodes, never reused, and a run stopped and resumed from its checkpoint plays the same
+// ones as a run never stopped.
 func TestTrainEvaluationSeeds(t *testing.T) {
-	run := func(budget time.Duration, dir string) *seedLog {
-		t.Helper()
-		env := &coinEnv{}
-		ag := &seedLog{tosser: tosser{recorder: recorder{Agent: NewZero(env.ActionSpace())}, evalActions: []float64{1, -1, -1}}}
-		ck, err := NewCheckpoint(dir, env, ag, "tosser")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resume, err := ck.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Train(env, ag, "tosser", TrainConfig{Seed: 7, Budget: budget, Resume: resume, Checkpoint: ck.Save}); err != nil {
-			t.Fatal(err)
-		}
-		return ag
+	tests := []struct {
+		name        string
+		evalActions []float64
+		played      int // evaluation episodes in each evaluation
+	}{
+		{"one success", []float64{1, -1, -1}, 3},
+		{"no success", []float64{-1}, 2},
 	}
-	whole := run(10*time.Second, t.TempDir()) // ten 1 s episodes
-	dir := t.TempDir()
-	first, resumed := run(4*time.Second, dir), run(10*time.Second, dir)
-	if len(whole.trainSeeds) != 10 || len(whole.evalSeeds) != 30 {
-		t.Fatalf("%d training and %d evaluation episodes, want 10 and 30 (10 evaluations of 3)", len(whole.trainSeeds), len(whole.evalSeeds))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := func(budget time.Duration, dir string) *seedLog {
+				t.Helper()
+				env := &coinEnv{}
+				ag := &seedLog{tosser: tosser{recorder: recorder{Agent: NewZero(env.ActionSpace())}, evalActions: tt.evalActions}}
+				trainResuming(t, env, ag, "tosser", 7, budget, dir)
+				return ag
+			}
+			whole := run(10*time.Second, t.TempDir()) // ten 1 s episodes
+			dir := t.TempDir()
+			first, resumed := run(4*time.Second, dir), run(10*time.Second, dir)
+			if len(whole.trainSeeds) != 10 || len(whole.evalSeeds) != 10*tt.played {
+				t.Fatalf("%d training and %d evaluation episodes, want 10 and %d (10 evaluations of %d)",
+					len(whole.trainSeeds), len(whole.evalSeeds), 10*tt.played, tt.played)
+			}
+			checkSeeds(t, whole, first, resumed)
+		})
 	}
+}
+
+// checkSeeds fails if the runs first and then resumed did not play the seeds of the run
+// whole, or if whole used a seed twice.
+func checkSeeds(t *testing.T, whole, first, resumed *seedLog) {
+	t.Helper()
 	if got := slices.Concat(first.evalSeeds, resumed.evalSeeds); !slices.Equal(got, whole.evalSeeds) {
 		t.Errorf("evaluation seeds stopped after 4 episodes and resumed:\n%v\nnever stopped:\n%v", got, whole.evalSeeds)
 	}
@@ -291,6 +306,28 @@ func TestTrainEvaluationSeeds(t *testing.T) {
 			}
 			use[s] = episodes.kind
 		}
+	}
+}
+
+// TestTrainResumedWall checks that a resumed run's wall time adds the time it ran to the
+// wall time of the run it resumes.
+func TestTrainResumedWall(t *testing.T) {
+	cfg := TrainConfig{Seed: 2, Budget: 4 * time.Second}
+	res, err := Train(&coinEnv{}, NewZero(envs.UniformBox(-1, 1, 1)), "zero", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const before = 3600.0
+	res.Wall = before
+	cfg.Resume, cfg.Budget = &res, 10*time.Second
+	start := time.Now()
+	got, err := Train(&coinEnv{}, NewZero(envs.UniformBox(-1, 1, 1)), "zero", cfg)
+	took := time.Since(start).Seconds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(got.Wall >= before && got.Wall <= before+took) {
+		t.Errorf("wall time %v s after resuming a run of %v s for %v s, want between them", got.Wall, before, took)
 	}
 }
 

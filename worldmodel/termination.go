@@ -80,6 +80,10 @@ const terminationStream = 0x656e_6473_0000_0000
 // Batch returns the numbers of random and of terminal one-step sequences Train wants.
 func (t *Termination) Batch() (random, terminal int) { return t.cfg.Batch, t.cfg.Ends }
 
+// Steps returns how many training steps the model has taken, those of a restored state
+// included.
+func (t *Termination) Steps() int64 { return t.opt.Steps() }
+
 // Prob returns the predicted probabilities that the transitions into a batch of latents
 // ended the episode, the model's own storage valid until the next Prob or Train.
 func (t *Termination) Prob(z nn.Matrix[float32]) []float32 {

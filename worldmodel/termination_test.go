@@ -67,11 +67,14 @@ func trainTermination(t testing.TB, ends *Termination, steps int, seed uint64) f
 }
 
 // TestTerminationLearnsRule checks that the termination model learns which transitions end
-// the episode: on a grid of held-out latents, its probability is on the right side of ½
-// for nearly all, and confident well away from the boundary.
+// the episode, counting its steps: on a grid of held-out latents, its probability is on the
+// right side of ½ for nearly all, and confident well away from the boundary.
 func TestTerminationLearnsRule(t *testing.T) {
 	ends := newTestTermination(t, 2, 1)
 	trainTermination(t, ends, 600, 1)
+	if ends.Steps() != 600 {
+		t.Errorf("Steps %d after 600 steps", ends.Steps())
+	}
 	const side = 21
 	grid := nn.NewMatrix[float32](side*side, 2)
 	for i := range side {
