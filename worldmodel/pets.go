@@ -119,16 +119,18 @@ func NewPETS(d Dims, c PETSConfig, seed uint64) (*PETS, error) {
 	}
 	spec := nn.Spec{Sizes: slices.Concat([]int{d.Obs + d.Action}, c.Hidden, []int{2 * out}), Activation: nn.SiLU}
 	rng := rand.New(rand.NewPCG(seed, 0x70657473)) // the second word spells "pets"
+	var nets []nn.Net[float32]
 	for range c.Members {
 		m, err := nn.NewMLP[float32](spec, rng.Uint64())
 		if err != nil {
 			return nil, fmt.Errorf("worldmodel: PETS member: %w", err)
 		}
 		p.members = append(p.members, m)
+		nets = append(nets, m)
 	}
 	adam := nn.DefaultAdamW(c.LR)
 	adam.WeightDecay, adam.MaxGradNorm = c.WeightDecay, c.MaxGradNorm
-	opt, err := nn.NewAdamW(adam, p.members...)
+	opt, err := nn.NewAdamW(adam, nets...)
 	if err != nil {
 		return nil, fmt.Errorf("worldmodel: PETS optimiser: %w", err)
 	}

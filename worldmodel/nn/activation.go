@@ -16,10 +16,12 @@ const (
 	ELU
 	// Mish is x·tanh(softplus(x)).
 	Mish
+	// ReLU is max(x, 0); its derivative at 0 is taken as 0.
+	ReLU
 	numActivations
 )
 
-var activationNames = [numActivations]string{"identity", "silu", "elu", "mish"}
+var activationNames = [numActivations]string{"identity", "silu", "elu", "mish", "relu"}
 
 // String returns the activation's lower-case name, such as "silu".
 func (a Activation) String() string {
@@ -74,6 +76,16 @@ func activate[T Float](f Activation, y, d []T) {
 			if d != nil {
 				d[j] = t + v*(e/(1+e))*(1-t*t)
 			}
+		}
+	case ReLU:
+		for j, v := range y {
+			if d != nil {
+				d[j] = 0
+				if v > 0 {
+					d[j] = 1
+				}
+			}
+			y[j] = max(v, 0)
 		}
 	default:
 		panic(fmt.Sprintf("nn: unknown activation %d", f))

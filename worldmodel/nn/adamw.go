@@ -6,6 +6,13 @@ import (
 	"slices"
 )
 
+// Net is a network an optimiser can train: its parameters and their gradients, each one flat
+// slice that keeps its length. MLP and Conv are Nets.
+type Net[T Float] interface {
+	Params() []T
+	Grads() []T
+}
+
 // AdamWConfig holds AdamW's hyperparameters.
 type AdamWConfig struct {
 	// LR is the learning rate.
@@ -57,7 +64,7 @@ func (c AdamWConfig) Validate() error {
 type AdamW[T Float] struct {
 	// Config may be changed between steps, for a learning-rate schedule for instance.
 	Config AdamWConfig
-	nets   []*MLP[T]
+	nets   []Net[T]
 	m, v   [][]T // per network, in the order of nets
 	steps  int64
 	h      adamStep[T] // the coefficients of the current step, kept here so as not to allocate
@@ -65,7 +72,7 @@ type AdamW[T Float] struct {
 
 // NewAdamW returns an optimiser for the parameters of nets, with zero moments. It returns an
 // error if the configuration is invalid or there are no networks.
-func NewAdamW[T Float](cfg AdamWConfig, nets ...*MLP[T]) (*AdamW[T], error) {
+func NewAdamW[T Float](cfg AdamWConfig, nets ...Net[T]) (*AdamW[T], error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -74,8 +81,8 @@ func NewAdamW[T Float](cfg AdamWConfig, nets ...*MLP[T]) (*AdamW[T], error) {
 	}
 	o := &AdamW[T]{Config: cfg, nets: slices.Clone(nets)}
 	for _, n := range nets {
-		o.m = append(o.m, make([]T, len(n.params)))
-		o.v = append(o.v, make([]T, len(n.params)))
+		o.m = append(o.m, make([]T, len(n.Params())))
+		o.v = append(o.v, make([]T, len(n.Params())))
 	}
 	return o, nil
 }
@@ -87,7 +94,7 @@ func (o *AdamW[T]) Steps() int64 { return o.steps }
 func (o *AdamW[T]) GradNorm() float64 {
 	var ss float64
 	for _, n := range o.nets {
-		ss += sumSquares(n.grads)
+		ss += sumSquares(n.Grads())
 	}
 	return math.Sqrt(ss)
 }
@@ -121,7 +128,7 @@ func (o *AdamW[T]) Step() {
 		}
 	}
 	for i, n := range o.nets {
-		backendFor[T]().adamw(n.params, n.grads, o.m[i], o.v[i], &o.h)
+		backendFor[T]().adamw(n.Params(), n.Grads(), o.m[i], o.v[i], &o.h)
 	}
 }
 

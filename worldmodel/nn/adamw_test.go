@@ -80,7 +80,7 @@ func TestAdamWFirstSteps(t *testing.T) {
 // with gradients scaled down beforehand, and that gradients under the limit are untouched.
 func TestAdamWClipping(t *testing.T) {
 	run := func(maxNorm, prescale float64, grads [2][]float64) [][]float64 {
-		nets := []*MLP[float64]{affineNet(t, 2), affineNet(t, 1)}
+		nets := []Net[float64]{affineNet(t, 2), affineNet(t, 1)}
 		for i, n := range nets {
 			for j, v := range grads[i] {
 				n.Grads()[j] = v * prescale

@@ -104,6 +104,8 @@ func cActivation(a Activation) C.int {
 		return C.FS_ELU
 	case Mish:
 		return C.FS_MISH
+	case ReLU:
+		return C.FS_RELU
 	}
 	return C.FS_IDENTITY
 }

@@ -19,11 +19,17 @@ import (
 // element size in bytes (4 for float32, 8 for float64), a flags byte (bit 0: optimiser state
 // follows the networks) and a uint32 count of networks. Each network follows as its LayerNorm
 // flag and activation (a byte each), a uint16 count of sizes, the sizes as uint32s, and its
-// parameters as a float array: a uint64 count and the values. The optimiser state is its
+// parameters as a float array: a uint64 count and the values. When flags bit 1 is set, a
+// uint32 count of convolutional networks follows, each as its input shape (three uint32s:
+// height, width, channels), a uint16 count of layers, each layer as its transpose flag and
+// activation (a byte each) and its output channels, kernel, stride and padding (uint32s), and
+// its parameters as a float array. The optimiser state is its
 // uint64 step count, a uint32 count of networks and, for each, the first and the second
 // moments as float arrays. A CRC-32 (Castagnoli) of all the bytes before it ends the file.
 type Checkpoint[T Float] struct {
 	Nets []*MLP[T]
+	// Convs are the convolutional networks, stored after Nets.
+	Convs []*Conv[T]
 	// Opt is the optimiser whose state is saved and restored, or nil for none.
 	Opt *AdamW[T]
 }
@@ -47,6 +53,7 @@ const (
 	ckptMagic   = "FSNNCKPT"
 	ckptVersion = 1
 	ckptHasOpt  = 1 // flags bit: optimiser state follows the networks
+	ckptHasConv = 2 // flags bit: convolutional networks follow the MLPs
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -91,6 +98,9 @@ func (c Checkpoint[T]) MarshalBinary() ([]byte, error) {
 	if c.Opt != nil {
 		flags |= ckptHasOpt
 	}
+	if len(c.Convs) > 0 {
+		flags |= ckptHasConv
+	}
 	b = append(b, byte(elemSize[T]()), flags)
 	b = le.AppendUint32(b, uint32(len(c.Nets)))
 	for _, n := range c.Nets {
@@ -105,6 +115,13 @@ func (c Checkpoint[T]) MarshalBinary() ([]byte, error) {
 		}
 		b = appendFloats(b, n.params)
 	}
+	if len(c.Convs) > 0 {
+		b = le.AppendUint32(b, uint32(len(c.Convs)))
+		for _, n := range c.Convs {
+			b = appendConvSpec(b, n.spec)
+			b = appendFloats(b, n.params)
+		}
+	}
 	if o := c.Opt; o != nil {
 		b = le.AppendUint64(b, uint64(o.steps))
 		b = le.AppendUint32(b, uint32(len(o.m)))
@@ -113,6 +130,26 @@ func (c Checkpoint[T]) MarshalBinary() ([]byte, error) {
 		}
 	}
 	return le.AppendUint32(b, crc32.Checksum(b, crcTable)), nil
+}
+
+// appendConvSpec appends a convolutional network's spec to b as the file stores it.
+func appendConvSpec(b []byte, s ConvSpec) []byte {
+	le := binary.LittleEndian
+	for _, v := range []int{s.In.H, s.In.W, s.In.C} {
+		b = le.AppendUint32(b, uint32(v))
+	}
+	b = le.AppendUint16(b, uint16(len(s.Layers)))
+	for _, l := range s.Layers {
+		transpose := byte(0)
+		if l.Transpose {
+			transpose = 1
+		}
+		b = append(b, transpose, byte(l.Activation))
+		for _, v := range []int{l.Out, l.Kernel, l.Stride, l.Pad} {
+			b = le.AppendUint32(b, uint32(v))
+		}
+	}
+	return b
 }
 
 // appendFloats appends s to b as a float array: a uint64 count and the little-endian values.
@@ -163,6 +200,9 @@ func (c Checkpoint[T]) UnmarshalBinary(data []byte) error {
 	for i, n := range c.Nets {
 		decodeFloats(n.params, f.nets[i].params)
 	}
+	for i, n := range c.Convs {
+		decodeFloats(n.params, f.convs[i].params)
+	}
 	if o := c.Opt; o != nil {
 		for i := range o.m {
 			decodeFloats(o.m[i], f.m[i])
@@ -179,6 +219,7 @@ type fileCheckpoint struct {
 	elemSize int
 	hasOpt   bool
 	nets     []fileNet
+	convs    []fileConv
 	steps    int64
 	m, v     [][]byte
 }
@@ -186,6 +227,12 @@ type fileCheckpoint struct {
 // fileNet is one network of a fileCheckpoint.
 type fileNet struct {
 	spec   Spec
+	params []byte
+}
+
+// fileConv is one convolutional network of a fileCheckpoint.
+type fileConv struct {
+	spec   ConvSpec
 	params []byte
 }
 
@@ -205,6 +252,18 @@ func (c Checkpoint[T]) match(f *fileCheckpoint) error {
 		}
 		if got := len(fn.params) / f.elemSize; got != len(n.params) {
 			return fmt.Errorf("network %d has %d parameters in the file and %d here", i, got, len(n.params))
+		}
+	}
+	if len(f.convs) != len(c.Convs) {
+		return fmt.Errorf("the file holds %d convolutional networks, the checkpoint has %d", len(f.convs), len(c.Convs))
+	}
+	for i, n := range c.Convs {
+		fn := f.convs[i]
+		if !fn.spec.equal(n.spec) {
+			return fmt.Errorf("convolutional network %d is %v in the file and %v here", i, fn.spec, n.spec)
+		}
+		if got := len(fn.params) / f.elemSize; got != len(n.params) {
+			return fmt.Errorf("convolutional network %d has %d parameters in the file and %d here", i, got, len(n.params))
 		}
 	}
 	o := c.Opt
@@ -232,6 +291,11 @@ func (f *fileCheckpoint) check(withOpt bool) error {
 	for i, n := range f.nets {
 		if j := badFloat(n.params, f.elemSize, false); j >= 0 {
 			return fmt.Errorf("network %d: parameter %d is not finite", i, j)
+		}
+	}
+	for i, n := range f.convs {
+		if j := badFloat(n.params, f.elemSize, false); j >= 0 {
+			return fmt.Errorf("convolutional network %d: parameter %d is not finite", i, j)
 		}
 	}
 	if !withOpt {
@@ -341,6 +405,24 @@ func (r *reader) floats(size int) []byte {
 	return r.take(int(n) * size)
 }
 
+// convSpec reads a convolutional network's spec as appendConvSpec writes it.
+func (r *reader) convSpec() ConvSpec {
+	s := ConvSpec{In: Shape{int(r.u32()), int(r.u32()), int(r.u32())}}
+	for k := r.u16(); k > 0 && r.err == nil; k-- {
+		var l ConvLayer
+		switch t := r.u8(); {
+		case t > 1 && r.err == nil:
+			r.err = fmt.Errorf("%w: transpose flag %d", ErrCorrupt, t)
+		case t == 1:
+			l.Transpose = true
+		}
+		l.Activation = Activation(r.u8())
+		l.Out, l.Kernel, l.Stride, l.Pad = int(r.u32()), int(r.u32()), int(r.u32()), int(r.u32())
+		s.Layers = append(s.Layers, l)
+	}
+	return s
+}
+
 // checkpoint reads everything between the version and the checksum.
 func (r *reader) checkpoint() *fileCheckpoint {
 	f := &fileCheckpoint{elemSize: int(r.u8())}
@@ -349,7 +431,7 @@ func (r *reader) checkpoint() *fileCheckpoint {
 	if r.err == nil && f.elemSize != 4 && f.elemSize != 8 {
 		r.err = fmt.Errorf("%w: element size %d", ErrCorrupt, f.elemSize)
 	}
-	if r.err == nil && flags&^ckptHasOpt != 0 {
+	if r.err == nil && flags&^(ckptHasOpt|ckptHasConv) != 0 {
 		r.err = fmt.Errorf("%w: unknown flags %#02x", ErrCorrupt, flags)
 	}
 	for k := r.u32(); k > 0 && r.err == nil; k-- {
@@ -366,6 +448,11 @@ func (r *reader) checkpoint() *fileCheckpoint {
 		}
 		n.params = r.floats(f.elemSize)
 		f.nets = append(f.nets, n)
+	}
+	if flags&ckptHasConv != 0 {
+		for k := r.u32(); k > 0 && r.err == nil; k-- {
+			f.convs = append(f.convs, fileConv{spec: r.convSpec(), params: r.floats(f.elemSize)})
+		}
 	}
 	if f.hasOpt {
 		f.steps = int64(r.u64())

@@ -245,20 +245,112 @@ func TestCheckpointSaveAtomic(t *testing.T) {
 	}
 }
 
+// convModel is a small convolutional network with a linear head and their optimiser, after
+// a few training steps.
+type convModel struct {
+	enc  *Conv[float32]
+	head *MLP[float32]
+	opt  *AdamW[float32]
+}
+
+func trainedConv(t testing.TB, seed uint64) convModel {
+	t.Helper()
+	spec := convCases[6]
+	enc, x := newConvCase(t, spec, &backend32, 4, seed)
+	head, err := NewMLP[float32](Spec{Sizes: []int{spec.Out().Size(), 3}}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := NewAdamW(DefaultAdamW(1e-2), enc, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, grad := NewMatrix[float32](4, 3), NewMatrix[float32](4, 3)
+	for range 3 {
+		enc.ZeroGrad()
+		head.ZeroGrad()
+		MSE(head.Forward(enc.Forward(x)), y, grad)
+		enc.Backward(head.BackwardInput(grad))
+		opt.Step()
+	}
+	return convModel{enc, head, opt}
+}
+
+func (m convModel) checkpoint() Checkpoint[float32] {
+	return Checkpoint[float32]{Nets: []*MLP[float32]{m.head}, Convs: []*Conv[float32]{m.enc}, Opt: m.opt}
+}
+
+// TestCheckpointConv checks that a convolutional network and its optimiser state
+// round-trip bit for bit beside an MLP, and that files of other convolutional networks or
+// with corrupt ones are refused, changing nothing.
+func TestCheckpointConv(t *testing.T) {
+	src, dst := trainedConv(t, 1), trainedConv(t, 2)
+	data, _ := src.checkpoint().MarshalBinary()
+	if err := dst.checkpoint().UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(src.enc.Params(), dst.enc.Params()) || !slices.Equal(src.opt.m[0], dst.opt.m[0]) ||
+		!slices.Equal(src.opt.v[0], dst.opt.v[0]) || !slices.Equal(src.head.Params(), dst.head.Params()) {
+		t.Fatal("the loaded state differs from the saved one")
+	}
+	other := convCases[6]
+	other.Layers = slices.Clone(other.Layers)
+	other.Layers[1].Pad = 0
+	otherEnc, err := NewConv[float32](other, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := trainedConv(t, 1)
+	nan.enc.params[5] = float32(math.NaN())
+	nanData, _ := nan.checkpoint().MarshalBinary()
+	// The first layer's transpose flag, after the MLP and the conv count and input shape.
+	headBytes := 1 + 1 + 2 + 2*4 + 8 + 4*len(src.head.params) // flags, sizes, parameters
+	transposeAt := len(ckptMagic) + 2 + 2 + 4 + headBytes + 4 + 12 + 2
+	flag2 := slices.Clone(data[:len(data)-4])
+	flag2[transposeAt] = 2
+	flag2 = binary.LittleEndian.AppendUint32(flag2, crc32.Checksum(flag2, crcTable))
+	for _, c := range []struct {
+		name string
+		data []byte
+		ck   Checkpoint[float32]
+		want error
+		msg  string
+	}{
+		{"other spec", data, Checkpoint[float32]{Nets: []*MLP[float32]{dst.head}, Convs: []*Conv[float32]{otherEnc}}, ErrMismatch, "convolutional network 0 is"},
+		{"no conv here", data, Checkpoint[float32]{Nets: []*MLP[float32]{dst.head}}, ErrMismatch, "1 convolutional networks, the checkpoint has 0"},
+		{"NaN parameter", nanData, dst.checkpoint(), ErrCorrupt, "convolutional network 0: parameter 5"},
+		{"transpose flag 2", flag2, dst.checkpoint(), ErrCorrupt, "transpose flag 2"},
+	} {
+		before, _ := dst.checkpoint().MarshalBinary()
+		if err := c.ck.UnmarshalBinary(c.data); !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v, want %v saying %q", c.name, err, c.want, c.msg)
+		}
+		if after, _ := dst.checkpoint().MarshalBinary(); !bytes.Equal(after, before) {
+			t.Errorf("%s: a refused checkpoint changed the networks", c.name)
+		}
+	}
+}
+
 // FuzzCheckpoint feeds Checkpoint.UnmarshalBinary arbitrary bytes followed by their
 // checksum, so that the fuzzer reaches the checks behind it. It must not panic, must change
 // nothing when it refuses, and what it accepts must be what the checkpoint then marshals.
-// The seeds are real checkpoints, with and without an optimiser.
+// The seeds are real checkpoints, with and without an optimiser, of an MLP and of a
+// convolutional network with an MLP head, which the fuzzer loads into.
 func FuzzCheckpoint(f *testing.F) {
 	tr := trained[float32](f, 1)
 	with, _ := Checkpoint[float32]{Nets: []*MLP[float32]{tr.net}, Opt: tr.opt}.MarshalBinary()
 	without, _ := Checkpoint[float32]{Nets: []*MLP[float32]{tr.net}}.MarshalBinary()
-	f.Add(with[:len(with)-4])
-	f.Add(without[:len(without)-4])
+	conv := trainedConv(f, 1)
+	convWith, _ := conv.checkpoint().MarshalBinary()
+	ck := conv.checkpoint()
+	ck.Opt = nil
+	convWithout, _ := ck.MarshalBinary()
+	for _, seed := range [][]byte{with, without, convWith, convWithout} {
+		f.Add(seed[:len(seed)-4])
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		data := binary.LittleEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, crcTable))
-		dst := trained[float32](t, 2)
-		ck := Checkpoint[float32]{Nets: []*MLP[float32]{dst.net}, Opt: dst.opt}
+		ck := trainedConv(t, 2).checkpoint()
 		before, _ := ck.MarshalBinary()
 		if err := ck.UnmarshalBinary(data); err != nil {
 			if after, _ := ck.MarshalBinary(); !bytes.Equal(after, before) {

@@ -108,6 +108,14 @@ FS_INLINE void activate(int act, float *y, float *d, int n, const int want_d) {
 			if (want_d) d[j] = t + v * (e / (1 + e)) * (1 - t * t);
 		}
 		break;
+	case FS_RELU:
+#pragma omp simd
+		for (int j = 0; j < n; j++) {
+			float v = y[j];
+			y[j] = v > 0 ? v : 0;
+			if (want_d) d[j] = v > 0 ? 1 : 0;
+		}
+		break;
 	}
 }
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 // Activation codes.
-enum { FS_IDENTITY, FS_SILU, FS_ELU, FS_MISH };
+enum { FS_IDENTITY, FS_SILU, FS_ELU, FS_MISH, FS_RELU };
 
 // fs_rows_forward adds bias to each row of z, normalises it when gain is not NULL (keeping
 // the normalised values in z, 1/std in rstd and the output in a) and applies the activation to

@@ -241,7 +241,8 @@ func activationsByHand[T Float](t *testing.T, be *backend[T], tol float64) {
 }
 
 // activationRef returns f(x) and f'(x) in float64 from the textbook formulas: σ(x) =
-// 1/(1+e**-x), SiLU = x·σ(x), ELU = e**x - 1 below 0, Mish = x·tanh(ln(1 + e**x)).
+// 1/(1+e**-x), SiLU = x·σ(x), ELU = e**x - 1 below 0, Mish = x·tanh(ln(1 + e**x)), ReLU =
+// max(x, 0) with derivative 0 at 0.
 func activationRef(act Activation, x float64) (y, d float64) {
 	sigma := 1 / (1 + math.Exp(-x))
 	switch act {
@@ -255,6 +256,11 @@ func activationRef(act Activation, x float64) (y, d float64) {
 	case Mish:
 		th := math.Tanh(math.Log1p(math.Exp(x)))
 		return x * th, th + x*sigma*(1-th*th)
+	case ReLU:
+		if x > 0 {
+			return x, 1
+		}
+		return 0, 0
 	}
 	return x, 1
 }
@@ -320,7 +326,7 @@ func checkUntouched[T Float](t *testing.T, what string, s []T) {
 
 // TestActivationString checks the names of the activations and of a value past them.
 func TestActivationString(t *testing.T) {
-	for a, want := range map[Activation]string{Identity: "identity", SiLU: "silu", ELU: "elu", Mish: "mish", numActivations: "Activation(4)"} {
+	for a, want := range map[Activation]string{Identity: "identity", SiLU: "silu", ELU: "elu", Mish: "mish", ReLU: "relu", numActivations: "Activation(5)"} {
 		if got := a.String(); got != want {
 			t.Errorf("Activation(%d).String() = %q, want %q", uint8(a), got, want)
 		}

@@ -47,6 +47,9 @@ func (l *layer[T]) bind(p, g []T) ([]T, []T) {
 	return p, g
 }
 
+// output returns the shape of the last forward pass's output.
+func (l *layer[T]) output() (rows, cols int) { return l.x.Rows, l.out }
+
 // dz returns where the backward kernels leave dLoss/dz, given the gradient da they start
 // from: in z under LayerNorm, in d after an activation, and da itself for a plain affine map.
 func (l *layer[T]) dz(da []T) []T {

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -65,12 +64,10 @@ func (s Spec) equal(o Spec) bool {
 // seen their largest batch. An MLP is not safe for concurrent use; give each goroutine its
 // own copy with Clone.
 type MLP[T Float] struct {
-	spec   Spec
-	layers []layer[T]
+	spec Spec
+	stack[T, layer[T], *layer[T]]
 	params []T
 	grads  []T
-	// recorded says that the last pass was a Forward whose record Backward has not consumed.
-	recorded bool
 }
 
 // NewMLP returns a network of the given spec with freshly initialised parameters: weights and
@@ -83,6 +80,7 @@ func NewMLP[T Float](spec Spec, seed uint64) (*MLP[T], error) {
 	}
 	spec.Sizes = slices.Clone(spec.Sizes)
 	m := &MLP[T]{spec: spec}
+	m.inputs = spec.Sizes[0]
 	total := 0
 	for i := range len(spec.Sizes) - 1 {
 		hidden := i < len(spec.Sizes)-2
@@ -94,7 +92,7 @@ func NewMLP[T Float](spec Spec, seed uint64) (*MLP[T], error) {
 		m.layers = append(m.layers, l)
 	}
 	m.params, m.grads = make([]T, total), make([]T, total)
-	m.bindLayers()
+	m.bindLayers(m.params, m.grads)
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) // the second word names this stream
 	for i := range m.layers {
 		l := &m.layers[i]
@@ -111,14 +109,6 @@ func NewMLP[T Float](spec Spec, seed uint64) (*MLP[T], error) {
 	return m, nil
 }
 
-// bindLayers points every layer's parameters and gradients into the flat slices.
-func (m *MLP[T]) bindLayers() {
-	p, g := m.params, m.grads
-	for i := range m.layers {
-		p, g = m.layers[i].bind(p, g)
-	}
-}
-
 // Clone returns an independent copy of m with the same parameters and gradients and buffers
 // of its own, for another goroutine to run or as the start of a target network.
 func (m *MLP[T]) Clone() *MLP[T] { return m.over(slices.Clone(m.params), slices.Clone(m.grads)) }
@@ -131,11 +121,12 @@ func (m *MLP[T]) Share() *MLP[T] { return m.over(m.params, m.grads) }
 // over returns a network of m's architecture whose parameters and gradients are params and
 // grads, with fresh buffers.
 func (m *MLP[T]) over(params, grads []T) *MLP[T] {
-	c := &MLP[T]{spec: m.spec, layers: make([]layer[T], len(m.layers)), params: params, grads: grads}
-	for i, l := range m.layers {
-		c.layers[i] = layer[T]{in: l.in, out: l.out, norm: l.norm, act: l.act, be: l.be}
+	c := &MLP[T]{spec: m.spec, params: params, grads: grads}
+	c.inputs = m.inputs
+	for _, l := range m.layers {
+		c.layers = append(c.layers, layer[T]{in: l.in, out: l.out, norm: l.norm, act: l.act, be: l.be})
 	}
-	c.bindLayers()
+	c.bindLayers(params, grads)
 	return c
 }
 
@@ -162,32 +153,13 @@ func (m *MLP[T]) ZeroGrad() { clear(m.grads) }
 // what Backward needs. The output is the network's own storage, valid until its next Forward
 // or Infer, and x must not change until Backward. It panics if x does not have as many
 // columns as the network has inputs.
-func (m *MLP[T]) Forward(x Matrix[T]) Matrix[T] {
-	out := m.pass("Forward", x, true)
-	m.recorded = true
-	return out
-}
+func (m *MLP[T]) Forward(x Matrix[T]) Matrix[T] { return m.pass("Forward", x, true) }
 
 // Infer returns the network's output for the batch x like Forward, a little faster and
 // without recording anything for Backward: it is the pass for planning and evaluation. It
 // discards the record of an earlier Forward. It panics if x does not have as many columns as
 // the network has inputs.
-func (m *MLP[T]) Infer(x Matrix[T]) Matrix[T] {
-	m.recorded = false
-	return m.pass("Infer", x, false)
-}
-
-// pass runs the layers in order for op, Forward or Infer.
-func (m *MLP[T]) pass(op string, x Matrix[T], train bool) Matrix[T] {
-	mustShape(op, "input", x, x.Rows, m.spec.Sizes[0])
-	for i := range m.layers {
-		x = m.layers[i].forward(x, train)
-	}
-	return x
-}
-
-// errNoRecord is the panic of a Backward with no Forward to go back through.
-var errNoRecord = errors.New("nn: Backward without a Forward before it (Infer and Backward consume the record)")
+func (m *MLP[T]) Infer(x Matrix[T]) Matrix[T] { return m.pass("Infer", x, false) }
 
 // Backward takes dOut = dLoss/d(output) for the batch of the last Forward and adds the
 // gradients of the loss with respect to the parameters into Grads. It consumes the record of
@@ -199,18 +171,3 @@ func (m *MLP[T]) Backward(dOut Matrix[T]) { m.backward(dOut, false) }
 // input comes from another trained network. The result is the network's own storage, valid
 // until its next Backward.
 func (m *MLP[T]) BackwardInput(dOut Matrix[T]) Matrix[T] { return m.backward(dOut, true) }
-
-// backward runs the layers in reverse order; the first layer computes its input's gradient
-// only when wantDX is set.
-func (m *MLP[T]) backward(dOut Matrix[T], wantDX bool) Matrix[T] {
-	if !m.recorded {
-		panic(errNoRecord)
-	}
-	last := &m.layers[len(m.layers)-1]
-	mustShape("Backward", "dOut", dOut, last.x.Rows, last.out)
-	m.recorded = false
-	for i := len(m.layers) - 1; i >= 0; i-- {
-		dOut = m.layers[i].backward(dOut, i > 0 || wantDX)
-	}
-	return dOut
-}

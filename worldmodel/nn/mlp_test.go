@@ -130,7 +130,7 @@ func TestNewMLPErrors(t *testing.T) {
 		{Spec{Sizes: []int{3}}, "at least an input and an output"},
 		{Spec{Sizes: []int{3, 0, 2}}, "size 1 is 0"},
 		{Spec{Sizes: []int{3, 2}, Activation: 9}, "unknown activation 9"},
-		{Spec{Sizes: []int{3, 2}, Activation: numActivations}, "unknown activation 4"},
+		{Spec{Sizes: []int{3, 2}, Activation: numActivations}, "unknown activation 5"},
 	} {
 		if _, err := NewMLP[float32](c.spec, 1); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewMLP(%+v) = %v, want an error containing %q", c.spec, err, c.want)

@@ -1,0 +1,228 @@
+package nn
+
+// convLayer is one layer of a Conv network. A convolution gathers each output pixel's window
+// of the input into a row of a matrix (im2col) and multiplies it by the weights; a
+// transposed convolution multiplies each input pixel by the weights and scatters the rows
+// back into windows of the output (col2im). Both work on a few images at a time, so that the
+// window matrix stays small, and recompute it in the backward pass instead of keeping it.
+type convLayer[T Float] struct {
+	spec    ConvLayer
+	in, out Shape
+	win     window // the windows over the larger image: the input, or a transpose's output
+	be      *backend[T]
+
+	w, b, dw, db []T
+
+	x    Matrix[T] // the last input, in the caller's storage
+	a    Matrix[T] // the output
+	d    Matrix[T] // the activation's derivative, kept by training passes
+	cols []T       // one chunk's window matrix
+	dx   Matrix[T] // dLoss/dx
+}
+
+// convChunk bounds the window matrix of one chunk of images, in values: 4 MiB of float32.
+// Tests lower it to run one image at a time.
+var convChunk = 1 << 20
+
+func newConvLayer[T Float](spec ConvLayer, in, out Shape) convLayer[T] {
+	big, small := in, out
+	if spec.Transpose {
+		big, small = out, in
+	}
+	return convLayer[T]{spec: spec, in: in, out: out, be: backendFor[T](),
+		win: window{img: big, h: small.H, w: small.W, k: spec.Kernel, s: spec.Stride, p: spec.Pad}}
+}
+
+// numParams returns how many parameters the layer has.
+func (l *convLayer[T]) numParams() int { return l.in.C*l.win.k*l.win.k*l.out.C + l.out.C }
+
+// fanIn returns how many inputs each weight's output sums, as PyTorch counts them for
+// initialisation: a window of the input for a convolution, of the output for a transpose.
+func (l *convLayer[T]) fanIn() int { return l.win.k * l.win.k * l.win.img.C }
+
+// bind points the layer's parameters and gradients at the start of p and g, and returns the
+// rest of both.
+func (l *convLayer[T]) bind(p, g []T) ([]T, []T) {
+	n := l.in.C * l.win.k * l.win.k * l.out.C
+	l.w, l.dw, p, g = p[:n:n], g[:n:n], p[n:], g[n:]
+	m := l.out.C
+	l.b, l.db = p[:m:m], g[:m:m]
+	return p[m:], g[m:]
+}
+
+// output returns the shape of the last forward pass's output.
+func (l *convLayer[T]) output() (rows, cols int) { return l.x.Rows, l.out.Size() }
+
+// chunk returns how many images the layer handles at once.
+func (l *convLayer[T]) chunk() int { return max(1, convChunk/(l.win.h*l.win.w*l.win.cols())) }
+
+// forward computes the layer's output for the batch x. With train set it keeps what backward
+// needs; x must then stay unchanged until backward.
+func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
+	n, inSize, outSize := x.Rows, l.in.Size(), l.out.Size()
+	l.x = x
+	l.a.reshape(n, outSize)
+	var d []T
+	if train && l.spec.Activation != Identity {
+		l.d.reshape(n, outSize)
+		d = l.d.Data
+	}
+	per := l.chunk()
+	for i := 0; i < n; i += per {
+		j := min(n, i+per)
+		xs, as := x.Data[i*inSize:j*inSize], l.a.Data[i*outSize:j*outSize]
+		if l.spec.Transpose {
+			l.deconvForward(j-i, xs, as)
+		} else {
+			l.convForward(j-i, xs, as)
+		}
+		for k := 0; k < len(as); k += l.out.C {
+			addTo(as[k:k+l.out.C], l.b)
+		}
+		var ds []T
+		if d != nil {
+			ds = d[i*outSize : j*outSize]
+		}
+		activate(l.spec.Activation, as, ds)
+	}
+	return l.a
+}
+
+// convForward sets out, n images, to the convolution of the n images of xs.
+func (l *convLayer[T]) convForward(n int, xs, out []T) {
+	rows, k := l.win.h*l.win.w, l.win.cols()
+	l.cols = grow(l.cols, n*rows*k)
+	for i := range n {
+		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+	}
+	l.be.mul(false, false, n*rows, l.out.C, k, l.cols, k, l.w, l.out.C, 0, out, l.out.C)
+}
+
+// deconvForward sets out, n images, to the transposed convolution of the n images of xs.
+func (l *convLayer[T]) deconvForward(n int, xs, out []T) {
+	rows, k := l.win.h*l.win.w, l.win.cols()
+	l.cols = grow(l.cols, n*rows*k)
+	l.be.mul(false, false, n*rows, k, l.in.C, xs, l.in.C, l.w, k, 0, l.cols, k)
+	clear(out)
+	for i := range n {
+		col2im(l.win, l.cols[i*rows*k:(i+1)*rows*k], out[i*l.out.Size():(i+1)*l.out.Size()])
+	}
+}
+
+// backward takes da = dLoss/d(output) for the batch of the last training forward pass, adds
+// the parameter gradients into the network's gradients and, when wantDX is set, returns
+// dLoss/dx (otherwise an empty matrix). It consumes what forward kept.
+func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
+	n, inSize, outSize := l.x.Rows, l.in.Size(), l.out.Size()
+	dz := da.Data[:n*outSize]
+	if l.spec.Activation != Identity {
+		mulTo(l.d.Data, dz)
+		dz = l.d.Data
+	}
+	for k := 0; k < len(dz); k += l.out.C {
+		addTo(l.db, dz[k:k+l.out.C])
+	}
+	var dx []T
+	if wantDX {
+		l.dx.reshape(n, inSize)
+		dx = l.dx.Data
+	}
+	per := l.chunk()
+	for i := 0; i < n; i += per {
+		j := min(n, i+per)
+		xs, dzs := l.x.Data[i*inSize:j*inSize], dz[i*outSize:j*outSize]
+		var dxs []T
+		if wantDX {
+			dxs = dx[i*inSize : j*inSize]
+		}
+		if l.spec.Transpose {
+			l.deconvBackward(j-i, xs, dzs, dxs)
+		} else {
+			l.convBackward(j-i, xs, dzs, dxs)
+		}
+	}
+	if !wantDX {
+		return Matrix[T]{}
+	}
+	return l.dx
+}
+
+// convBackward adds the weight gradient of n images xs with output gradient dz into dw and,
+// when dx is not nil, sets dx to their input gradient.
+func (l *convLayer[T]) convBackward(n int, xs, dz, dx []T) {
+	rows, k := l.win.h*l.win.w, l.win.cols()
+	l.cols = grow(l.cols, n*rows*k)
+	for i := range n {
+		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+	}
+	l.be.mul(true, false, k, l.out.C, n*rows, l.cols, k, dz, l.out.C, 1, l.dw, l.out.C)
+	if dx == nil {
+		return
+	}
+	l.be.mul(false, true, n*rows, k, l.out.C, dz, l.out.C, l.w, l.out.C, 0, l.cols, k)
+	clear(dx)
+	for i := range n {
+		col2im(l.win, l.cols[i*rows*k:(i+1)*rows*k], dx[i*l.in.Size():(i+1)*l.in.Size()])
+	}
+}
+
+// deconvBackward is convBackward for a transposed convolution.
+func (l *convLayer[T]) deconvBackward(n int, xs, dz, dx []T) {
+	rows, k := l.win.h*l.win.w, l.win.cols()
+	l.cols = grow(l.cols, n*rows*k)
+	for i := range n {
+		im2col(l.win, dz[i*l.out.Size():(i+1)*l.out.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+	}
+	l.be.mul(true, false, l.in.C, k, n*rows, xs, l.in.C, l.cols, k, 1, l.dw, k)
+	if dx != nil {
+		l.be.mul(false, true, n*rows, l.in.C, k, l.cols, k, l.w, k, 0, dx, l.in.C)
+	}
+}
+
+// window is the geometry of a convolution's windows: k×k windows moved s pixels at a time
+// over the image img padded with p zeros, h×w positions of them.
+type window struct {
+	img     Shape
+	h, w    int
+	k, s, p int
+}
+
+// cols returns the length of one window's values.
+func (g window) cols() int { return g.k * g.k * g.img.C }
+
+// spans calls f for each run of pixels of a window that lies inside the image, with the
+// run's offset in the window matrix (one row per position, each row holding the window's
+// rows, pixels and channels in order), its offset in the image and its length.
+func (g window) spans(f func(col, img, n int)) {
+	c, kc := g.img.C, g.k*g.img.C
+	for oh := range g.h {
+		for ow := range g.w {
+			row := (oh*g.w + ow) * g.k * kc
+			w0 := ow*g.s - g.p
+			lo, hi := max(0, -w0), min(g.k, g.img.W-w0) // the window's pixels inside the image
+			if lo >= hi {
+				continue
+			}
+			for kh := range g.k {
+				if ih := oh*g.s - g.p + kh; ih >= 0 && ih < g.img.H {
+					f(row+kh*kc+lo*c, (ih*g.img.W+w0+lo)*c, (hi-lo)*c)
+				}
+			}
+		}
+	}
+}
+
+// im2col writes the windows of img into cols, one row per position as spans lays them out,
+// zeros where a window covers padding. Without padding every window lies inside the image.
+func im2col[T Float](g window, img, cols []T) {
+	if g.p > 0 {
+		clear(cols)
+	}
+	g.spans(func(col, i, n int) { copy(cols[col:col+n], img[i:i+n]) })
+}
+
+// col2im adds each row of cols into its window of img, the reverse of im2col: values that
+// fall on padding are dropped.
+func col2im[T Float](g window, cols, img []T) {
+	g.spans(func(col, i, n int) { addTo(img[i:i+n], cols[col:col+n]) })
+}
