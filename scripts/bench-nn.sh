@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Measures the training and inference speed of worldmodel/nn against PyTorch on one thread,
-# side by side on this machine, and prints a Markdown table.
+# side by side on this machine, and prints a Markdown table per network.
 #
-# The network is 64-256-256-64 with LayerNorm and SiLU on the hidden layers: a training step
-# is forward, MSE, backward and Adam on a batch of 256; inference is timed at batches of 512
-# and 1. Go runs twice, with its default OpenBLAS backend and with the pure-Go one (the
-# noopenblas tag); PyTorch runs worldmodel/nn/bench/torch_mlp.py with Debian's python3-torch,
-# which this script installs when run as root (it is not part of scripts/setup.sh).
+# The MLP is 64-256-256-64 with LayerNorm and SiLU on the hidden layers: a training step is
+# forward, MSE, backward and Adam on a batch of 256; inference is timed at batches of 512 and
+# 1. The convolutional network is TD-MPC2's pixel encoder on 9x64x64 inputs with a linear
+# head to 64 values (worldmodel/nn/bench/torch_conv.py): training steps (MSE, AdamW) and
+# forward passes at batches of 64 and 256. Go runs twice, with its default OpenBLAS backend
+# and with the pure-Go one (the noopenblas tag); PyTorch runs the scripts in
+# worldmodel/nn/bench with Debian's python3-torch, which this script installs when run as
+# root (it is not part of scripts/setup.sh).
 #
 # The three take turns, round after round, so that a change in the machine's load affects
 # them alike; each figure is the median over the rounds, in operations per second.
@@ -15,7 +18,7 @@
 # (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), OpenMP threads sleep when idle and
 # OpenBLAS uses one thread. Go runs in the same environment.
 #
-# Usage: scripts/bench-nn.sh [--rounds N]   (default 5 rounds, about 15 s each)
+# Usage: scripts/bench-nn.sh [--rounds N]   (default 5 rounds, about a minute each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -54,11 +57,13 @@ torch_python() {
 # go_bench runs the Go benchmarks once with extra go test flags and prints a
 # "<measure> <ops/s>" line for each, the measures named as torch_mlp.py names them.
 go_bench() {
-	go test "$@" ./worldmodel/nn -run '^$' -bench '^Benchmark(TrainStep|Infer)$' -cpu 1 -count 1 |
+	go test "$@" ./worldmodel/nn -run '^$' -bench '^Benchmark(TrainStep|Infer|ConvTrainStep|ConvInfer)$' -cpu 1 -count 1 |
 		awk '$1 ~ /^Benchmark/ {
 			name = $1
 			sub(/^BenchmarkTrainStep$/, "train-b256", name)
 			sub(/^BenchmarkInfer\/b/, "forward-b", name)
+			sub(/^BenchmarkConvTrainStep\/b/, "conv-train-b", name)
+			sub(/^BenchmarkConvInfer\/b/, "conv-forward-b", name)
 			for (i = 2; i < NF; i++) if ($(i + 1) == "ops/s") print name, $i
 		}'
 }
@@ -81,6 +86,8 @@ for round in $(seq "$rounds"); do
 	if [ -n "$py" ]; then
 		"$py" worldmodel/nn/bench/torch_mlp.py --threads 1 --seconds 1 --samples 5 |
 			awk '$1 == "torch" && $2 != "version"' >>"$raw"
+		"$py" worldmodel/nn/bench/torch_conv.py --threads 1 --seconds 2 --samples 3 |
+			awk '$1 == "torch" && $2 != "version"' >>"$raw"
 	fi
 done
 
@@ -90,6 +97,15 @@ median() {
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'
 }
 
+# label prints the name of a path in the tables.
+label() {
+	case $1 in
+	openblas) echo "Go, OpenBLAS + C kernels (default)" ;;
+	go) echo "Go, pure (\`CGO_ENABLED=0\` or \`-tags noopenblas\`)" ;;
+	torch) echo "PyTorch ${torch_version:-(not installed)}, tuned" ;;
+	esac
+}
+
 cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
 echo
 echo "64-256-256-64 LayerNorm+SiLU MLP, one thread, ${cpu:-this machine}, median of $rounds rounds (ops/s):"
@@ -97,11 +113,15 @@ echo
 echo "| Path | Train steps/s (batch 256, Adam) | Forward/s, batch 512 | Forward/s, batch 1 |"
 echo "|---|---|---|---|"
 for path in openblas go torch; do
-	case $path in
-	openblas) label="Go, OpenBLAS + C kernels (default)" ;;
-	go) label="Go, pure (\`CGO_ENABLED=0\` or \`-tags noopenblas\`)" ;;
-	torch) label="PyTorch ${torch_version:-(not installed)}, tuned" ;;
-	esac
-	printf '| %s | %s | %s | %s |\n' "$label" "$(median $path train-b256)" \
+	printf '| %s | %s | %s | %s |\n' "$(label $path)" "$(median $path train-b256)" \
 		"$(median $path forward-b512)" "$(median $path forward-b1)"
+done
+echo
+echo "TD-MPC2 pixel encoder (9x64x64; conv 7/2, 5/2, 3/2, 3/1, 32 channels, ReLU) + linear head to 64, one thread, median of $rounds rounds (ops/s):"
+echo
+echo "| Path | Train steps/s, batch 64 (AdamW) | batch 256 | Forward/s, batch 64 | batch 256 |"
+echo "|---|---|---|---|---|"
+for path in openblas go torch; do
+	printf '| %s | %s | %s | %s | %s |\n' "$(label $path)" "$(median $path conv-train-b64)" \
+		"$(median $path conv-train-b256)" "$(median $path conv-forward-b64)" "$(median $path conv-forward-b256)"
 done

@@ -1,12 +1,12 @@
 // Package nn is a small neural-network library for Foresight's world models: multilayer
-// perceptrons with hand-written backward passes, the losses the models train with, AdamW,
-// and checkpoint files. It has no framework underneath, only gonum and, when cgo is enabled,
+// perceptrons and convolutional networks with hand-written backward passes, the losses the
+// models train with, AdamW, and checkpoint files. It has no framework underneath, only gonum and, when cgo is enabled,
 // OpenBLAS.
 //
 // # Networks
 //
 // An [MLP] is built from a [Spec]: layer widths, LayerNorm on the hidden layers or not, and
-// a hidden activation ([SiLU], [ELU], [Mish] or [Identity]); the output layer is affine. It
+// a hidden activation ([SiLU], [ELU], [Mish], [ReLU] or [Identity]); the output layer is affine. It
 // works on [Matrix] batches, one example per row, of any size: [MLP.Forward] records what
 // [MLP.Backward] needs, [MLP.Infer] is the cheaper pass for planning. Backward adds the
 // parameter gradients into [MLP.Grads]; [MLP.BackwardInput] also returns the gradient with
@@ -19,6 +19,12 @@
 //	loss := nn.MSE(net.Forward(x), y, grad)
 //	net.Backward(grad)
 //	opt.Step()
+//
+// A [Conv] is built from a [ConvSpec]: the [Shape] of its input images and a list of
+// convolutions and transposed convolutions (kernel, stride, padding, activation). It works
+// like an MLP on batches of images, one per row, stored channels last, so that an encoder's
+// output feeds an MLP head as it is; [RandomShift] is the image augmentation pixel models
+// train with.
 //
 // Every network keeps its parameters in one flat slice ([MLP.Params]) and its gradients in
 // another of the same layout, which is how the optimiser and [Checkpoint] treat all networks
@@ -48,7 +54,7 @@
 //
 // # Checkpoints
 //
-// [Checkpoint.Save] writes networks and optimiser state to a versioned binary file with a
+// [Checkpoint.Save] writes networks (MLPs and Convs) and optimiser state to a versioned binary file with a
 // checksum, atomically; [Checkpoint.Load] refuses truncated, foreign, corrupt, newer or
 // mismatched files with errors that wrap [ErrTruncated], [ErrNotCheckpoint], [ErrCorrupt],
 // [ErrVersion] and [ErrMismatch].
