@@ -11,11 +11,9 @@ after a warm-up, in operations per second, printed as "torch <measure> <ops/s>" 
 Run it through scripts/bench-nn.sh, which sets the tuning the figures assume (see
 torch_mlp.py).
 """
-import argparse
-
 import torch
 
-from torch_mlp import rate
+from torch_mlp import rate, setup
 
 
 def encoder():
@@ -29,14 +27,7 @@ def encoder():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seconds", type=float, default=3.0, help="time per measure")
-    ap.add_argument("--samples", type=int, default=5)
-    args = ap.parse_args()
-
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    args = setup(__doc__, 5)
     print(f"torch version {torch.__version__}, threads {torch.get_num_threads()}")
     for batch in (64, 256):
         net = encoder()

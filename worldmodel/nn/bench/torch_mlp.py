@@ -43,15 +43,20 @@ def rate(fn, seconds, samples):
     return statistics.median(rates)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def setup(doc, samples):
+    """Parses the benchmark's options, sets PyTorch's threads and seed, and returns them."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=3.0, help="time per measure")
-    ap.add_argument("--samples", type=int, default=15)
+    ap.add_argument("--samples", type=int, default=samples)
     args = ap.parse_args()
-
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    return args
+
+
+def main():
+    args = setup(__doc__, 15)
     sizes = [64, 256, 256, 64]
     net = build(sizes)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
