@@ -26,6 +26,32 @@ func ExampleNewMLP() {
 	// output 100×2
 }
 
+// A convolutional encoder takes a batch of images, one per row, channels last, and its
+// output feeds an MLP head as it is.
+func ExampleNewConv() {
+	spec := nn.ConvSpec{In: nn.Shape{H: 64, W: 64, C: 9}, Layers: []nn.ConvLayer{
+		{Out: 32, Kernel: 7, Stride: 2, Activation: nn.ReLU},
+		{Out: 32, Kernel: 5, Stride: 2, Activation: nn.ReLU},
+		{Out: 32, Kernel: 3, Stride: 2, Activation: nn.ReLU},
+		{Out: 32, Kernel: 3, Stride: 1},
+	}}
+	enc, err := nn.NewConv[float32](spec, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	head, err := nn.NewMLP[float32](nn.Spec{Sizes: []int{spec.Out().Size(), 64}}, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	frames := nn.NewMatrix[float32](16, spec.In.Size()) // 16 stacks of three RGB frames
+	z := head.Infer(enc.Infer(frames))
+	fmt.Println(spec.Out(), "features,", len(enc.Params()), "parameters")
+	fmt.Printf("latents %d×%d\n", z.Rows, z.Cols)
+	// Output:
+	// 4x4x32 features, 58272 parameters
+	// latents 16×64
+}
+
 // A training step: forward, loss with its gradient, backward and an optimiser step. Every
 // buffer is reused from step to step, so a training loop allocates nothing.
 func ExampleAdamW() {
