@@ -58,17 +58,7 @@ var framePoses = map[string]framePose{
 			{"reach ring", sim.V(-2, 0), colorGuide},
 		},
 	},
-	// The 0.5 m upper link at q1 = π/6, the 0.5 m lower link bent q2 = π/2 further. The
-	// target annulus starts 0.26 m out, so the disc of radius 0.18 m around the shoulder
-	// shows the background wherever the arm is not.
-	reacherID: {
-		obs: []float64{math.Cos(math.Pi / 6), math.Sin(math.Pi / 6), math.Pi / 2, 0, 0, 0, 0},
-		probes: []pixelProbe{
-			{"upper link", alongLink(sim.Vec2{}, math.Pi/6, 0.5, 0.5), colorActor},
-			{"lower link", alongLink(alongLink(sim.Vec2{}, math.Pi/6, 0.5, 1), 2*math.Pi/3, 0.5, 0.5), colorActor},
-			{"near the shoulder, away from the arm", sim.V(-0.1, -0.1), Background},
-		},
-	},
+	reacherID: reacherPose(0.5, 0.5),
 }
 
 // pixelOf returns the pixel of a w×h frame seen through cam that holds world point p, by
@@ -96,10 +86,31 @@ func TestFramePixels(t *testing.T) {
 	}
 }
 
-// TestFramePixelsScale checks a pendulum twice the default length: the view widens with it,
-// so that the whole guide ring stays in the frame, and the rod is drawn twice as long.
+// TestFramePixelsScale checks a pendulum twice the default length and a Reacher arm of
+// 1.8 m: the view widens with them, so that the whole guide ring stays in the frame, and
+// the bodies are drawn to their size.
 func TestFramePixelsScale(t *testing.T) {
 	checkFramePixels(t, pendulumID, pendulumPose(2), WithParam("length", 2))
+	checkFramePixels(t, reacherID, reacherPose(1, 0.8), WithParams(map[string]float64{"upper_length": 1, "lower_length": 0.8}))
+}
+
+// reacherPose poses an arm of the given link lengths, reach r, with the upper link at
+// q1 = π/6 and the lower bent q2 = π/2 further. The target annulus starts 0.26 r out, so the
+// disc of radius 0.18 r around the shoulder shows the background wherever the arm is not;
+// the ring of the reach passes left and right of the shoulder.
+func reacherPose(upper, lower float64) framePose {
+	r := upper + lower
+	elbow := alongLink(sim.Vec2{}, math.Pi/6, upper, 1)
+	return framePose{
+		obs: []float64{math.Cos(math.Pi / 6), math.Sin(math.Pi / 6), math.Pi / 2, 0, 0, 0, 0},
+		probes: []pixelProbe{
+			{"upper link", alongLink(sim.Vec2{}, math.Pi/6, upper, 0.5), colorActor},
+			{"lower link", alongLink(elbow, 2*math.Pi/3, lower, 0.5), colorActor},
+			{"near the shoulder, away from the arm", sim.V(-0.1*r, -0.1*r), Background},
+			{"reach ring, left", sim.V(-r, 0), colorGuide},
+			{"reach ring, right", sim.V(r, 0), colorGuide},
+		},
+	}
 }
 
 // pendulumPose poses a rod of length l at θ = −π/4 from upright, counter-clockwise: pointing

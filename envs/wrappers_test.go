@@ -225,8 +225,19 @@ func TestRecordEpisodeStatistics(t *testing.T) {
 	}
 }
 
-// TestTimeLimitOne checks the shortest limit: one step, then truncation.
+// TestTimeLimitOne checks the shortest limit: one step, then truncation; and that a limit
+// of no steps is refused.
 func TestTimeLimitOne(t *testing.T) {
+	for _, max := range []int{0, -1} {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "max steps must be positive") {
+					t.Errorf("NewTimeLimit(%d): panic %q, want one saying the limit must be positive", max, msg)
+				}
+			}()
+			NewTimeLimit(newFake(faultNone), max)
+		}()
+	}
 	env := NewTimeLimit(newFake(faultNone), 1)
 	env.Reset(1)
 	if _, _, term, trunc, _, err := env.Step([]float64{0}); err != nil || term || !trunc {
