@@ -363,6 +363,36 @@ func TestNewVectorErrors(t *testing.T) {
 	}
 }
 
+// TestVectorOneCopy checks the smallest vector, one copy on one worker.
+func TestVectorOneCopy(t *testing.T) {
+	v, err := NewVectorWorkers(1, 1, makeCopies(pendulumID, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if v.Len() != 1 {
+		t.Errorf("%d copies, want 1", v.Len())
+	}
+}
+
+// TestVectorSeedValues pins VectorSeed's values: every recorded vectorised run depends on
+// them, so a change must be deliberate.
+func TestVectorSeedValues(t *testing.T) {
+	for _, c := range []struct {
+		base uint64
+		i, e int
+		want uint64
+	}{
+		{0, 0, 0, 0x238275bc38fcbe91},
+		{1, 2, 3, 0xe6f19ca578bd2189},
+		{42, 7, 100, 0xb66fc6c5c1fbc201},
+	} {
+		if got := VectorSeed(c.base, c.i, c.e); got != c.want {
+			t.Errorf("VectorSeed(%d, %d, %d) = %#x, want %#x", c.base, c.i, c.e, got, c.want)
+		}
+	}
+}
+
 func TestVectorSeedsDistinct(t *testing.T) {
 	seen := map[uint64]bool{}
 	for base := range uint64(4) {

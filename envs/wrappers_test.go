@@ -102,6 +102,27 @@ func checkRepeatSpec(t *testing.T, inner, outer Spec, k int) {
 	}
 }
 
+// rangeEnv is an environment whose spec states another reward range.
+type rangeEnv struct {
+	Env
+	lo, hi float64
+}
+
+func (e rangeEnv) Spec() Spec {
+	s := e.Env.Spec()
+	s.RewardRange = [2]float64{e.lo, e.hi}
+	return s
+}
+
+// TestActionRepeatRewardRange checks that k repeats widen a reward range that crosses zero
+// at both ends: k rewards of −2 to 4 sum to −2k to 4k.
+func TestActionRepeatRewardRange(t *testing.T) {
+	env := NewActionRepeat(rangeEnv{newFake(faultNone), -2, 4}, 3)
+	if got, want := env.Spec().RewardRange, [2]float64{-6, 12}; got != want {
+		t.Errorf("reward range %v, want %v", got, want)
+	}
+}
+
 func TestActionRepeatPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
@@ -127,6 +148,20 @@ func TestRescaleAction(t *testing.T) {
 		}
 		if math.Abs(rec.last[0]-tc.want) > 1e-15 {
 			t.Errorf("action %v became %v, want %v", tc.a, rec.last[0], tc.want)
+		}
+	}
+	// A box that does not start at 0: [2, 6] onto [−1, 1] is a ↦ (a − 4)/2.
+	off, err := NewRescaleAction(rec, []float64{2}, []float64{6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off.Reset(1)
+	for _, tc := range []struct{ a, want float64 }{{2, -1}, {6, 1}, {3, -0.5}, {5.5, 0.75}} {
+		if _, _, _, _, _, err := off.Step([]float64{tc.a}); err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(rec.last[0]-tc.want) > 1e-15 {
+			t.Errorf("[2, 6]: action %v became %v, want %v", tc.a, rec.last[0], tc.want)
 		}
 	}
 	if _, _, _, _, _, err := r.Step([]float64{math.NaN()}); err == nil {

@@ -13,12 +13,16 @@
 #   MUTATION_WORKERS  mutants tested at once (default 1; each runs its tests on every core).
 #   MUTATION_OUT      where the logs go (default out/mutation): TARGET.log holds every mutant,
 #                     TARGET.lived the survivors, summary.tsv one line per target.
+#   MUTATION_MEM_MB   resident memory past which a mutant's test binary is killed (default
+#                     6144): a mutant that appends in an endless loop would otherwise exhaust
+#                     the machine's memory before its time limit; the kill fails its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gremlins=github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 limit=${MUTATION_TIMEOUT:-90m}
 workers=${MUTATION_WORKERS:-1}
 out=${MUTATION_OUT:-out/mutation}
+mem=${MUTATION_MEM_MB:-6144}
 source scripts/setup.sh
 foresight_setup
 mkdir -p "$out"
@@ -41,6 +45,17 @@ package() {
 	*) echo "./${1#./};;" ;;
 	esac
 }
+
+# guard kills every test binary (NAME.test) whose resident memory passes mem MiB.
+guard() {
+	while sleep 2; do
+		ps -eo pid=,rss=,comm= | awk -v max=$((mem * 1024)) '$3 ~ /\.test$/ && $2 > max { print $1 }' |
+			xargs -r kill -9 2>/dev/null || true
+	done
+}
+guard &
+guard_pid=$!
+trap 'kill $guard_pid 2>/dev/null' EXIT
 
 [ $# -gt 0 ] || set -- envs agent nn stats
 for target in "$@"; do
