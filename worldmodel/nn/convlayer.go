@@ -30,7 +30,7 @@ func newConvLayer[T Float](spec ConvLayer, in, out Shape) convLayer[T] {
 		big, small = out, in
 	}
 	return convLayer[T]{spec: spec, in: in, out: out, be: backendFor[T](),
-		win: window{img: big, h: small.H, w: small.W, k: spec.Kernel, s: spec.Stride, p: spec.Pad}}
+		win: newWindow(big, small.H, small.W, spec.Kernel, spec.Stride, spec.Pad)}
 }
 
 // numParams returns how many parameters the layer has.
@@ -180,49 +180,61 @@ func (l *convLayer[T]) deconvBackward(n int, xs, dz, dx []T) {
 }
 
 // window is the geometry of a convolution's windows: k×k windows moved s pixels at a time
-// over the image img padded with p zeros, h×w positions of them.
+// over the image img padded with p zeros, h×w positions of them, and the runs of each window
+// that lie inside the image.
 type window struct {
 	img     Shape
 	h, w    int
 	k, s, p int
+	runs    []run
+}
+
+// run is a stretch of a window inside the image: its offset in the window matrix (one row
+// per position, each row holding the window's rows, pixels and channels in order), its
+// offset in the image and its length.
+type run struct{ col, img, n int }
+
+// newWindow returns the geometry of k×k windows at stride s with padding p over img, at
+// h×w positions, with its runs.
+func newWindow(img Shape, h, w, k, s, p int) window {
+	g := window{img: img, h: h, w: w, k: k, s: s, p: p}
+	c, kc := img.C, k*img.C
+	for oh := range h {
+		for ow := range w {
+			row := (oh*w + ow) * k * kc
+			w0 := ow*s - p
+			lo, hi := max(0, -w0), min(k, img.W-w0) // the window's pixels inside the image
+			if lo >= hi {
+				continue
+			}
+			for kh := range k {
+				if ih := oh*s - p + kh; ih >= 0 && ih < img.H {
+					g.runs = append(g.runs, run{row + kh*kc + lo*c, (ih*img.W + w0 + lo) * c, (hi - lo) * c})
+				}
+			}
+		}
+	}
+	return g
 }
 
 // cols returns the length of one window's values.
 func (g window) cols() int { return g.k * g.k * g.img.C }
 
-// spans calls f for each run of pixels of a window that lies inside the image, with the
-// run's offset in the window matrix (one row per position, each row holding the window's
-// rows, pixels and channels in order), its offset in the image and its length.
-func (g window) spans(f func(col, img, n int)) {
-	c, kc := g.img.C, g.k*g.img.C
-	for oh := range g.h {
-		for ow := range g.w {
-			row := (oh*g.w + ow) * g.k * kc
-			w0 := ow*g.s - g.p
-			lo, hi := max(0, -w0), min(g.k, g.img.W-w0) // the window's pixels inside the image
-			if lo >= hi {
-				continue
-			}
-			for kh := range g.k {
-				if ih := oh*g.s - g.p + kh; ih >= 0 && ih < g.img.H {
-					f(row+kh*kc+lo*c, (ih*g.img.W+w0+lo)*c, (hi-lo)*c)
-				}
-			}
-		}
-	}
-}
-
-// im2col writes the windows of img into cols, one row per position as spans lays them out,
-// zeros where a window covers padding. Without padding every window lies inside the image.
+// im2col writes the windows of img into cols, one row per position, zeros where a window
+// covers padding. Without padding every window lies inside the image.
 func im2col[T Float](g window, img, cols []T) {
 	if g.p > 0 {
 		clear(cols)
 	}
-	g.spans(func(col, i, n int) { copy(cols[col:col+n], img[i:i+n]) })
+	for _, r := range g.runs {
+		copy(cols[r.col:r.col+r.n], img[r.img:r.img+r.n])
+	}
 }
 
 // col2im adds each row of cols into its window of img, the reverse of im2col: values that
 // fall on padding are dropped.
 func col2im[T Float](g window, cols, img []T) {
-	g.spans(func(col, i, n int) { addTo(img[i:i+n], cols[col:col+n]) })
+	for _, r := range g.runs {
+		addTo(img[r.img:r.img+r.n], cols[r.col:r.col+r.n])
+	}
 }
