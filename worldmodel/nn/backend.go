@@ -26,6 +26,11 @@ type backend[T Float] struct {
 	adamw func(p, g, m, v []T, h *adamStep[T])
 	// simnorm replaces each consecutive group of x by its softmax; see simnormGo.
 	simnorm func(x []T, group int)
+	// conv32, when not nil, is the forward product of a convolution without padding and of
+	// 32 output channels, computed without a window matrix: it sets y, n images of shape
+	// out, to the convolution of the n images x of shape in by the k×k windows at stride s
+	// with weights w, plus the bias b.
+	conv32 func(n int, in Shape, k, s int, out Shape, x, w, b, y []T)
 }
 
 // backend64 runs float64 networks.

@@ -27,6 +27,7 @@ var backend32 = backend[float32]{
 	rowsBackward: cRowsBackward,
 	adamw:        cAdamW,
 	simnorm:      cSimNorm,
+	conv32:       cConv32,
 }
 
 // OpenBLAS starts with as many threads as there are cores. A Foresight agent trains on one
@@ -93,6 +94,12 @@ func cSimNorm(x []float32, group int) {
 	if len(x) > 0 {
 		C.fs_simnorm(C.size_t(len(x)), C.int(group), ptr(x))
 	}
+}
+
+// cConv32 is backend.conv32 through fs_conv32.
+func cConv32(n int, in Shape, k, s int, out Shape, x, w, b, y []float32) {
+	C.fs_conv32(C.int(n), C.int(in.H), C.int(in.W), C.int(in.C), C.int(k), C.int(s), C.int(out.H), C.int(out.W),
+		ptr(x), ptr(w), ptr(b), ptr(y))
 }
 
 // cActivation returns the C kernels' code for an activation.

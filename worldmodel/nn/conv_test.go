@@ -27,6 +27,13 @@ var convCases = []ConvSpec{
 		{Out: 4, Kernel: 3, Stride: 1, Pad: 1, Activation: SiLU},
 		{Out: 2, Kernel: 2, Stride: 1},
 	}},
+	// 32 channels without padding, which the C backend computes without a window matrix,
+	// four pixels at a time: rows of 5 and 9 pixels leave one over.
+	{In: Shape{9, 11, 3}, Layers: []ConvLayer{
+		{Out: 32, Kernel: 3, Stride: 2, Activation: ReLU},
+		{Out: 32, Kernel: 2, Stride: 1},
+	}},
+	{In: Shape{3, 10, 2}, Layers: []ConvLayer{{Out: 32, Kernel: 2, Stride: 1}}},
 }
 
 // convRef returns the output of c for the batch x from the definition of each layer, one

@@ -76,9 +76,6 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 		} else {
 			l.convForward(j-i, xs, as)
 		}
-		for k := 0; k < len(as); k += l.out.C {
-			addTo(as[k:k+l.out.C], l.b)
-		}
 		var ds []T
 		if d != nil {
 			ds = d[i*outSize : j*outSize]
@@ -88,17 +85,30 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 	return l.a
 }
 
-// convForward sets out, n images, to the convolution of the n images of xs.
+// convForward sets out, n images, to the convolution of the n images of xs plus the bias.
 func (l *convLayer[T]) convForward(n int, xs, out []T) {
+	if l.be.conv32 != nil && l.out.C == 32 && l.spec.Pad == 0 {
+		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, out)
+		return
+	}
 	rows, k := l.win.h*l.win.w, l.win.cols()
 	l.cols = grow(l.cols, n*rows*k)
 	for i := range n {
 		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
 	}
 	l.be.mul(false, false, n*rows, l.out.C, k, l.cols, k, l.w, l.out.C, 0, out, l.out.C)
+	l.addBias(out)
 }
 
-// deconvForward sets out, n images, to the transposed convolution of the n images of xs.
+// addBias adds the bias to every pixel of out.
+func (l *convLayer[T]) addBias(out []T) {
+	for k := 0; k < len(out); k += l.out.C {
+		addTo(out[k:k+l.out.C], l.b)
+	}
+}
+
+// deconvForward sets out, n images, to the transposed convolution of the n images of xs
+// plus the bias.
 func (l *convLayer[T]) deconvForward(n int, xs, out []T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
 	l.cols = grow(l.cols, n*rows*k)
@@ -107,6 +117,7 @@ func (l *convLayer[T]) deconvForward(n int, xs, out []T) {
 	for i := range n {
 		col2im(l.win, l.cols[i*rows*k:(i+1)*rows*k], out[i*l.out.Size():(i+1)*l.out.Size()])
 	}
+	l.addBias(out)
 }
 
 // backward takes da = dLoss/d(output) for the batch of the last training forward pass, adds

@@ -236,3 +236,64 @@ FS_CLONES void fs_simnorm(size_t n, int group, float *x) {
 		for (int j = 0; j < group; j++) x[g + j] *= inv;
 	}
 }
+
+// FS_CONV_PIXELS is how many output pixels fs_conv32 computes at once: their 32 sums each
+// stay in vector registers while the window is read.
+#define FS_CONV_PIXELS 4
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define FS_CONV_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FS_CONV_CLONES
+#endif
+
+// fs_conv32 is declared in kernels.h. Each window row is contiguous in x and pairs with k·c
+// consecutive rows of w; the sums start from the bias.
+FS_CONV_CLONES void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh, int ow,
+                              const float *x, const float *w, const float *b, float *out) {
+	const int kc = k * c;
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * h * iw * c;
+		float *oi = out + (size_t)i * oh * ow * 32;
+		for (int y = 0; y < oh; y++) {
+			int px = 0;
+			for (; px + FS_CONV_PIXELS <= ow; px += FS_CONV_PIXELS) {
+				float acc[FS_CONV_PIXELS][32];
+				for (int p = 0; p < FS_CONV_PIXELS; p++)
+					for (int j = 0; j < 32; j++) acc[p][j] = b[j];
+				for (int kh = 0; kh < k; kh++) {
+					const float *xr = xi + ((size_t)(y * s + kh) * iw + (size_t)px * s) * c;
+					const float *wr = w + (size_t)kh * kc * 32;
+					for (int q = 0; q < kc; q++) {
+						const float *wv = wr + (size_t)q * 32;
+#pragma GCC unroll 8
+						for (int p = 0; p < FS_CONV_PIXELS; p++) {
+							const float xv = xr[p * s * c + q];
+#pragma omp simd
+							for (int j = 0; j < 32; j++) acc[p][j] += xv * wv[j];
+						}
+					}
+				}
+				for (int p = 0; p < FS_CONV_PIXELS; p++) {
+					float *o = oi + ((size_t)y * ow + px + p) * 32;
+					for (int j = 0; j < 32; j++) o[j] = acc[p][j];
+				}
+			}
+			for (; px < ow; px++) {
+				float acc[32];
+				for (int j = 0; j < 32; j++) acc[j] = b[j];
+				for (int kh = 0; kh < k; kh++) {
+					const float *xr = xi + ((size_t)(y * s + kh) * iw + (size_t)px * s) * c;
+					const float *wr = w + (size_t)kh * kc * 32;
+					for (int q = 0; q < kc; q++) {
+						const float xv = xr[q], *wv = wr + (size_t)q * 32;
+#pragma omp simd
+						for (int j = 0; j < 32; j++) acc[j] += xv * wv[j];
+					}
+				}
+				float *o = oi + ((size_t)y * ow + px) * 32;
+				for (int j = 0; j < 32; j++) o[j] = acc[j];
+			}
+		}
+	}
+}

@@ -31,4 +31,10 @@ void fs_adamw(size_t n, float *p, const float *g, float *m, float *v, float lr, 
 // divides n.
 void fs_simnorm(size_t n, int group, float *x);
 
+// fs_conv32 sets out, n images of oh×ow×32, to the convolution without padding of the n
+// images of x, h×iw×c each, with k×k windows at stride s and weights w, (k·k·c)×32
+// row-major, plus the bias b: convLayer's forward product without its window matrix.
+void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh, int ow, const float *x,
+               const float *w, const float *b, float *out);
+
 #endif
