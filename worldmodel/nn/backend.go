@@ -31,6 +31,9 @@ type backend[T Float] struct {
 	// out, to the convolution of the n images x of shape in by the k×k windows at stride s
 	// with weights w, plus the bias b.
 	conv32 func(n int, in Shape, k, s int, out Shape, x, w, b, y []T)
+	// conv32dw, set with conv32, adds to dw the weight gradient of conv32's convolution of
+	// the n images x with output gradient dz.
+	conv32dw func(n int, in Shape, k, s int, out Shape, x, dz, dw []T)
 }
 
 // backend64 runs float64 networks.

@@ -28,6 +28,7 @@ var backend32 = backend[float32]{
 	adamw:        cAdamW,
 	simnorm:      cSimNorm,
 	conv32:       cConv32,
+	conv32dw:     cConv32dw,
 }
 
 // OpenBLAS starts with as many threads as there are cores. A Foresight agent trains on one
@@ -100,6 +101,12 @@ func cSimNorm(x []float32, group int) {
 func cConv32(n int, in Shape, k, s int, out Shape, x, w, b, y []float32) {
 	C.fs_conv32(C.int(n), C.int(in.H), C.int(in.W), C.int(in.C), C.int(k), C.int(s), C.int(out.H), C.int(out.W),
 		ptr(x), ptr(w), ptr(b), ptr(y))
+}
+
+// cConv32dw is backend.conv32dw through fs_conv32_dw.
+func cConv32dw(n int, in Shape, k, s int, out Shape, x, dz, dw []float32) {
+	C.fs_conv32_dw(C.int(n), C.int(in.H), C.int(in.W), C.int(in.C), C.int(k), C.int(s), C.int(out.H), C.int(out.W),
+		ptr(x), ptr(dz), ptr(dw))
 }
 
 // cActivation returns the C kernels' code for an activation.

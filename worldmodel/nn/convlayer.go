@@ -87,7 +87,7 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 
 // convForward sets out, n images, to the convolution of the n images of xs plus the bias.
 func (l *convLayer[T]) convForward(n int, xs, out []T) {
-	if l.be.conv32 != nil && l.out.C == 32 && l.spec.Pad == 0 {
+	if l.direct() {
 		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, out)
 		return
 	}
@@ -98,6 +98,12 @@ func (l *convLayer[T]) convForward(n int, xs, out []T) {
 	}
 	l.be.mul(false, false, n*rows, l.out.C, k, l.cols, k, l.w, l.out.C, 0, out, l.out.C)
 	l.addBias(out)
+}
+
+// direct reports whether the backend computes the layer's products without a window
+// matrix: a convolution of 32 output channels without padding, on the C kernels.
+func (l *convLayer[T]) direct() bool {
+	return l.be.conv32 != nil && !l.spec.Transpose && l.out.C == 32 && l.spec.Pad == 0
 }
 
 // addBias adds the bias to every pixel of out.
@@ -163,10 +169,14 @@ func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 func (l *convLayer[T]) convBackward(n int, xs, dz, dx []T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
 	l.cols = grow(l.cols, n*rows*k)
-	for i := range n {
-		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+	if l.direct() {
+		l.be.conv32dw(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, dz, l.dw)
+	} else {
+		for i := range n {
+			im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+		}
+		l.be.mul(true, false, k, l.out.C, n*rows, l.cols, k, dz, l.out.C, 1, l.dw, l.out.C)
 	}
-	l.be.mul(true, false, k, l.out.C, n*rows, l.cols, k, dz, l.out.C, 1, l.dw, l.out.C)
 	if dx == nil {
 		return
 	}

@@ -297,3 +297,53 @@ FS_CONV_CLONES void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh,
 		}
 	}
 }
+
+// FS_CONV_ROWS is how many rows of the weight gradient fs_conv32_dw sums at once, in vector
+// registers, over every window of an image.
+#define FS_CONV_ROWS 4
+
+// fs_conv32_dw is declared in kernels.h. For each window row of each image it sums
+// FS_CONV_ROWS weight rows' products over all the output pixels before adding them to dw.
+FS_CONV_CLONES void fs_conv32_dw(int n, int h, int iw, int c, int k, int s, int oh, int ow,
+                                 const float *x, const float *dz, float *dw) {
+	const int kc = k * c;
+	for (int i = 0; i < n; i++) {
+		const float *xi = x + (size_t)i * h * iw * c;
+		const float *di = dz + (size_t)i * oh * ow * 32;
+		for (int kh = 0; kh < k; kh++) {
+			float *dwr = dw + (size_t)kh * kc * 32;
+			int q = 0;
+			for (; q + FS_CONV_ROWS <= kc; q += FS_CONV_ROWS) {
+				float acc[FS_CONV_ROWS][32] = {{0}};
+				for (int y = 0; y < oh; y++) {
+					const float *xr = xi + (size_t)(y * s + kh) * iw * c + q;
+					const float *dr = di + (size_t)y * ow * 32;
+					for (int px = 0; px < ow; px++) {
+						const float *xv = xr + (size_t)px * s * c, *dv = dr + (size_t)px * 32;
+#pragma GCC unroll 8
+						for (int r = 0; r < FS_CONV_ROWS; r++) {
+							const float v = xv[r];
+#pragma omp simd
+							for (int j = 0; j < 32; j++) acc[r][j] += v * dv[j];
+						}
+					}
+				}
+				for (int r = 0; r < FS_CONV_ROWS; r++)
+					for (int j = 0; j < 32; j++) dwr[(size_t)(q + r) * 32 + j] += acc[r][j];
+			}
+			for (; q < kc; q++) {
+				float acc[32] = {0};
+				for (int y = 0; y < oh; y++) {
+					const float *xr = xi + (size_t)(y * s + kh) * iw * c + q;
+					const float *dr = di + (size_t)y * ow * 32;
+					for (int px = 0; px < ow; px++) {
+						const float v = xr[(size_t)px * s * c], *dv = dr + (size_t)px * 32;
+#pragma omp simd
+						for (int j = 0; j < 32; j++) acc[j] += v * dv[j];
+					}
+				}
+				for (int j = 0; j < 32; j++) dwr[(size_t)q * 32 + j] += acc[j];
+			}
+		}
+	}
+}

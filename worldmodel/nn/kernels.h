@@ -37,4 +37,9 @@ void fs_simnorm(size_t n, int group, float *x);
 void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh, int ow, const float *x,
                const float *w, const float *b, float *out);
 
+// fs_conv32_dw adds to dw, (k·k·c)×32, the weight gradient of fs_conv32's convolution of
+// the n images x with output gradient dz, n images of oh×ow×32.
+void fs_conv32_dw(int n, int h, int iw, int c, int k, int s, int oh, int ow, const float *x,
+                  const float *dz, float *dw);
+
 #endif
