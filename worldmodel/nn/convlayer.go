@@ -5,6 +5,8 @@ package nn
 // transposed convolution multiplies each input pixel by the weights and scatters the rows
 // back into windows of the output (col2im). Both work on a few images at a time, so that the
 // window matrix stays small, and recompute it in the backward pass instead of keeping it.
+// Where the backend has direct kernels (see direct), the forward pass and the weight
+// gradient read the windows from the image without a window matrix.
 type convLayer[T Float] struct {
 	spec    ConvLayer
 	in, out Shape
@@ -168,10 +170,10 @@ func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 // when dx is not nil, sets dx to their input gradient.
 func (l *convLayer[T]) convBackward(n int, xs, dz, dx []T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
-	l.cols = grow(l.cols, n*rows*k)
 	if l.direct() {
 		l.be.conv32dw(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, dz, l.dw)
 	} else {
+		l.cols = grow(l.cols, n*rows*k)
 		for i := range n {
 			im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
 		}
@@ -180,6 +182,7 @@ func (l *convLayer[T]) convBackward(n int, xs, dz, dx []T) {
 	if dx == nil {
 		return
 	}
+	l.cols = grow(l.cols, n*rows*k)
 	l.be.mul(false, true, n*rows, k, l.out.C, dz, l.out.C, l.w, l.out.C, 0, l.cols, k)
 	clear(dx)
 	for i := range n {
