@@ -29,8 +29,9 @@ type backend[T Float] struct {
 	// conv32, when not nil, is the forward product of a convolution without padding and of
 	// 32 output channels, computed without a window matrix: it sets y, n images of shape
 	// out, to the convolution of the n images x of shape in by the k×k windows at stride s
-	// with weights w, plus the bias b.
-	conv32 func(n int, in Shape, k, s int, out Shape, x, w, b, y []T)
+	// with weights w, plus the bias b, then ReLU if relu is set, storing ReLU's derivative
+	// in d unless d is nil.
+	conv32 func(n int, in Shape, k, s int, out Shape, x, w, b []T, relu bool, y, d []T)
 	// conv32dw, set with conv32, adds to dw the weight gradient of conv32's convolution of
 	// the n images x with output gradient dz.
 	conv32dw func(n int, in Shape, k, s int, out Shape, x, dz, dw []T)

@@ -98,9 +98,13 @@ func cSimNorm(x []float32, group int) {
 }
 
 // cConv32 is backend.conv32 through fs_conv32.
-func cConv32(n int, in Shape, k, s int, out Shape, x, w, b, y []float32) {
+func cConv32(n int, in Shape, k, s int, out Shape, x, w, b []float32, relu bool, y, d []float32) {
+	r := C.int(0)
+	if relu {
+		r = 1
+	}
 	C.fs_conv32(C.int(n), C.int(in.H), C.int(in.W), C.int(in.C), C.int(k), C.int(s), C.int(out.H), C.int(out.W),
-		ptr(x), ptr(w), ptr(b), ptr(y))
+		ptr(x), ptr(w), ptr(b), r, ptr(y), ptr(d))
 }
 
 // cConv32dw is backend.conv32dw through fs_conv32_dw.

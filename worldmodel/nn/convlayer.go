@@ -73,14 +73,18 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 	for i := 0; i < n; i += per {
 		j := min(n, i+per)
 		xs, as := x.Data[i*inSize:j*inSize], l.a.Data[i*outSize:j*outSize]
+		var ds []T
+		if d != nil {
+			ds = d[i*outSize : j*outSize]
+		}
+		if l.direct() && (l.spec.Activation == Identity || l.spec.Activation == ReLU) {
+			l.be.conv32(j-i, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, l.spec.Activation == ReLU, as, ds)
+			continue
+		}
 		if l.spec.Transpose {
 			l.deconvForward(j-i, xs, as)
 		} else {
 			l.convForward(j-i, xs, as)
-		}
-		var ds []T
-		if d != nil {
-			ds = d[i*outSize : j*outSize]
 		}
 		activate(l.spec.Activation, as, ds)
 	}
@@ -90,7 +94,7 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 // convForward sets out, n images, to the convolution of the n images of xs plus the bias.
 func (l *convLayer[T]) convForward(n int, xs, out []T) {
 	if l.direct() {
-		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, out)
+		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, false, out, nil)
 		return
 	}
 	rows, k := l.win.h*l.win.w, l.win.cols()

@@ -249,12 +249,24 @@ FS_CLONES void fs_simnorm(size_t n, int group, float *x) {
 
 // fs_conv32 is declared in kernels.h. Each window row is contiguous in x and pairs with k·c
 // consecutive rows of w; the sums start from the bias.
+// fs_conv32_store writes the 32 sums acc of one output pixel to o, through ReLU when relu
+// is set, with ReLU's derivative to d unless d is NULL.
+FS_INLINE void fs_conv32_store(const float *acc, int relu, float *o, float *d) {
+	if (!relu) {
+		for (int j = 0; j < 32; j++) o[j] = acc[j];
+		return;
+	}
+	for (int j = 0; j < 32; j++) o[j] = acc[j] > 0 ? acc[j] : 0;
+	if (d)
+		for (int j = 0; j < 32; j++) d[j] = acc[j] > 0 ? 1 : 0;
+}
+
 FS_CONV_CLONES void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh, int ow,
-                              const float *x, const float *w, const float *b, float *out) {
+                              const float *x, const float *w, const float *b, int relu, float *out,
+                              float *d) {
 	const int kc = k * c;
 	for (int i = 0; i < n; i++) {
 		const float *xi = x + (size_t)i * h * iw * c;
-		float *oi = out + (size_t)i * oh * ow * 32;
 		for (int y = 0; y < oh; y++) {
 			int px = 0;
 			for (; px + FS_CONV_PIXELS <= ow; px += FS_CONV_PIXELS) {
@@ -275,8 +287,8 @@ FS_CONV_CLONES void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh,
 					}
 				}
 				for (int p = 0; p < FS_CONV_PIXELS; p++) {
-					float *o = oi + ((size_t)y * ow + px + p) * 32;
-					for (int j = 0; j < 32; j++) o[j] = acc[p][j];
+					size_t at = (size_t)i * oh * ow * 32 + ((size_t)y * ow + px + p) * 32;
+					fs_conv32_store(acc[p], relu, out + at, d ? d + at : NULL);
 				}
 			}
 			for (; px < ow; px++) {
@@ -291,8 +303,8 @@ FS_CONV_CLONES void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh,
 						for (int j = 0; j < 32; j++) acc[j] += xv * wv[j];
 					}
 				}
-				float *o = oi + ((size_t)y * ow + px) * 32;
-				for (int j = 0; j < 32; j++) o[j] = acc[j];
+				size_t at = (size_t)i * oh * ow * 32 + ((size_t)y * ow + px) * 32;
+				fs_conv32_store(acc, relu, out + at, d ? d + at : NULL);
 			}
 		}
 	}

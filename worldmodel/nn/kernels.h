@@ -33,9 +33,10 @@ void fs_simnorm(size_t n, int group, float *x);
 
 // fs_conv32 sets out, n images of oh×ow×32, to the convolution without padding of the n
 // images of x, h×iw×c each, with k×k windows at stride s and weights w, (k·k·c)×32
-// row-major, plus the bias b: convLayer's forward product without its window matrix.
+// row-major, plus the bias b, then ReLU when relu is set, storing its derivative in d unless
+// d is NULL: convLayer's forward pass without its window matrix.
 void fs_conv32(int n, int h, int iw, int c, int k, int s, int oh, int ow, const float *x,
-               const float *w, const float *b, float *out);
+               const float *w, const float *b, int relu, float *out, float *d);
 
 // fs_conv32_dw adds to dw, (k·k·c)×32, the weight gradient of fs_conv32's convolution of
 // the n images x with output gradient dz, n images of oh×ow×32.
