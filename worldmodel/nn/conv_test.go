@@ -34,6 +34,7 @@ var convCases = []ConvSpec{
 		{Out: 32, Kernel: 2, Stride: 1},
 	}},
 	{In: Shape{3, 10, 2}, Layers: []ConvLayer{{Out: 32, Kernel: 2, Stride: 1}}},
+	{In: Shape{4, 6, 2}, Layers: []ConvLayer{{Out: 32, Kernel: 2, Stride: 2, Activation: SiLU}}}, // activated in Go
 }
 
 // convRef returns the output of c for the batch x from the definition of each layer, one
