@@ -41,7 +41,9 @@
 // A float32 network spends its time in matrix products and in element-wise work (bias,
 // LayerNorm, activation, AdamW). With cgo enabled, the default, the products go to
 // OpenBLAS (cblas_sgemm, or cblas_sgemv for a single row) and the element-wise work to C
-// kernels that the C compiler vectorises; [Backend] then reports "openblas". Building needs
+// kernels that the C compiler vectorises; convolutions of 32 output channels without
+// padding run their forward pass and weight gradient in direct C kernels that need no
+// window matrix. [Backend] then reports "openblas". Building needs
 // Debian's libopenblas-dev, which scripts/setup.sh installs. With CGO_ENABLED=0, or the
 // noopenblas build tag, everything runs in Go: gonum's GEMM, called one tile at a time so
 // that it stays on the calling goroutine and allocates nothing, and the generic Go kernels.
