@@ -65,16 +65,13 @@ const (
 // not positive or too large, a padding of a whole kernel or more, or a layer whose output
 // would be empty.
 func (s ConvSpec) Validate() error {
-	_, err := s.shapes()
+	_, err := s.Shapes()
 	return err
 }
 
-// Shapes returns the shape of the input and of each layer's output, or an error as Validate.
-func (s ConvSpec) Shapes() ([]Shape, error) { return s.shapes() }
-
 // Out returns the shape of the network's output; it is the zero Shape if s is invalid.
 func (s ConvSpec) Out() Shape {
-	shapes, err := s.shapes()
+	shapes, err := s.Shapes()
 	if err != nil {
 		return Shape{}
 	}
@@ -93,8 +90,8 @@ func (s ConvSpec) String() string {
 // equal reports whether s and o describe the same architecture.
 func (s ConvSpec) equal(o ConvSpec) bool { return s.In == o.In && slices.Equal(s.Layers, o.Layers) }
 
-// shapes computes the shapes Shapes returns.
-func (s ConvSpec) shapes() ([]Shape, error) {
+// Shapes returns the shape of the input and of each layer's output, or an error as Validate.
+func (s ConvSpec) Shapes() ([]Shape, error) {
 	in := s.In
 	if err := checkShape("input", in); err != nil {
 		return nil, fmt.Errorf("nn: conv spec: %w", err)
@@ -172,7 +169,7 @@ type Conv[T Float] struct {
 // and biases uniform in ±1/sqrt(fan-in), as PyTorch's Conv2d and ConvTranspose2d do. The same
 // spec and seed give the same parameters. It returns an error if the spec is invalid.
 func NewConv[T Float](spec ConvSpec, seed uint64) (*Conv[T], error) {
-	shapes, err := spec.shapes()
+	shapes, err := spec.Shapes()
 	if err != nil {
 		return nil, err
 	}

@@ -77,14 +77,10 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 		if d != nil {
 			ds = d[i*outSize : j*outSize]
 		}
-		if l.direct() && (l.spec.Activation == Identity || l.spec.Activation == ReLU) {
-			l.be.conv32(j-i, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, l.spec.Activation == ReLU, as, ds)
-			continue
-		}
 		if l.spec.Transpose {
 			l.deconvForward(j-i, xs, as)
-		} else {
-			l.convForward(j-i, xs, as)
+		} else if l.convForward(j-i, xs, as, ds) {
+			continue
 		}
 		activate(l.spec.Activation, as, ds)
 	}
@@ -92,10 +88,16 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 }
 
 // convForward sets out, n images, to the convolution of the n images of xs plus the bias.
-func (l *convLayer[T]) convForward(n int, xs, out []T) {
+// It reports whether it also applied the activation, keeping its derivative in d unless d
+// is nil: the direct kernel does so for ReLU and Identity.
+func (l *convLayer[T]) convForward(n int, xs, out, d []T) (activated bool) {
 	if l.direct() {
-		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, false, out, nil)
-		return
+		relu := l.spec.Activation == ReLU
+		if activated = relu || l.spec.Activation == Identity; !activated {
+			d = nil
+		}
+		l.be.conv32(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, l.w, l.b, relu, out, d)
+		return activated
 	}
 	rows, k := l.win.h*l.win.w, l.win.cols()
 	l.cols = grow(l.cols, n*rows*k)
@@ -104,6 +106,7 @@ func (l *convLayer[T]) convForward(n int, xs, out []T) {
 	}
 	l.be.mul(false, false, n*rows, l.out.C, k, l.cols, k, l.w, l.out.C, 0, out, l.out.C)
 	l.addBias(out)
+	return false
 }
 
 // direct reports whether the backend computes the layer's products without a window
