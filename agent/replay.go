@@ -22,9 +22,10 @@ type Transition struct {
 }
 
 // Replay is a replay buffer of fixed memory: a ring that keeps the most recent Cap
-// transitions, stored as float32, the precision the world models train in. Transitions are
-// added in the order they happen, episode by episode; SampleSequences draws runs of
-// consecutive transitions from one episode, for multi-step model losses.
+// transitions, stored as float32, the precision the world models train in, or, from
+// NewFrameReplay, as image frames of bytes. Transitions are added in the order they happen,
+// episode by episode; SampleSequences draws runs of consecutive transitions from one
+// episode, for multi-step model losses.
 type Replay struct {
 	obsDim, actDim int
 	obs, next, act []float32
@@ -35,6 +36,7 @@ type Replay struct {
 	episodes       uint64   // episodes begun
 	open           bool     // the current episode has transitions and has not ended
 	ends           []int    // slots of the terminal transitions held, oldest first
+	frames         *frames  // a frame replay's frames, which replace obs and next
 }
 
 // ErrNotEnoughData is returned by SampleSequences when the buffer holds no run of consecutive
@@ -68,19 +70,29 @@ func (r *Replay) Add(t Transition) error {
 		return fmt.Errorf("agent: replay: transition with %d-d, %d-d observations and %d-d action, want %d and %d",
 			len(t.Obs), len(t.Next), len(t.Action), r.obsDim, r.actDim)
 	}
-	if !r.open {
+	newEpisode := !r.open
+	if r.frames != nil {
+		if err := r.frames.check(t, newEpisode); err != nil {
+			return err
+		}
+	}
+	if newEpisode {
 		r.episodes++
 		r.open = true
 	}
-	i := r.head
-	if r.len == r.cap && len(r.ends) > 0 && r.ends[0] == i {
+	i, full := r.head, r.len == r.cap
+	if full && len(r.ends) > 0 && r.ends[0] == i {
 		r.ends = r.ends[1:]
 	}
 	if t.Terminated {
 		r.ends = append(r.ends, i)
 	}
-	copy32(r.obs[i*r.obsDim:(i+1)*r.obsDim], t.Obs)
-	copy32(r.next[i*r.obsDim:(i+1)*r.obsDim], t.Next)
+	if r.frames != nil {
+		r.frames.add(i, t, r.episodes, newEpisode, full)
+	} else {
+		copy32(r.obs[i*r.obsDim:(i+1)*r.obsDim], t.Obs)
+		copy32(r.next[i*r.obsDim:(i+1)*r.obsDim], t.Next)
+	}
 	copy32(r.act[i*r.actDim:(i+1)*r.actDim], t.Action)
 	r.rew[i], r.term[i], r.episode[i] = float32(t.Reward), t.Terminated, r.episodes
 	r.head = (r.head + 1) % r.cap
@@ -106,10 +118,14 @@ func (r *Replay) SampleEnds(rng *rand.Rand, n int, dst *worldmodel.Batch) error 
 	if len(r.ends) == 0 {
 		return ErrNotEnoughData
 	}
+	age := func(j int) int { return (r.ends[j] - r.head + r.len + r.cap) % r.cap }
 	dst.Resize(n, 1, r.obsDim, r.actDim)
 	for s := range n {
-		slot := r.ends[rng.IntN(len(r.ends))]
-		r.copySequence(dst, s, (slot-r.head+r.len+r.cap)%r.cap)
+		j, ok := drawValid(rng, len(r.ends), func(j int) bool { return r.framesHeld(age(j)) })
+		if !ok {
+			return ErrNotEnoughData
+		}
+		r.copySequence(dst, s, age(j))
 	}
 	return nil
 }
@@ -139,31 +155,37 @@ func (r *Replay) SampleSequences(rng *rand.Rand, b, l int, dst *worldmodel.Batch
 	return nil
 }
 
-// maxDraws bounds the random attempts to find a valid sequence start before drawStart
-// counts the valid starts instead.
+// maxDraws bounds the random attempts to find a valid choice before drawValid counts the
+// valid choices instead.
 const maxDraws = 1000
 
 // drawStart draws, uniformly, the age index of a sequence start whose l transitions share an
-// episode; it reports false only when there is none. Rejection finds one in a few draws
-// unless valid starts are rare; after maxDraws misses it counts them and picks one.
+// episode and whose observations are held; it reports false only when there is none.
 func (r *Replay) drawStart(rng *rand.Rand, l int) (int, bool) {
+	return drawValid(rng, r.len-l+1, func(k int) bool { return r.oneEpisode(k, l) && r.framesHeld(k) })
+}
+
+// drawValid draws, uniformly, one of the numbers 0 to n−1 that valid accepts; it reports
+// false only when there is none. Rejection finds one in a few draws unless valid ones are
+// rare; after maxDraws misses it counts them and picks one.
+func drawValid(rng *rand.Rand, n int, valid func(int) bool) (int, bool) {
 	for range maxDraws {
-		if k := rng.IntN(r.len - l + 1); r.oneEpisode(k, l) {
+		if k := rng.IntN(n); valid(k) {
 			return k, true
 		}
 	}
-	n := 0
-	for k := range r.len - l + 1 {
-		if r.oneEpisode(k, l) {
-			n++
+	count := 0
+	for k := range n {
+		if valid(k) {
+			count++
 		}
 	}
-	if n == 0 {
+	if count == 0 {
 		return 0, false
 	}
-	j := rng.IntN(n)
-	for k := range r.len - l + 1 {
-		if r.oneEpisode(k, l) {
+	j := rng.IntN(count)
+	for k := range n {
+		if valid(k) {
 			if j == 0 {
 				return k, true
 			}
@@ -183,9 +205,16 @@ func (r *Replay) copySequence(dst *worldmodel.Batch, s, start int) {
 	obs := dst.Obs[s*(l+1)*od : (s+1)*(l+1)*od]
 	for t := range l {
 		i := r.slot(start + t)
-		copy(obs[t*od:(t+1)*od], r.obs[i*od:(i+1)*od])
 		copy(dst.Action[(s*l+t)*ad:(s*l+t+1)*ad], r.act[i*ad:(i+1)*ad])
 		dst.Reward[s*l+t], dst.Terminated[s*l+t] = r.rew[i], r.term[i]
+		if r.frames != nil {
+			r.fillObs(obs[t*od:(t+1)*od], start+t, false)
+			if t == l-1 {
+				r.fillObs(obs[l*od:(l+1)*od], start+t, true)
+			}
+			continue
+		}
+		copy(obs[t*od:(t+1)*od], r.obs[i*od:(i+1)*od])
 		if t == l-1 {
 			copy(obs[l*od:(l+1)*od], r.next[i*od:(i+1)*od])
 		}
@@ -204,6 +233,9 @@ const replayKind = "replay"
 // MarshalBinary returns the buffer's contents and position, oldest transition first. It
 // never fails.
 func (r *Replay) MarshalBinary() ([]byte, error) {
+	if r.frames != nil {
+		return r.marshalFrames(), nil
+	}
 	le := binary.LittleEndian
 	head := []uint64{uint64(r.obsDim), uint64(r.actDim), uint64(r.len), r.episodes, 0}
 	if r.open {
@@ -231,8 +263,15 @@ func (r *Replay) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary restores contents MarshalBinary returned into a buffer of the same sizes;
 // a buffer of at least as many transitions as were held. It changes nothing and returns an
 // error if data is not such a state: other sizes, values that are not finite, or episode
-// numbers out of order or beyond the count of episodes begun.
+// numbers out of order or beyond the count of episodes begun. A frame replay restores only
+// what a frame replay of the same layout returned.
 func (r *Replay) UnmarshalBinary(data []byte) error {
+	if r.frames != nil {
+		if err := r.unmarshalFrames(data); err != nil {
+			return fmt.Errorf("agent: frame replay: %w", err)
+		}
+		return nil
+	}
 	p, err := parts.Decode(replayKind, data, 7)
 	if err != nil {
 		return fmt.Errorf("agent: replay: %w", err)
