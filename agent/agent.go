@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -73,12 +74,26 @@ var builtins = []struct {
 	}},
 	{"jepa", func(env envs.Env, seed uint64) (Agent, error) {
 		return newLearning("jepa", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+			if d.Pixels.Images() {
+				return worldmodel.NewJEPA(d, worldmodel.DefaultPixelJEPAConfig(), s)
+			}
 			return worldmodel.NewJEPA(d, worldmodel.DefaultJEPAConfig(), s)
 		})
 	}},
 	{"pets", func(env envs.Env, seed uint64) (Agent, error) {
 		return newLearning("pets", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+			if d.Pixels.Images() {
+				return nil, errors.New("pets learns from states, not images: use jepa or recon with pixel observations")
+			}
 			return worldmodel.NewPETS(d, worldmodel.DefaultPETSConfig(), s)
+		})
+	}},
+	{"recon", func(env envs.Env, seed uint64) (Agent, error) {
+		return newLearning("recon", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+			if d.Pixels.Images() {
+				return worldmodel.NewRecon(d, worldmodel.DefaultPixelReconConfig(), s)
+			}
+			return worldmodel.NewRecon(d, worldmodel.DefaultReconConfig(), s)
 		})
 	}},
 }

@@ -75,7 +75,7 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	case !(c.ExploreStd >= 0):
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
 	}
-	replay, err := NewReplay(c.ReplayCapacity, obs.Dim(), space.Dim())
+	replay, err := newReplay(c.ReplayCapacity, model.Dims(), space.Dim())
 	if err != nil {
 		return nil, err
 	}
@@ -279,14 +279,39 @@ const (
 	terminationStream = 0x656e_6473_0000_0000
 )
 
+// newReplay returns a replay buffer for a model of sizes d: one that stores each frame once
+// for a model of images.
+func newReplay(capacity int, d worldmodel.Dims, actDim int) (*Replay, error) {
+	if p := d.Pixels; p.Images() {
+		return NewFrameReplay(capacity, FrameLayout{Stack: p.Stack, Size: p.Height * p.Width * p.Channels}, actDim)
+	}
+	return NewReplay(capacity, d.Obs, actDim)
+}
+
+// dimsOf returns the sizes of a model of env, with Pixels set when its observations are
+// stacks of images (a space of shape Stack×Height×Width×Channels, as
+// envs.PixelObservation's).
+func dimsOf(env envs.Env) worldmodel.Dims {
+	obs := env.ObservationSpace()
+	d := worldmodel.Dims{Obs: obs.Dim(), Action: env.ActionSpace().Dim()}
+	if s := obs.Shape; len(s) == 4 {
+		d.Pixels = worldmodel.Pixels{Stack: s[0], Height: s[1], Width: s[2], Channels: s[3]}
+	}
+	return d
+}
+
 // newLearning returns the ModelBased agent called name with its configuration for env
-// (ModelConfigFor), learning the model that build makes from the derived seed.
+// (ModelConfigFor, then PixelModelConfig for images), learning the model that build makes
+// from the derived seed.
 func newLearning(name string, env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
 	c, err := ModelConfigFor(name, env.Spec())
 	if err != nil {
 		return nil, err
 	}
-	d := worldmodel.Dims{Obs: env.ObservationSpace().Dim(), Action: env.ActionSpace().Dim()}
+	d := dimsOf(env)
+	if d.Pixels.Images() {
+		c = PixelModelConfig(c)
+	}
 	m, err := build(d, seed.Derive(s, modelStream))
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)

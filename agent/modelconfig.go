@@ -79,6 +79,25 @@ func DefaultModelConfig() ModelConfig {
 	}
 }
 
+// PixelModelConfig returns c changed for a learner of images, each of whose training steps
+// passes every image of its batches through convolutions: one model update per step, and
+// batches of 32 transitions for the critic and of 32 random and 8 terminal ones for the
+// termination model (docs/decisions/pixels.md has the timings).
+func PixelModelConfig(c ModelConfig) ModelConfig {
+	c.UpdatesPerStep = 1
+	if c.Critic != nil {
+		critic := *c.Critic
+		critic.Batch = 32
+		c.Critic = &critic
+	}
+	if c.Termination != nil {
+		ends := *c.Termination
+		ends.Batch, ends.Ends = 32, 8
+		c.Termination = &ends
+	}
+	return c
+}
+
 // ModelConfigFor returns the configuration of the learner called name ("jepa" or "pets") in
 // an environment described by spec: DefaultModelConfig, changed by those of spec.Tunings
 // that name the learner, each setting in name order. It returns an error if a tuning

@@ -3,6 +3,7 @@ package envs
 import (
 	"fmt"
 	"image"
+	"math"
 
 	"github.com/foresight-sim/foresight/sim"
 )
@@ -15,6 +16,8 @@ type PixelConfig struct {
 	Gray bool
 	// Stack is the number of most recent frames in each observation, 1 to MaxPixelStack.
 	Stack int
+	// Distract adds irrelevant moving detail to every frame (see Distractor).
+	Distract Distractor
 }
 
 // Limits on PixelConfig.
@@ -40,7 +43,8 @@ func (c PixelConfig) validate() error {
 	if c.Stack < 1 || c.Stack > MaxPixelStack {
 		return fmt.Errorf("envs: pixel observation stack of %d frames: want 1 to %d", c.Stack, MaxPixelStack)
 	}
-	return nil
+	_, err := ParseDistractor(string(c.Distract))
+	return err
 }
 
 // PixelObservation replaces the wrapped environment's observations with images of its
@@ -50,7 +54,7 @@ func (c PixelConfig) validate() error {
 // laid out row-major as [Stack][Height][Width][C], where C is 1 for gray and 3 for RGB; the
 // top image row comes first. Reset fills the stack with copies of the first frame. Once the
 // first Reset has run, Step does not allocate in the wrapper (the wrapped environment may).
-// Snapshot and Restore include the stacked frames.
+// Snapshot and Restore include the stacked frames and the distractor's position.
 type PixelObservation struct {
 	Env
 	cfg    PixelConfig
@@ -60,6 +64,7 @@ type PixelObservation struct {
 	pix    []uint8     // img's pixels
 	frames []float64
 	size   int // values per frame
+	dis    *distraction
 }
 
 // NewPixelObservation returns env wrapped to be observed in pixels. It returns an error if
@@ -68,7 +73,7 @@ func NewPixelObservation(env Env, cfg PixelConfig) (*PixelObservation, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	p := &PixelObservation{Env: env, cfg: cfg, size: cfg.Width * cfg.Height * cfg.channels()}
+	p := &PixelObservation{Env: env, cfg: cfg, size: cfg.Width * cfg.Height * cfg.channels(), dis: newDistraction(cfg.Distract)}
 	rect := image.Rect(0, 0, cfg.Width, cfg.Height)
 	if cfg.Gray {
 		img := image.NewGray(rect)
@@ -91,6 +96,7 @@ func (p *PixelObservation) ObservationSpace() Box { return p.space }
 // Reset starts an episode and returns a stack of copies of its first frame.
 func (p *PixelObservation) Reset(seed uint64) ([]float64, Info) {
 	_, info := p.Env.Reset(seed)
+	p.dis.reset(seed)
 	p.draw(p.frames[:p.size])
 	for i := p.size; i < len(p.frames); i += p.size {
 		copy(p.frames[i:i+p.size], p.frames[:p.size])
@@ -106,13 +112,15 @@ func (p *PixelObservation) Step(a []float64) ([]float64, float64, bool, bool, In
 		return nil, r, term, trunc, info, err
 	}
 	copy(p.frames, p.frames[p.size:])
+	p.dis.step++
 	p.draw(p.frames[len(p.frames)-p.size:])
 	return p.frames, r, term, trunc, info, nil
 }
 
 // draw renders the wrapped environment's scene into dst as values in [0, 1].
 func (p *PixelObservation) draw(dst []float64) {
-	p.r.Render(p.img, p.Env.Scene())
+	p.r.Render(p.img, p.dis.over(p.Env.Scene()))
+	p.dis.addNoise(p.pix, len(p.pix)/(p.cfg.Width*p.cfg.Height))
 	if p.cfg.Gray {
 		for i, v := range p.pix {
 			dst[i] = unitByte[v]
@@ -136,24 +144,38 @@ var unitByte = func() (t [256]float64) {
 	return t
 }()
 
-// Snapshot saves the wrapped state and the frame stack.
+// Snapshot saves the wrapped state, the frame stack and the distractor's episode seed and
+// step.
 func (p *PixelObservation) Snapshot(dst *Snapshot) {
 	p.Env.Snapshot(dst)
 	dst.pushVars(p.frames...)
+	dst.pushVars(float64(p.dis.seed>>32), float64(p.dis.seed&math.MaxUint32), float64(p.dis.step))
 }
 
-// Restore restores the wrapped state and the frame stack.
+// Restore restores the wrapped state, the frame stack and the distractor. It returns an
+// error, changing nothing, if s is not a snapshot of this wrapper.
 func (p *PixelObservation) Restore(s *Snapshot) error {
-	inner, v, err := s.popVars(len(p.frames))
+	inner, v, err := s.popVars(len(p.frames) + 3)
 	if err != nil {
 		return err
+	}
+	hi, lo, step := v[len(v)-3], v[len(v)-2], v[len(v)-1]
+	if !wholeIn(hi, math.MaxUint32) || !wholeIn(lo, math.MaxUint32) || !wholeIn(step, math.MaxInt32) {
+		return fmt.Errorf("envs: pixel observation snapshot with distractor seed %v:%v at step %v", hi, lo, step)
 	}
 	if err := p.Env.Restore(inner); err != nil {
 		return err
 	}
 	copy(p.frames, v)
+	if seed := uint64(hi)<<32 | uint64(lo); seed != p.dis.seed {
+		p.dis.reset(seed)
+	}
+	p.dis.step = int(step)
 	return nil
 }
+
+// wholeIn reports whether v is a whole number from 0 to most.
+func wholeIn(v, most float64) bool { return v >= 0 && v <= most && v == math.Trunc(v) }
 
 // Unwrap returns the wrapped environment.
 func (p *PixelObservation) Unwrap() Env { return p.Env }

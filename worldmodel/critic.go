@@ -140,7 +140,7 @@ func encodeStep(model Model, b *Batch, t int, dst nn.Matrix[float32], buf []floa
 }
 
 // follow moves dst's parameters towards src's at the given rate.
-func follow(dst, src *nn.MLP[float32], rate float64) {
+func follow(dst, src nn.Net[float32], rate float64) {
 	r := float32(rate)
 	from := src.Params()
 	to := dst.Params()

@@ -3,9 +3,7 @@ package worldmodel
 import (
 	"errors"
 	"fmt"
-	"math"
 
-	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
@@ -15,8 +13,11 @@ type JEPAConfig struct {
 	Latent int
 	// Group is the SimNorm group size: the latent is Latent/Group softmax groups.
 	Group int
-	// Encoder, Predictor and Probe list the hidden widths of the three networks.
+	// Encoder, Predictor and Probe list the hidden widths of the three networks' MLPs.
 	Encoder, Predictor, Probe []int
+	// Conv configures the convolutions before the encoder's MLP, and the transposed ones
+	// after the probe's, of a model of images (Dims.Pixels); models of states ignore it.
+	Conv ConvConfig
 	// Horizon is the number of steps the training loss rolls the predictor forward.
 	Horizon int
 	// Batch is the number of sequences per training step.
@@ -36,17 +37,36 @@ type JEPAConfig struct {
 // DefaultJEPAConfig returns the configuration every environment uses: a 64-d latent of 8
 // SimNorm groups, a one-hidden-layer encoder of 256, a predictor of two hidden layers of 128
 // (small, because planning runs it hundreds of times per action), a 5-step loss with
-// weights 0.5^t on batches of 128 sequences, and AdamW at 1e-3 with clipping at norm 20.
+// weights 0.5^t on batches of 128 sequences, and AdamW at 1e-3 with clipping at norm 20;
+// for images, DefaultConvConfig's convolutions.
 func DefaultJEPAConfig() JEPAConfig {
 	opt := nn.DefaultAdamW(1e-3)
 	opt.WeightDecay, opt.MaxGradNorm = 0, 20
 	return JEPAConfig{
 		Latent: 64, Group: 8,
 		Encoder: []int{256}, Predictor: []int{128, 128}, Probe: []int{128},
+		Conv:    DefaultConvConfig(),
 		Horizon: 5, Batch: 128, Rho: 0.5,
 		Consistency: 20, RewardWeight: 1,
 		TargetRate: 0.01,
 		Optimiser:  opt,
+	}
+}
+
+// DefaultPixelJEPAConfig returns the configuration of a JEPA that learns from images:
+// DefaultJEPAConfig with batches of 32 sequences of 3 steps, since every image of a batch
+// passes through the convolutions (docs/decisions/pixels.md has the timings).
+func DefaultPixelJEPAConfig() JEPAConfig {
+	c := DefaultJEPAConfig()
+	c.Batch, c.Horizon = 32, 3
+	return c
+}
+
+// latent returns the settings a JEPA shares with a Recon.
+func (c JEPAConfig) latent() latentConfig {
+	return latentConfig{
+		latent: c.Latent, group: c.Group, encoder: c.Encoder, predictor: c.Predictor, decode: c.Probe,
+		horizon: c.Horizon, batch: c.Batch, rho: c.Rho, rewardWeight: c.RewardWeight, conv: c.Conv,
 	}
 }
 
@@ -77,159 +97,42 @@ func (c JEPAConfig) Validate() error {
 // the world, not every detail of it. SimNorm keeps the latents on simplices, so they cannot
 // collapse to a point or blow up; Stats.LatentStd measures how much of that room they use.
 //
-// A probe, trained on the side from detached latents to observations, reads latents out for
-// the viewer.
+// Observations are states, or images when Dims.Pixels says so: then the encoder begins
+// with convolutions (JEPAConfig.Conv). A probe, trained on the side from detached latents
+// to observations (for images, to the newest frame), reads latents out for the viewer.
+// Recon is the same model trained to reconstruct instead.
 type JEPA struct {
-	cfg                     JEPAConfig
-	dims                    Dims
-	enc, target, pred, prob *nn.MLP[float32]
-	unrolled                []*nn.MLP[float32] // one sharer of pred per training step
-	opt, probeOpt           *nn.AdamW[float32]
-	scale                   scaler
+	*latentModel
+	cfg           JEPAConfig
+	target        *chain
+	opt, probeOpt *nn.AdamW[float32]
 
-	// planning buffers
-	obsIn, predIn, next, readout nn.Matrix[float32]
-	reward                       []float32
-
-	// training buffers
-	all, first, targets nn.Matrix[float32]   // scaled observations, first ones, target latents
-	z, in               []nn.Matrix[float32] // latents and predictor inputs per step
-	rewards             [][]float32          // predicted rewards per step
-	dz, dOut, probeGrad nn.Matrix[float32]
+	targets, probeGrad, probeTarget nn.Matrix[float32]
 }
 
-// JEPA's networks draw their initial parameters from streams of the seed.
-const (
-	encoderStream = iota + 1
-	predictorStream
-	probeStream
-)
-
-// NewJEPA returns an untrained JEPA for the given observation and action sizes, with
-// parameters drawn from seed; d.Latent is ignored and set from c. It returns an error if
-// the sizes are not positive or c is invalid.
+// NewJEPA returns an untrained JEPA for the given sizes, with parameters drawn from seed;
+// d.Latent is ignored and set from c. It returns an error if the sizes are not positive,
+// d.Pixels does not describe d.Obs values or does not fit c.Conv, or c is invalid.
 func NewJEPA(d Dims, c JEPAConfig, seedValue uint64) (*JEPA, error) {
-	if d.Obs < 1 || d.Action < 1 {
-		return nil, fmt.Errorf("worldmodel: JEPA for %d-d observations and %d-d actions: want both positive", d.Obs, d.Action)
-	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	d.Latent = c.Latent
-	m := &JEPA{cfg: c, dims: d}
-	var err error
-	build := func(in int, hidden []int, out int, stream uint64) *nn.MLP[float32] {
-		var net *nn.MLP[float32]
-		if err == nil {
-			net, err = mlp(in, hidden, out, seed.Derive(seedValue, stream))
-		}
-		return net
-	}
-	m.enc = build(d.Obs, c.Encoder, d.Latent, encoderStream)
-	m.pred = build(d.Latent+d.Action, c.Predictor, d.Latent+1, predictorStream)
-	m.prob = build(d.Latent, c.Probe, d.Obs, probeStream)
+	core, err := newLatentModel(d, c.latent(), seedValue)
 	if err != nil {
 		return nil, fmt.Errorf("worldmodel: JEPA: %w", err)
 	}
-	m.target = m.enc.Clone()
-	if m.opt, err = nn.NewAdamW(c.Optimiser, m.enc, m.pred); err == nil {
-		m.probeOpt, err = nn.NewAdamW(c.Optimiser, m.prob)
+	m := &JEPA{latentModel: core, cfg: c, target: core.enc.clone()}
+	if m.opt, err = nn.NewAdamW(c.Optimiser, append(core.enc.nets(), core.pred)...); err == nil {
+		m.probeOpt, err = nn.NewAdamW(c.Optimiser, core.dec.nets()...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("worldmodel: JEPA: %w", err)
 	}
-	m.allocTraining()
+	b, h := c.Batch, c.Horizon
+	m.targets = nn.NewMatrix[float32](b*(h+1), c.Latent)
+	m.probeTarget = nn.NewMatrix[float32](b, m.obs.decoded(core.dims.Obs))
+	m.probeGrad = nn.NewMatrix[float32](b, m.obs.decoded(core.dims.Obs))
 	return m, nil
-}
-
-// allocTraining builds the buffers of a training step, whose shapes never change.
-func (m *JEPA) allocTraining() {
-	b, h, d := m.cfg.Batch, m.cfg.Horizon, m.dims
-	m.all = nn.NewMatrix[float32](b*(h+1), d.Obs)
-	m.first = nn.NewMatrix[float32](b, d.Obs)
-	m.targets = nn.NewMatrix[float32](b*(h+1), d.Latent)
-	m.z = make([]nn.Matrix[float32], h+1)
-	m.in = make([]nn.Matrix[float32], h)
-	m.rewards = make([][]float32, h)
-	m.unrolled = make([]*nn.MLP[float32], h)
-	for t := range h + 1 {
-		m.z[t] = nn.NewMatrix[float32](b, d.Latent)
-	}
-	for t := range h {
-		m.in[t] = nn.NewMatrix[float32](b, d.Latent+d.Action)
-		m.rewards[t] = make([]float32, b)
-		m.unrolled[t] = m.pred.Share()
-	}
-	m.dz = nn.NewMatrix[float32](b, d.Latent)
-	m.dOut = nn.NewMatrix[float32](b, d.Latent+1)
-	m.probeGrad = nn.NewMatrix[float32](b, d.Obs)
-}
-
-// Dims returns the model's sizes.
-func (m *JEPA) Dims() Dims { return m.dims }
-
-// SampleShape returns the training batch shape: Batch sequences of Horizon transitions.
-func (m *JEPA) SampleShape() (int, int) { return m.cfg.Batch, m.cfg.Horizon }
-
-// Encode returns the latents of a batch of observations. It panics if obs does not have
-// Dims().Obs columns.
-func (m *JEPA) Encode(obs nn.Matrix[float32]) nn.Matrix[float32] {
-	if obs.Cols != m.dims.Obs {
-		panic(fmt.Sprintf("worldmodel: JEPA Encode: %d-column observations, want %d", obs.Cols, m.dims.Obs))
-	}
-	shape(&m.obsIn, obs.Rows, m.dims.Obs)
-	for r := range obs.Rows {
-		m.scale.apply(m.obsIn.Row(r), obs.Row(r))
-	}
-	z := m.enc.Infer(m.obsIn)
-	nn.SimNorm(z, m.cfg.Group)
-	return z
-}
-
-// Predict returns the next latents and the rewards for a batch of latents and actions. It
-// panics if the shapes do not match the model's sizes or each other.
-func (m *JEPA) Predict(z, a nn.Matrix[float32]) (nn.Matrix[float32], []float32) {
-	n := z.Rows
-	if a.Rows != n || z.Cols != m.dims.Latent || a.Cols != m.dims.Action {
-		panic(fmt.Sprintf("worldmodel: JEPA Predict: %d×%d latents and %d×%d actions, want %d and %d columns",
-			z.Rows, z.Cols, a.Rows, a.Cols, m.dims.Latent, m.dims.Action))
-	}
-	shape(&m.predIn, n, m.dims.Latent+m.dims.Action)
-	joinRows(m.predIn, z, a)
-	shape(&m.next, n, m.dims.Latent)
-	m.reward = grow(m.reward, n)
-	m.split(m.pred.Infer(m.predIn), m.next, m.reward)
-	return m.next, m.reward
-}
-
-// Readout returns the observations the probe reads from a batch of latents.
-func (m *JEPA) Readout(z nn.Matrix[float32]) nn.Matrix[float32] {
-	out := m.prob.Infer(z)
-	shape(&m.readout, out.Rows, out.Cols)
-	for r := range out.Rows {
-		m.scale.invert(m.readout.Row(r), out.Row(r))
-	}
-	return m.readout
-}
-
-// split copies the predictor's output into the SimNorm-ed next latents and the rewards.
-func (m *JEPA) split(out, next nn.Matrix[float32], reward []float32) {
-	l := m.dims.Latent
-	for r := range out.Rows {
-		row := out.Row(r)
-		copy(next.Row(r), row[:l])
-		reward[r] = row[l]
-	}
-	nn.SimNorm(next, m.cfg.Group)
-}
-
-// joinRows writes [a_r, b_r] into each row r of dst.
-func joinRows(dst, a, b nn.Matrix[float32]) {
-	for r := range dst.Rows {
-		row := dst.Row(r)
-		copy(row, a.Row(r))
-		copy(row[a.Cols:], b.Row(r))
-	}
 }
 
 // Train takes one gradient step of the multi-step latent prediction and reward losses on
@@ -238,51 +141,33 @@ func (m *JEPA) Train(b *Batch) (Stats, error) {
 	if err := checkBatch(b, m.dims, m.cfg.Batch, m.cfg.Horizon); err != nil {
 		return Stats{}, err
 	}
-	fresh := !m.scale.fitted()
-	if fresh {
-		m.scale.fit(b)
-	}
-	m.enc.ZeroGrad()
+	m.enc.zeroGrad()
 	m.pred.ZeroGrad()
-	m.forward(b)
+	fresh := m.forward(b)
 	st := m.backward(b)
 	if !finite(st.Loss) || !finite(m.opt.GradNorm()) {
 		if fresh {
-			m.scale = scaler{} // a failed first step leaves the model as it was
+			m.obs.scale = scaler{} // a failed first step leaves the model as it was
 		}
 		return st, ErrNotFinite
 	}
 	m.opt.Step()
-	follow(m.target, m.enc, m.cfg.TargetRate)
+	m.target.follow(m.enc, m.cfg.TargetRate)
 	st.Probe = m.trainProbe()
 	st.LatentStd = m.latentStd()
 	return st, nil
 }
 
-// forward encodes the batch's observations, the first ones with the encoder and all with
-// the target encoder, and rolls the predictor forward, recording every step.
-func (m *JEPA) forward(b *Batch) {
-	h := m.cfg.Horizon
-	for s := range b.B {
-		for t := range h + 1 {
-			m.scale.apply(m.all.Row(s*(h+1)+t), b.ObsAt(s, t))
-		}
-		copy(m.first.Row(s), m.all.Row(s*(h+1)))
-	}
-	targets := m.target.Infer(m.all)
+// forward prepares the batch's observations, encodes them all with the target encoder and
+// rolls the predictor forward from the first ones, recording every step. It reports
+// whether it fixed the scaling of observations.
+func (m *JEPA) forward(b *Batch) (fitted bool) {
+	fitted = m.prepare(b)
+	targets := m.target.infer(m.all)
 	nn.SimNorm(targets, m.cfg.Group)
 	copy(m.targets.Data, targets.Data)
-	z0 := m.enc.Forward(m.first)
-	nn.SimNorm(z0, m.cfg.Group)
-	copy(m.z[0].Data, z0.Data)
-	for t := range h {
-		for s := range b.B {
-			row := m.in[t].Row(s)
-			copy(row, m.z[t].Row(s))
-			copy(row[m.dims.Latent:], b.ActionAt(s, t))
-		}
-		m.split(m.unrolled[t].Forward(m.in[t]), m.z[t+1], m.rewards[t])
-	}
+	m.rollout(b)
+	return fitted
 }
 
 // backward computes the losses of the recorded rollout and sends their gradients back
@@ -290,69 +175,39 @@ func (m *JEPA) forward(b *Batch) {
 func (m *JEPA) backward(b *Batch) Stats {
 	h, l, n := m.cfg.Horizon, m.dims.Latent, b.B
 	var st Stats
-	var rewardLoss float64 // weighted like the gradient; st.Reward is the plain mean
-	clear(m.dz.Data)
-	for t := h - 1; t >= 0; t-- {
-		w := math.Pow(m.cfg.Rho, float64(t)) / float64(h)
+	consistency := func(t int, dz nn.Matrix[float32]) {
+		if t == 0 {
+			return
+		}
+		w := m.stepWeight(t - 1)
 		cw := float32(w * m.cfg.Consistency * 2 / float64(n*l))
-		rw := float32(w * m.cfg.RewardWeight * 2 / float64(n))
 		for s := range n {
-			pred, target := m.z[t+1].Row(s), m.targets.Row(s*(h+1)+t+1)
-			dz := m.dz.Row(s)
+			pred, target := m.z[t].Row(s), m.targets.Row(s*(h+1)+t)
+			row := dz.Row(s)
 			for j, p := range pred {
 				e := p - target[j]
 				st.Prediction += w * float64(e) * float64(e) / float64(n*l)
-				dz[j] += cw * e
+				row[j] += cw * e
 			}
 		}
-		nn.SimNormBackward(m.z[t+1], m.dz, m.cfg.Group)
-		for s := range n {
-			e := m.rewards[t][s] - b.Reward[s*h+t]
-			st.Reward += float64(e) * float64(e) / float64(n*h)
-			rewardLoss += w * float64(e) * float64(e) / float64(n)
-			row := m.dOut.Row(s)
-			copy(row, m.dz.Row(s))
-			row[l] = rw * e
-		}
-		din := m.unrolled[t].BackwardInput(m.dOut)
-		for s := range n {
-			copy(m.dz.Row(s), din.Row(s)[:l])
-		}
 	}
-	nn.SimNormBackward(m.z[0], m.dz, m.cfg.Group)
-	m.enc.Backward(m.dz)
+	var rewardLoss float64 // weighted like the gradient; st.Reward is the plain mean
+	st.Reward, rewardLoss = m.latentModel.backward(b, consistency)
 	st.Loss = m.cfg.Consistency*st.Prediction + m.cfg.RewardWeight*rewardLoss
 	return st
 }
 
-// trainProbe takes one step of the probe from the detached first latents to the scaled
-// first observations and returns its loss.
+// trainProbe takes one step of the probe from the detached first latents to the prepared
+// first observations (for images, their newest frames) and returns its loss.
 func (m *JEPA) trainProbe() float64 {
-	m.prob.ZeroGrad()
-	loss := nn.MSE(m.prob.Forward(m.z[0]), m.first, m.probeGrad)
-	m.prob.Backward(m.probeGrad)
+	m.dec.zeroGrad()
+	for s := range m.first.Rows {
+		m.obs.newest(m.probeTarget.Row(s), m.first.Row(s))
+	}
+	loss := nn.MSE(m.dec.forward(m.z[0]), m.probeTarget, m.probeGrad)
+	m.dec.backward(m.probeGrad, false)
 	m.probeOpt.Step()
 	return loss
-}
-
-// latentStd returns the standard deviation of each component of the first latents over
-// the batch, averaged over the components, divided by the standard deviation a component
-// has when every group is a uniformly random vertex of its simplex.
-func (m *JEPA) latentStd() float64 {
-	z := m.z[0]
-	var total float64
-	for j := range z.Cols {
-		var sum, sq float64
-		for r := range z.Rows {
-			v := float64(z.Data[r*z.Cols+j])
-			sum += v
-			sq += v * v
-		}
-		mean := sum / float64(z.Rows)
-		total += math.Sqrt(max(sq/float64(z.Rows)-mean*mean, 0))
-	}
-	p := 1 / float64(m.cfg.Group)
-	return total / float64(z.Cols) / math.Sqrt(p*(1-p))
 }
 
 // jepaKind names JEPA states.
@@ -363,7 +218,7 @@ const jepaKind = "jepa"
 func (m *JEPA) MarshalBinary() ([]byte, error) {
 	main, _ := m.mainCheckpoint().MarshalBinary()
 	probe, _ := m.probeCheckpoint().MarshalBinary()
-	return marshalParts(jepaKind, m.scale.marshal(), main, probe), nil
+	return marshalParts(jepaKind, m.obs.marshal(), main, probe), nil
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into a model built with the same
@@ -373,8 +228,8 @@ func (m *JEPA) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	var scale scaler
-	if err := scale.unmarshal(parts[0], m.dims.Obs); err != nil {
+	obs, err := m.obs.unmarshal(parts[0], m.dims.Obs)
+	if err != nil {
 		return err
 	}
 	// Decode into copies first, so that a bad probe part leaves the model unchanged.
@@ -386,14 +241,16 @@ func (m *JEPA) UnmarshalBinary(data []byte) error {
 	if err := m.probeCheckpoint().UnmarshalBinary(parts[2]); err != nil {
 		return errors.Join(fmt.Errorf("worldmodel: JEPA probe: %w", err), main.UnmarshalBinary(backup))
 	}
-	m.scale = scale
+	obs()
 	return nil
 }
 
 func (m *JEPA) mainCheckpoint() nn.Checkpoint[float32] {
-	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{m.enc, m.pred, m.target}, Opt: m.opt}
+	mlps, convs := chainNets(m.enc, m.target)
+	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{mlps[0], m.pred, mlps[1]}, Convs: convs, Opt: m.opt}
 }
 
 func (m *JEPA) probeCheckpoint() nn.Checkpoint[float32] {
-	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{m.prob}, Opt: m.probeOpt}
+	mlps, convs := chainNets(m.dec)
+	return nn.Checkpoint[float32]{Nets: mlps, Convs: convs, Opt: m.probeOpt}
 }

@@ -264,9 +264,9 @@ func TestJEPAGradients(t *testing.T) {
 	for _, gc := range gradientCases {
 		t.Run(gc.name, func(t *testing.T) {
 			m, b := gradientModel(t, gc)
-			m.enc.ZeroGrad()
+			m.enc.zeroGrad()
 			m.pred.ZeroGrad()
-			m.target.ZeroGrad()
+			m.target.zeroGrad()
 			m.forward(b)
 			m.backward(b)
 			base := jepaObjective(m, b)
@@ -274,14 +274,14 @@ func TestJEPAGradients(t *testing.T) {
 				m.forward(b)
 				return jepaObjective(m, b)
 			}
-			targetBefore := slices.Clone(m.target.Params())
-			if slices.ContainsFunc(m.target.Grads(), func(g float32) bool { return g != 0 }) {
+			targetBefore := slices.Clone(m.target.mlp.Params())
+			if slices.ContainsFunc(m.target.mlp.Grads(), func(g float32) bool { return g != 0 }) {
 				t.Error("the target encoder has gradients: it must be a stop-gradient")
 			}
 			for _, net := range []struct {
 				name string
 				mlp  *nn.MLP[float32]
-			}{{"encoder", m.enc}, {"predictor", m.pred}} {
+			}{{"encoder", m.enc.mlp}, {"predictor", m.pred}} {
 				grads := slices.Clone(net.mlp.Grads())
 				params := net.mlp.Params()
 				checkCoordinates(t, net.name, params, grads, loss)
@@ -290,7 +290,7 @@ func TestJEPAGradients(t *testing.T) {
 			if again := loss(); again != base {
 				t.Errorf("the objective is %v after the perturbations were undone, %v before", again, base)
 			}
-			if !slices.Equal(m.target.Params(), targetBefore) {
+			if !slices.Equal(m.target.mlp.Params(), targetBefore) {
 				t.Error("perturbing the encoder changed the target encoder")
 			}
 		})
@@ -594,16 +594,16 @@ func TestNewJEPA(t *testing.T) {
 		mlp   *nn.MLP[float32]
 		sizes []int
 	}{
-		{"encoder", m.enc, []int{5, 256, 64}},
-		{"target", m.target, []int{5, 256, 64}},
+		{"encoder", m.enc.mlp, []int{5, 256, 64}},
+		{"target", m.target.mlp, []int{5, 256, 64}},
 		{"predictor", m.pred, []int{66, 128, 128, 65}},
-		{"probe", m.prob, []int{64, 128, 5}},
+		{"probe", m.dec.mlp, []int{64, 128, 5}},
 	} {
 		if got := net.mlp.Spec().Sizes; !slices.Equal(got, net.sizes) {
 			t.Errorf("%s sizes %v, want %v", net.name, got, net.sizes)
 		}
 	}
-	if !slices.Equal(m.target.Params(), m.enc.Params()) || &m.target.Params()[0] == &m.enc.Params()[0] {
+	if !slices.Equal(m.target.mlp.Params(), m.enc.mlp.Params()) || &m.target.mlp.Params()[0] == &m.enc.mlp.Params()[0] {
 		t.Error("the target encoder does not start as a copy of the encoder")
 	}
 	if err := DefaultJEPAConfig().Validate(); err != nil {

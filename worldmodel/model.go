@@ -43,6 +43,8 @@ type Model interface {
 // Dims holds a model's sizes.
 type Dims struct {
 	Obs, Action, Latent int
+	// Pixels describes the observations when they are images; zero for states.
+	Pixels Pixels
 }
 
 // Stats describes one training step.
