@@ -14,6 +14,7 @@ import (
 
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/worldmodel"
+	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
 // mbJEPA returns a JEPA configuration small enough for quick tests, whose loss unrolls
@@ -23,6 +24,10 @@ func mbJEPA(horizon int) worldmodel.JEPAConfig {
 	c.Latent, c.Group = 16, 4
 	c.Encoder, c.Predictor, c.Probe = []int{32}, []int{32}, []int{16}
 	c.Horizon, c.Batch = horizon, 32
+	c.Conv.Layers = []nn.ConvLayer{ // for mbPixels: 24 → 11 → 5
+		{Out: 8, Kernel: 4, Stride: 2, Activation: nn.ReLU},
+		{Out: 8, Kernel: 3, Stride: 2, Activation: nn.ReLU},
+	}
 	return c
 }
 
@@ -47,18 +52,29 @@ func mbConfig() ModelConfig {
 	return c
 }
 
-// mbModels builds the small models by the agents' names.
+// mbModels builds the small models by the agents' names; of images, they take mbPixels's
+// 24×24 frames.
 var mbModels = map[string]func(worldmodel.Dims, uint64) (worldmodel.Model, error){
 	"jepa": func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 		return worldmodel.NewJEPA(d, mbJEPA(3), s)
 	},
 	"pets": func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) { return worldmodel.NewPETS(d, mbPETS(), s) },
+	"recon": func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		j := mbJEPA(3)
+		c := worldmodel.DefaultReconConfig()
+		c.Latent, c.Group, c.Encoder, c.Predictor, c.Decoder = j.Latent, j.Group, j.Encoder, j.Predictor, j.Probe
+		c.Conv, c.Horizon, c.Batch = j.Conv, j.Horizon, j.Batch
+		return worldmodel.NewRecon(d, c, s)
+	},
 }
+
+// mbPixels are the small images of the agent tests of pixel models.
+var mbPixels = envs.PixelConfig{Width: 24, Height: 24, Stack: 2}
 
 // newMB returns a ModelBased agent for env learning the small model called kind.
 func newMB(t testing.TB, env envs.Env, kind string, seed uint64, c ModelConfig) *ModelBased {
 	t.Helper()
-	d := worldmodel.Dims{Obs: env.ObservationSpace().Dim(), Action: env.ActionSpace().Dim()}
+	d := dimsOf(env)
 	m, err := mbModels[kind](d, seed)
 	if err != nil {
 		t.Fatal(err)
@@ -494,7 +510,7 @@ func TestModelBasedImagined(t *testing.T) {
 // TestModelBasedFromNew checks that New builds the jepa and pets agents as ModelBased
 // learners of the right model for every registered environment, and that Names lists them.
 func TestModelBasedFromNew(t *testing.T) {
-	for _, name := range []string{"jepa", "pets"} {
+	for _, name := range []string{"jepa", "pets", "recon"} {
 		if !slices.Contains(Names(), name) {
 			t.Errorf("Names() = %v, missing %s", Names(), name)
 		}
@@ -531,6 +547,10 @@ func TestModelBasedFromNew(t *testing.T) {
 					}
 				case *worldmodel.PETS:
 					if name != "pets" {
+						t.Errorf("%s learns a %T", name, m)
+					}
+				case *worldmodel.Recon:
+					if name != "recon" {
 						t.Errorf("%s learns a %T", name, m)
 					}
 				default:

@@ -76,10 +76,12 @@ type EpisodePoint struct {
 
 // TrainResult summarises a training run.
 type TrainResult struct {
-	Env       string `json:"env"`
-	Agent     string `json:"agent"`
-	Seed      uint64 `json:"seed"`
-	Competent bool   `json:"competent"`
+	Env   string `json:"env"`
+	Agent string `json:"agent"`
+	// Observation describes what the agent observed (envs.ObservationOf).
+	Observation string `json:"observation"`
+	Seed        uint64 `json:"seed"`
+	Competent   bool   `json:"competent"`
 	// TTC is the simulated experience in seconds when competence was first shown, nil if never.
 	TTC        *float64       `json:"ttc_seconds"`
 	Experience float64        `json:"experience_seconds"`
@@ -104,7 +106,7 @@ const (
 func Train(env envs.Env, ag Agent, name string, cfg TrainConfig) (TrainResult, error) {
 	t, err := NewTrainer(env, ag, name, cfg)
 	if err != nil {
-		return TrainResult{Env: env.Spec().ID, Agent: name, Seed: cfg.Seed}, err
+		return TrainResult{Env: env.Spec().ID, Agent: name, Observation: envs.ObservationOf(env), Seed: cfg.Seed}, err
 	}
 	for !t.Done() {
 		if _, err := t.Step(nil); err != nil {
@@ -142,7 +144,7 @@ type Trainer struct {
 func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer, error) {
 	spec := env.Spec()
 	t := &Trainer{env: env, ag: ag, cfg: cfg, rule: cfg.Competence,
-		res: TrainResult{Env: spec.ID, Agent: name, Seed: cfg.Seed}}
+		res: TrainResult{Env: spec.ID, Agent: name, Observation: envs.ObservationOf(env), Seed: cfg.Seed}}
 	if spec.MaxEpisodeSteps <= 0 {
 		return nil, fmt.Errorf("agent: train on %s: no time limit", spec.ID)
 	}

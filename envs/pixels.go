@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/foresight-sim/foresight/sim"
 )
@@ -179,3 +181,100 @@ func wholeIn(v, most float64) bool { return v >= 0 && v <= most && v == math.Tru
 
 // Unwrap returns the wrapped environment.
 func (p *PixelObservation) Unwrap() Env { return p.Env }
+
+// Pose returns ErrNoPose: what a model of images predicts are frames, not the innermost
+// environment's observations, so nothing can be posed from them.
+func (p *PixelObservation) Pose([]float64) error { return ErrNoPose }
+
+// String returns the canonical description of c that ParseObservation reads back: "pixels
+// WxH", then "gray" if set, "stack N" unless N is DefaultPixelStack, and the distractor's
+// name unless none, separated by spaces, such as "pixels 64x64 shapes".
+func (c PixelConfig) String() string {
+	s := fmt.Sprintf("pixels %dx%d", c.Width, c.Height)
+	if c.Gray {
+		s += " gray"
+	}
+	if c.Stack != DefaultPixelStack {
+		s += fmt.Sprintf(" stack %d", c.Stack)
+	}
+	if c.Distract != NoDistractor {
+		s += " " + string(c.Distract)
+	}
+	return s
+}
+
+// DefaultPixelStack is the number of stacked frames an observation description assumes
+// when it names none.
+const DefaultPixelStack = 3
+
+// StateObservation is the description of an environment's own observations, as
+// ParseObservation reads it and ObservationOf returns it.
+const StateObservation = "state"
+
+// ParseObservation reads a description PixelConfig.String wrote, or StateObservation, for
+// which it returns nil. It returns an error describing what is wrong with any other text or
+// an invalid configuration.
+func ParseObservation(s string) (*PixelConfig, error) {
+	if s == StateObservation {
+		return nil, nil
+	}
+	f := strings.Fields(s)
+	if len(f) < 2 || f[0] != "pixels" || strings.Join(f, " ") != s {
+		return nil, fmt.Errorf("envs: observation %.60q: want %q or \"pixels WxH\" with options", s, StateObservation)
+	}
+	c := PixelConfig{Stack: DefaultPixelStack}
+	if n, err := fmt.Sscanf(f[1], "%dx%d", &c.Width, &c.Height); n != 2 || err != nil || f[1] != fmt.Sprintf("%dx%d", c.Width, c.Height) {
+		return nil, fmt.Errorf("envs: observation %.60q: size %.20q is not WxH", s, f[1])
+	}
+	rest := f[2:]
+	if len(rest) > 0 && rest[0] == "gray" {
+		c.Gray, rest = true, rest[1:]
+	}
+	if len(rest) > 1 && rest[0] == "stack" {
+		n, err := strconv.Atoi(rest[1])
+		if err != nil || n == DefaultPixelStack || rest[1] != strconv.Itoa(n) {
+			return nil, fmt.Errorf("envs: observation %.60q: stack %.20q is not a whole number other than %d", s, rest[1], DefaultPixelStack)
+		}
+		c.Stack, rest = n, rest[2:]
+	}
+	if len(rest) == 1 && rest[0] != "none" {
+		d, err := ParseDistractor(rest[0])
+		if err != nil {
+			return nil, fmt.Errorf("envs: observation %.60q: %w", s, err)
+		}
+		c.Distract, rest = d, rest[1:]
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("envs: observation %.60q: unexpected %.20q", s, strings.Join(rest, " "))
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Observe returns env observed as c describes: env itself for nil, and otherwise env
+// wrapped in a PixelObservation. It returns an error if c is invalid.
+func Observe(env Env, c *PixelConfig) (Env, error) {
+	if c == nil {
+		return env, nil
+	}
+	return NewPixelObservation(env, *c)
+}
+
+// ObservationOf returns the description of what an agent of env observes:
+// StateObservation, or the configuration of the first PixelObservation in env's chain of
+// wrappers.
+func ObservationOf(env Env) string {
+	for env != nil {
+		if p, ok := env.(*PixelObservation); ok {
+			return p.cfg.String()
+		}
+		u, ok := env.(Unwrapper)
+		if !ok {
+			break
+		}
+		env = u.Unwrap()
+	}
+	return StateObservation
+}

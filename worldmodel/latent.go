@@ -28,7 +28,7 @@ type latentModel struct {
 	reward                       []float32
 
 	// training buffers
-	prepared, shifted, all, first nn.Matrix[float32] // observations prepared, augmented; first ones
+	prepared, shifted, all, first nn.Matrix[float32]   // observations prepared, augmented; first ones
 	z, in                         []nn.Matrix[float32] // latents and predictor inputs per step
 	rewards                       [][]float32          // predicted rewards per step
 	dz, dOut                      nn.Matrix[float32]
@@ -56,7 +56,7 @@ type latentConfig struct {
 // not fit the images d describes.
 func newLatentModel(d Dims, c latentConfig, seedValue uint64) (*latentModel, error) {
 	if d.Obs < 1 || d.Action < 1 {
-		return nil, fmt.Errorf("worldmodel: model for %d-d observations and %d-d actions: want both positive", d.Obs, d.Action)
+		return nil, fmt.Errorf("model for %d-d observations and %d-d actions: want both positive", d.Obs, d.Action)
 	}
 	d.Latent = c.latent
 	m := &latentModel{dims: d, group: c.group, horizon: c.horizon, batch: c.batch, rho: c.rho, rewardWeight: c.rewardWeight}
@@ -64,7 +64,7 @@ func newLatentModel(d Dims, c latentConfig, seedValue uint64) (*latentModel, err
 	var enc, dec *nn.ConvSpec
 	if d.Pixels.Images() {
 		if d.Pixels.size() != d.Obs {
-			return nil, fmt.Errorf("worldmodel: %d-d observations are not images of %d frames of %dx%dx%d", d.Obs, d.Pixels.Stack, d.Pixels.Width, d.Pixels.Height, d.Pixels.Channels)
+			return nil, fmt.Errorf("%d-d observations are not images of %d frames of %dx%dx%d", d.Obs, d.Pixels.Stack, d.Pixels.Width, d.Pixels.Height, d.Pixels.Channels)
 		}
 		e, dd, err := c.conv.specs(d.Pixels)
 		if err != nil {
@@ -247,7 +247,9 @@ func (m *latentModel) backward(b *Batch, latentGrad func(t int, dz nn.Matrix[flo
 
 // stepWeight returns the weight of the losses of predictor step t (predicting latent t+1):
 // Rho^t over the horizon.
-func (m *latentModel) stepWeight(t int) float64 { return math.Pow(m.rho, float64(t)) / float64(m.horizon) }
+func (m *latentModel) stepWeight(t int) float64 {
+	return math.Pow(m.rho, float64(t)) / float64(m.horizon)
+}
 
 // latentStd returns the standard deviation of each component of the first latents over
 // the batch, averaged over the components, divided by the standard deviation a component

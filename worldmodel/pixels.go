@@ -59,12 +59,12 @@ func DefaultConvConfig() ConvConfig {
 // their size.
 func (c ConvConfig) specs(p Pixels) (enc, dec nn.ConvSpec, err error) {
 	if c.Shift < 0 || len(c.Layers) == 0 {
-		return enc, dec, fmt.Errorf("worldmodel: convolutional encoder of %d layers shifting by %d pixels: want layers and a shift ≥ 0", len(c.Layers), c.Shift)
+		return enc, dec, fmt.Errorf("convolutional encoder of %d layers shifting by %d pixels: want layers and a shift ≥ 0", len(c.Layers), c.Shift)
 	}
 	enc = nn.ConvSpec{In: p.input(), Layers: c.Layers}
 	shapes, err := enc.Shapes()
 	if err != nil {
-		return enc, dec, fmt.Errorf("worldmodel: encoder for %dx%d images: %w", p.Width, p.Height, err)
+		return enc, dec, fmt.Errorf("encoder for %dx%d images: %w", p.Width, p.Height, err)
 	}
 	dec.In = shapes[len(shapes)-1]
 	for i := len(c.Layers) - 1; i >= 0; i-- {
@@ -77,7 +77,7 @@ func (c ConvConfig) specs(p Pixels) (enc, dec nn.ConvSpec, err error) {
 		dec.Layers = append(dec.Layers, l)
 	}
 	if out := dec.Out(); out != p.frame() {
-		return enc, dec, fmt.Errorf("worldmodel: the decoder of %dx%d images gives %dx%d: choose sizes the encoder's strides divide evenly (multiples of 8 from 32 with the default layers)",
+		return enc, dec, fmt.Errorf("the decoder of %dx%d images gives %dx%d: choose sizes the encoder's strides divide evenly (multiples of 8 from 40 with the default layers)",
 			p.Width, p.Height, out.W, out.H)
 	}
 	return enc, dec, nil

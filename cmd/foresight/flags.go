@@ -13,30 +13,100 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 )
 
-// envFlags are the flags that choose and configure an environment.
+// envFlags are the flags that choose and configure an environment and what agents observe
+// of it.
 type envFlags struct {
 	id     string
 	seed   uint64
 	params paramValues
+	obs    obsFlags
 }
 
-// define adds --env, --seed and --param to fs; seedDoc says what the seed drives.
+// define adds --env, --seed, --param and the observation flags to fs; seedDoc says what the
+// seed drives.
 func (f *envFlags) define(fs *flag.FlagSet, seedDoc string) {
 	fs.StringVar(&f.id, "env", "", "environment `ID` (see foresight envs)")
 	fs.Uint64Var(&f.seed, "seed", 0, seedDoc)
 	fs.Var(&f.params, "param", "set a physical parameter, as `name=value`; repeatable (see foresight envs)")
+	f.obs.define(fs)
 }
 
-// make builds the environment. A missing or unknown id, or a bad parameter, is a usage error.
+// make builds the environment, observed as the observation flags say. A missing or unknown
+// id, a bad parameter or a bad observation flag is a usage error.
 func (f *envFlags) make() (envs.Env, error) {
 	if f.id == "" {
 		return nil, usagef("--env is required (known: %s)", strings.Join(envs.IDs(), ", "))
+	}
+	pix, err := f.obs.pixels()
+	if err != nil {
+		return nil, err
 	}
 	env, err := envs.Make(f.id, envs.WithParams(f.params))
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if env, err = envs.Observe(env, pix); err != nil {
+		return nil, usageError{err}
+	}
 	return env, nil
+}
+
+// Defaults of the pixel observations: 64×64 RGB images, stacks of three frames.
+const (
+	defaultPixelSide  = 64
+	defaultPixelStack = 3
+)
+
+// obsFlags are the flags that choose what an agent observes: --obs, --pixels, --distract.
+type obsFlags struct {
+	kind     string
+	size     imageSize
+	sizeSet  bool // --pixels was given
+	distract string
+}
+
+// define adds the observation flags to fs.
+func (f *obsFlags) define(fs *flag.FlagSet) {
+	f.size = imageSize{defaultPixelSide, defaultPixelSide}
+	fs.StringVar(&f.kind, "obs", "state", "what the agent observes: `state` (the environment's numbers) or pixels (camera images)")
+	fs.Func("pixels", "image size `WxH` with --obs pixels (default 64x64); the pixel models want multiples of 8 from 40", func(v string) error {
+		f.sizeSet = true
+		return f.size.Set(v)
+	})
+	fs.StringVar(&f.distract, "distract", "none", "with --obs pixels, fill the images with moving detail that does not matter: `KIND` none, "+distractorNames())
+}
+
+// distractorNames lists the distractors there are, for help and errors.
+func distractorNames() string {
+	var names []string
+	for _, d := range envs.Distractors() {
+		names = append(names, string(d))
+	}
+	return strings.Join(names, ", ")
+}
+
+// pixels returns the pixel observation the flags ask for, nil for states, or a usage error.
+func (f *obsFlags) pixels() (*envs.PixelConfig, error) {
+	d, err := envs.ParseDistractor(f.distract)
+	if err != nil {
+		return nil, usagef("--distract %.40q: want none, %s", f.distract, distractorNames())
+	}
+	switch f.kind {
+	case "state":
+		if d != envs.NoDistractor {
+			return nil, usagef("--distract %s needs --obs pixels: distractors are drawn into images", d)
+		}
+		if f.sizeSet {
+			return nil, usagef("--pixels needs --obs pixels")
+		}
+		return nil, nil
+	case "pixels":
+		if f.size.w > envs.MaxPixelSize || f.size.h > envs.MaxPixelSize {
+			return nil, usagef("--pixels %s: want sides of at most %d", f.size.String(), envs.MaxPixelSize)
+		}
+		return &envs.PixelConfig{Width: f.size.w, Height: f.size.h, Stack: defaultPixelStack, Distract: d}, nil
+	}
+	return nil, usagef("--obs %.40q: want state or pixels", f.kind)
 }
 
 // paramValues collects repeated --param name=value flags, the last value of a name winning.

@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/worldmodel"
+)
+
+// pixelEnv returns Pendulum-v0 observed in images of c.
+func pixelEnv(t testing.TB, c envs.PixelConfig) envs.Env {
+	t.Helper()
+	env, err := envs.NewPixelObservation(makeEnv(t, "Pendulum-v0"), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// TestPixelAgentsFromNew checks that New builds the jepa and recon agents of images with
+// the pixel configuration: models told the image layout, a frame replay, and
+// PixelModelConfig's settings; and that pets refuses images with a one-line error.
+func TestPixelAgentsFromNew(t *testing.T) {
+	env := pixelEnv(t, envs.PixelConfig{Width: 64, Height: 64, Stack: 3})
+	for _, name := range []string{"jepa", "recon"} {
+		ag, err := New(name, env, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		a := ag.(*ModelBased)
+		want := worldmodel.Pixels{Stack: 3, Height: 64, Width: 64, Channels: 3}
+		if got := a.Model().Dims().Pixels; got != want {
+			t.Errorf("%s: model of images %+v, want %+v", name, got, want)
+		}
+		if a.replay.frames == nil || a.replay.frames.Size != 64*64*3 || a.replay.frames.Stack != 3 {
+			t.Errorf("%s: the replay buffer does not store frames once", name)
+		}
+		c, err := ModelConfigFor(name, env.Spec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := PixelModelConfig(c); !reflect.DeepEqual(a.cfg, want) {
+			t.Errorf("%s: configuration %+v, want %+v", name, a.cfg, want)
+		}
+		if a.cfg.UpdatesPerStep != 1 || a.cfg.Critic.Batch != 32 {
+			t.Errorf("%s: %d updates per step, critic batches of %d", name, a.cfg.UpdatesPerStep, a.cfg.Critic.Batch)
+		}
+	}
+	if _, err := New("recon", makeEnv(t, "Pendulum-v0"), 1); err != nil {
+		t.Errorf("recon of states: %v", err)
+	}
+	_, err := New("pets", env, 1)
+	if err == nil || !strings.Contains(err.Error(), "images") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("pets of images: %v, want a one-line error about images", err)
+	}
+}
+
+// trainPixels trains a fresh small agent of the given kind, seeded with 3, on Pendulum-v0
+// in mbPixels images for budget, resuming from and saving to dir.
+func trainPixels(t testing.TB, kind string, budget time.Duration, dir string) (TrainResult, []byte) {
+	t.Helper()
+	env := pixelEnv(t, mbPixels)
+	a := newMB(t, env, kind, 3, mbConfig())
+	res := trainResuming(t, env, a, kind, 3, budget, dir)
+	state, _ := a.MarshalBinary()
+	return res, state
+}
+
+// TestPixelCheckpointResume checks that learning from images is deterministic across a
+// checkpoint: a run stopped after its first episode and resumed by a fresh agent ends, bit
+// for bit, as one never stopped, frame replay and random shifts included.
+func TestPixelCheckpointResume(t *testing.T) {
+	for _, kind := range []string{"jepa", "recon"} {
+		t.Run(kind, func(t *testing.T) {
+			whole, wholeState := trainPixels(t, kind, 12*time.Second, t.TempDir())
+			if whole.Observation != "pixels 24x24 stack 2" {
+				t.Errorf("the result records the observation %q", whole.Observation)
+			}
+			dir := t.TempDir()
+			if first, _ := trainPixels(t, kind, 10*time.Second, dir); first.Episodes != 1 {
+				t.Fatalf("the first part played %d episodes, want 1", first.Episodes)
+			}
+			resumed, resumedState := trainPixels(t, kind, 12*time.Second, dir)
+			if !reflect.DeepEqual(resumed.Curve, whole.Curve) {
+				t.Errorf("resumed curve %+v, want %+v", resumed.Curve, whole.Curve)
+			}
+			if !bytes.Equal(resumedState, wholeState) {
+				t.Error("the resumed agent ends in another state than the uninterrupted one")
+			}
+		})
+	}
+}
