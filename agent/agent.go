@@ -36,6 +36,17 @@ type Imaginer interface {
 	Imagined() ([][]float64, error)
 }
 
+// Perceiver is an Agent whose model can show how it perceives the present: ModelBased is.
+// Viewers draw it next to what the agent observes, so that one sees what the model keeps.
+type Perceiver interface {
+	Agent
+	// Perceived returns what the agent's model reads out of its latent of the observation
+	// the agent last planned from (for a model of images, the newest frame), or nil before
+	// its first plan of an episode. The result belongs to the agent and is overwritten by
+	// the next call. It returns an error if the read-out fails.
+	Perceived() ([]float64, error)
+}
+
 // ModelReporter is a Learner that learns a world model and reports how its training goes:
 // ModelBased is.
 type ModelReporter interface {

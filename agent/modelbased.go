@@ -271,6 +271,17 @@ func (a *ModelBased) Imagined() ([][]float64, error) {
 	return a.im.Imagine(best, len(best)/a.space.Dim())
 }
 
+// Perceived returns what the model's decoder or probe reads out of its latent of the
+// observation the agent last planned from, or nil before the agent's first plan of the
+// episode, as Perceiver asks. The result belongs to the agent and is overwritten by the
+// next call.
+func (a *ModelBased) Perceived() ([]float64, error) {
+	if !a.planned {
+		return nil, nil
+	}
+	return a.im.Read()
+}
+
 // Streams of a learning agent's seed for its world model, its critic and its termination
 // model.
 const (

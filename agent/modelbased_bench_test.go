@@ -1,8 +1,13 @@
 package agent
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/foresight-sim/foresight/envs"
 )
@@ -110,4 +115,55 @@ func BenchmarkPixelModelBased(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPixelReplayHour fills the replay buffer of a default jepa agent learning from
+// 64×64 RGB images of Pendulum-v0 with an hour of experience (72 000 steps of random
+// actions, rendered as the agent sees them), then takes ten model updates from it, and
+// reports the process's peak resident memory (VmHWM, Linux only) and the Go heap in use.
+// The target is 1.5 GB for the whole train process. Run it alone, with
+// -benchtime 1x: the peak is the process's.
+func BenchmarkPixelReplayHour(b *testing.B) {
+	const steps = 72_000
+	for b.Loop() {
+		env := makePixelEnv(b, "Pendulum-v0")
+		ag, err := New("jepa", env, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		learner := ag.(*ModelBased)
+		learner.seedSteps = math.MaxInt // no updates while filling the buffer
+		if _, err := Train(env, learner, "jepa", TrainConfig{Budget: steps * 50 * time.Millisecond}); err != nil {
+			b.Fatal(err)
+		}
+		if n := learner.replay.Len(); n != steps {
+			b.Fatalf("the buffer holds %d transitions, want %d", n, steps)
+		}
+		if n, err := learner.update(10); n != 10 || err != nil {
+			b.Fatalf("%d updates: %v", n, err)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")
+		if peak, ok := peakRSS(); ok {
+			b.ReportMetric(peak/1e6, "peak-RSS-MB")
+		}
+	}
+}
+
+// peakRSS returns the process's peak resident set size in bytes, from /proc/self/status.
+func peakRSS() (float64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%g kB", &kb); err == nil {
+				return kb * 1024, true
+			}
+		}
+	}
+	return 0, false
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,35 @@ func TestPixelCheckpointResume(t *testing.T) {
 				t.Error("the resumed agent ends in another state than the uninterrupted one")
 			}
 		})
+	}
+}
+
+// TestPixelAgentShows checks what a pixel agent shows a viewer: nothing before its first
+// plan, then frames of the image size, values in [0, 1], for the present and every step
+// of its plan.
+func TestPixelAgentShows(t *testing.T) {
+	env := pixelEnv(t, mbPixels)
+	a := newMB(t, env, "recon", 1, mbConfig())
+	obs, _ := env.Reset(1)
+	if seen, err := a.Perceived(); seen != nil || err != nil {
+		t.Fatalf("before any plan: %v, %v", seen, err)
+	}
+	for range 30 { // through the 1 s seed phase into planning
+		_, next, _ := mbStep(t, env, a, obs)
+		obs = next
+	}
+	frame := mbPixels.Width * mbPixels.Height * 3
+	seen, err := a.Perceived()
+	if err != nil || len(seen) != frame {
+		t.Fatalf("Perceived: %d values, %v; want a frame of %d", len(seen), err, frame)
+	}
+	future, err := a.Imagined()
+	if err != nil || len(future) != mbConfig().Plan.Horizon {
+		t.Fatalf("Imagined: %d steps, %v", len(future), err)
+	}
+	for _, f := range append(future, seen) {
+		if len(f) != frame || slices.ContainsFunc(f, func(v float64) bool { return !(v >= 0 && v <= 1) }) {
+			t.Fatalf("a read-out of %d values, or outside [0, 1]", len(f))
+		}
 	}
 }

@@ -266,9 +266,18 @@ func Observe(env Env, c *PixelConfig) (Env, error) {
 // StateObservation, or the configuration of the first PixelObservation in env's chain of
 // wrappers.
 func ObservationOf(env Env) string {
+	if p := PixelsOf(env); p != nil {
+		return p.cfg.String()
+	}
+	return StateObservation
+}
+
+// PixelsOf returns the first PixelObservation in env's chain of wrappers, or nil if there
+// is none.
+func PixelsOf(env Env) *PixelObservation {
 	for env != nil {
 		if p, ok := env.(*PixelObservation); ok {
-			return p.cfg.String()
+			return p
 		}
 		u, ok := env.(Unwrapper)
 		if !ok {
@@ -276,5 +285,10 @@ func ObservationOf(env Env) string {
 		}
 		env = u.Unwrap()
 	}
-	return StateObservation
+	return nil
 }
+
+// Newest returns the newest frame of the observation, as the agent sees it (distractors
+// included): an *image.RGBA, or an *image.Gray with Gray. It is the wrapper's own storage,
+// redrawn by the next Reset or Step.
+func (p *PixelObservation) Newest() image.Image { return p.img }

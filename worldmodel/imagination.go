@@ -22,6 +22,7 @@ type Imagination struct {
 	obs      nn.Matrix[float32]
 	z, a     nn.Matrix[float32]
 	imagined [][]float64
+	read     []float64
 	// Per candidate while Evaluate runs with a termination model: the probability that
 	// its episode has not ended, and the reward per step its ended part earns.
 	alive, absorbed []float64
@@ -114,25 +115,44 @@ func (im *Imagination) checkFinite(t int, returns []float64) error {
 // the Imagination and is overwritten by the next call. It returns an error if a read-out is
 // not finite.
 func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) {
-	d := im.model.Dims()
 	if len(im.imagined) < horizon {
 		im.imagined = make([][]float64, horizon)
 	}
 	out := im.imagined[:horizon]
 	err := im.rollout(seq, 1, horizon, func(t int, z nn.Matrix[float32], _ []float32) error {
-		obs := im.model.Readout(z).Data
-		if len(out[t]) != d.Obs {
-			out[t] = make([]float64, d.Obs)
-		}
-		for j := range out[t] {
-			out[t][j] = float64(obs[j])
-		}
+		out[t] = readInto(out[t], im.model.Readout(z).Row(0))
 		if !finite(out[t]...) {
 			return fmt.Errorf("worldmodel: imagined observation is not finite at step %d", t)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// Read returns what the model's probe reads from the latent of the observation last
+// observed: the observation as the model sees it (for a model of images, the newest frame).
+// The result belongs to the Imagination and is overwritten by the next call. It returns an
+// error before the first Observe, or if the read-out is not finite.
+func (im *Imagination) Read() ([]float64, error) {
+	if !im.observed {
+		return nil, errors.New("worldmodel: reading before any observation")
+	}
+	im.read = readInto(im.read, im.model.Readout(nn.MatrixOf(1, len(im.start), im.start)).Row(0))
+	if !finite(im.read...) {
+		return nil, errors.New("worldmodel: the read-out of the observation is not finite")
+	}
+	return im.read, nil
+}
+
+// readInto returns dst, resized to src's length, holding src's values.
+func readInto(dst []float64, src []float32) []float64 {
+	if len(dst) != len(src) {
+		dst = make([]float64, len(src))
+	}
+	for j, v := range src {
+		dst[j] = float64(v)
+	}
+	return dst
 }
 
 // rollout runs n action sequences of horizon steps through the model from the start latent,

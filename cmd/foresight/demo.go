@@ -66,7 +66,7 @@ func (c *demoConfig) demo(tw io.Writer, id string) error {
 		return err
 	}
 	frame := filepath.Join(c.out, id+".png")
-	if err := writeFrame(frame, env, c.seed, defaultFrameSize); err != nil {
+	if _, err := writeFrame(frame, env, c.seed, defaultFrameSize); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.1f\t%s\n", id, t.successText(), t.meanReturn(), t.meanLength(), frame)

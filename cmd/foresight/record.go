@@ -27,7 +27,7 @@ const (
 
 var recordCommand = command{
 	name:    "record",
-	args:    "--env ID --agent NAME --out FILE.gif [--episodes N] [--seed S] [--size WxH] [--every K] [--imagine] [--checkpoint DIR] [--param name=value ...]",
+	args:    "--env ID --agent NAME --out FILE.gif [--episodes N] [--seed S] [--size WxH] [--every K] [--imagine] [--checkpoint DIR] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "record episodes of an agent as an animated GIF, drawn without a window",
 	setup: func(fs *flag.FlagSet) action {
 		c := recordConfig{size: imageSize{480, 270}, every: 2, episodes: 1}
@@ -180,6 +180,10 @@ func (r *recorder) frame() error {
 	}
 	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
 	r.renderer.Render(rgba, &scene)
+	if sight := show.SightOf(r.Env, r.ag, r.cfg.imagine); sight != nil {
+		scale := sight.InsetScale(r.cfg.size.h)
+		sight.Draw(rgba, image.Pt(8, r.cfg.size.h-sight.Size(scale).Y-8), scale)
+	}
 	pal := image.NewPaletted(rgba.Bounds(), palette.Plan9)
 	draw.FloydSteinberg.Draw(pal, pal.Bounds(), rgba, image.Point{})
 	// GIF delays are 16-bit hundredths of a second.

@@ -18,7 +18,7 @@ const maxEpisodes = 100000
 
 var runCommand = command{
 	name:    "run",
-	args:    "--env ID [--agent NAME] [--episodes N] [--seed S] [--json] [--param name=value ...]",
+	args:    "--env ID [--agent NAME] [--episodes N] [--seed S] [--json] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "roll out an agent headless and report returns and success",
 	setup: func(fs *flag.FlagSet) action {
 		var c runConfig

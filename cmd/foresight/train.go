@@ -23,7 +23,7 @@ const maxBudget = bench.MaxBudget
 
 var trainCommand = command{
 	name:    "train",
-	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--param name=value ...]",
+	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "train an agent online until competence or a budget of simulated experience",
 	setup: func(fs *flag.FlagSet) action {
 		var c trainConfig

@@ -16,6 +16,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/envs"
 )
 
 // The defaults of foresight watch: an agent learning cart-pole swing-up from scratch.
@@ -33,7 +34,7 @@ const (
 
 var watchCommand = command{
 	name: "watch",
-	args: "[--env ID] [--agent NAME] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--param name=value ...]",
+	args: "[--env ID] [--agent NAME] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "open the live viewer: watch an agent learn, see what it imagines, take over" +
 		" (default: jepa learning " + defaultWatchEnv + ")",
 	setup: func(fs *flag.FlagSet) action {
@@ -76,7 +77,8 @@ func (c *watchConfig) launch() (live.Launch, error) {
 	if _, err := agent.New(c.agent, env, c.env.seed); err != nil {
 		return live.Launch{}, usageError{err}
 	}
-	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed, Speed: c.speed,
+	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed,
+		Observation: envs.ObservationOf(env), Speed: c.speed,
 		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}, nil
 }
 

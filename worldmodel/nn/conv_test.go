@@ -130,11 +130,15 @@ func newConvCase[T Float](t testing.TB, spec ConvSpec, be *backend[T], rows int,
 	return c, randMatrix[T](rand.New(rand.NewPCG(seed, 3)), rows, spec.In.Size())
 }
 
-// withChunk runs f with convChunk set to n values, so that layers work one image at a time.
+// withChunk runs f with convChunk set to n values; with n = 1 layers work one image at a
+// time, and split every batch of two or more between their two workers.
 func withChunk(n int, f func()) {
-	old := convChunk
+	oldChunk, oldSplit := convChunk, minSplit
 	convChunk = n
-	defer func() { convChunk = old }()
+	if n == 1 {
+		minSplit = 0
+	}
+	defer func() { convChunk, minSplit = oldChunk, oldSplit }()
 	f()
 }
 

@@ -15,16 +15,144 @@ type convLayer[T Float] struct {
 
 	w, b, dw, db []T
 
-	x    Matrix[T] // the last input, in the caller's storage
-	a    Matrix[T] // the output
-	d    Matrix[T] // the activation's derivative, kept by training passes
-	cols []T       // one chunk's window matrix
-	dx   Matrix[T] // dLoss/dx
+	x    Matrix[T]        // the last input, in the caller's storage
+	a    Matrix[T]        // the output
+	d    Matrix[T]        // the activation's derivative, kept by training passes
+	cols [convWorkers][]T // each worker's window matrix of one chunk
+	dw1  []T              // the second worker's weight gradient, added to dw at the end
+	dx   Matrix[T]        // dLoss/dx
+	job  job[T]           // the pass under way
+	done chan struct{}    // the second worker's signal that its half is done
 }
 
 // convChunk bounds the window matrix of one chunk of images, in values: 4 MiB of float32.
 // Tests lower it to run one image at a time.
 var convChunk = 1 << 20
+
+// convWorkers is the number of goroutines a layer splits a large batch between: always
+// two halves, whatever the machine, so that results do not depend on its core count.
+const convWorkers = 2
+
+// minSplit is the least work, in multiply-adds, a layer splits between its workers: below
+// it (a single image while acting) handing work to another goroutine costs more than it
+// saves. Tests lower it to split every batch.
+var minSplit = 1 << 22
+
+// halves returns where the second worker's images begin for a batch of n: n itself when
+// the batch is too small to split.
+func (l *convLayer[T]) halves(n int) int {
+	small := l.out.C // the channels of the smaller image, which a window maps to or from
+	if l.spec.Transpose {
+		small = l.in.C
+	}
+	if n < 2 || n*l.win.h*l.win.w*l.win.cols()*small < minSplit {
+		return n
+	}
+	return (n + 1) / 2
+}
+
+// job is the pass a layer splits between its workers: the batch of n images, of which the
+// second worker takes those from mid on, and the slices each worker reads and writes.
+type job[T Float] struct {
+	backward bool
+	n, mid   int
+	d        []T // forward: the activation's derivative to keep, or nil
+	dz, dx   []T // backward: the output gradient, and the input gradient to set or nil
+}
+
+// run runs the layer's job: the first worker's half here, the second's on a helper
+// goroutine (see helpers), returning when both are done.
+func (l *convLayer[T]) run() {
+	if l.job.mid == l.job.n {
+		l.work(0)
+		return
+	}
+	if l.done == nil {
+		l.done = make(chan struct{})
+	}
+	helpers.start(l)
+	l.work(0)
+	<-l.done
+}
+
+// second runs the second worker's half of the job and signals it done.
+func (l *convLayer[T]) second() {
+	l.work(1)
+	l.done <- struct{}{}
+}
+
+// work runs worker w's images of the job, chunk by chunk.
+func (l *convLayer[T]) work(w int) {
+	jb, per := &l.job, l.chunk()
+	lo, hi := 0, jb.mid
+	if w == 1 {
+		lo, hi = jb.mid, jb.n
+	}
+	inSize, outSize := l.in.Size(), l.out.Size()
+	for i := lo; i < hi; i += per {
+		j := min(hi, i+per)
+		xs := l.x.Data[i*inSize : j*inSize]
+		if jb.backward {
+			l.backwardChunk(w, j-i, xs, jb.dz[i*outSize:j*outSize], part(jb.dx, i*inSize, j*inSize))
+			continue
+		}
+		as, ds := l.a.Data[i*outSize:j*outSize], part(jb.d, i*outSize, j*outSize)
+		if l.spec.Transpose {
+			l.deconvForward(j-i, xs, as, &l.cols[w])
+		} else if l.convForward(j-i, xs, as, ds, &l.cols[w]) {
+			continue
+		}
+		activate(l.spec.Activation, as, ds)
+	}
+}
+
+// part returns s[i:j], or nil for a nil s.
+func part[T Float](s []T, i, j int) []T {
+	if s == nil {
+		return nil
+	}
+	return s[i:j]
+}
+
+// backwardChunk adds the weight gradients of n images into worker w's gradient and sets
+// their input gradient dx unless it is nil.
+func (l *convLayer[T]) backwardChunk(w, n int, xs, dz, dx []T) {
+	dw := l.dw
+	if w == 1 {
+		dw = l.dw1
+	}
+	if l.spec.Transpose {
+		l.deconvBackward(n, xs, dz, dx, dw, &l.cols[w])
+	} else {
+		l.convBackward(n, xs, dz, dx, dw, &l.cols[w])
+	}
+}
+
+// seconds are the second halves of layers' jobs.
+type seconds interface{ second() }
+
+// helperPool runs the second halves of jobs on goroutines that wait for them, starting
+// another only when none is free, so that a steady state of training starts none.
+type helperPool struct{ jobs chan seconds }
+
+var helpers = helperPool{jobs: make(chan seconds)}
+
+// start hands j's second half to a free helper, or to a new one.
+func (p *helperPool) start(j seconds) {
+	select {
+	case p.jobs <- j:
+	default:
+		go p.serve(j)
+	}
+}
+
+// serve runs j's second half, then those handed to it, for ever.
+func (p *helperPool) serve(j seconds) {
+	for {
+		j.second()
+		j = <-p.jobs
+	}
+}
 
 func newConvLayer[T Float](spec ConvLayer, in, out Shape) convLayer[T] {
 	big, small := in, out
@@ -61,7 +189,7 @@ func (l *convLayer[T]) chunk() int { return max(1, convChunk/(l.win.h*l.win.w*l.
 // forward computes the layer's output for the batch x. With train set it keeps what backward
 // needs; x must then stay unchanged until backward.
 func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
-	n, inSize, outSize := x.Rows, l.in.Size(), l.out.Size()
+	n, outSize := x.Rows, l.out.Size()
 	l.x = x
 	l.a.reshape(n, outSize)
 	var d []T
@@ -69,28 +197,15 @@ func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 		l.d.reshape(n, outSize)
 		d = l.d.Data
 	}
-	per := l.chunk()
-	for i := 0; i < n; i += per {
-		j := min(n, i+per)
-		xs, as := x.Data[i*inSize:j*inSize], l.a.Data[i*outSize:j*outSize]
-		var ds []T
-		if d != nil {
-			ds = d[i*outSize : j*outSize]
-		}
-		if l.spec.Transpose {
-			l.deconvForward(j-i, xs, as)
-		} else if l.convForward(j-i, xs, as, ds) {
-			continue
-		}
-		activate(l.spec.Activation, as, ds)
-	}
+	l.job = job[T]{n: n, mid: l.halves(n), d: d}
+	l.run()
 	return l.a
 }
 
 // convForward sets out, n images, to the convolution of the n images of xs plus the bias.
 // It reports whether it also applied the activation, keeping its derivative in d unless d
 // is nil: the direct kernel does so for ReLU and Identity.
-func (l *convLayer[T]) convForward(n int, xs, out, d []T) (activated bool) {
+func (l *convLayer[T]) convForward(n int, xs, out, d []T, cols *[]T) (activated bool) {
 	if l.direct() {
 		relu := l.spec.Activation == ReLU
 		if activated = relu || l.spec.Activation == Identity; !activated {
@@ -100,11 +215,11 @@ func (l *convLayer[T]) convForward(n int, xs, out, d []T) (activated bool) {
 		return activated
 	}
 	rows, k := l.win.h*l.win.w, l.win.cols()
-	l.cols = grow(l.cols, n*rows*k)
+	*cols = grow(*cols, n*rows*k)
 	for i := range n {
-		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+		im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], (*cols)[i*rows*k:(i+1)*rows*k])
 	}
-	l.be.mul(false, false, n*rows, l.out.C, k, l.cols, k, l.w, l.out.C, 0, out, l.out.C)
+	l.be.mul(false, false, n*rows, l.out.C, k, *cols, k, l.w, l.out.C, 0, out, l.out.C)
 	l.addBias(out)
 	return false
 }
@@ -124,13 +239,13 @@ func (l *convLayer[T]) addBias(out []T) {
 
 // deconvForward sets out, n images, to the transposed convolution of the n images of xs
 // plus the bias.
-func (l *convLayer[T]) deconvForward(n int, xs, out []T) {
+func (l *convLayer[T]) deconvForward(n int, xs, out []T, cols *[]T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
-	l.cols = grow(l.cols, n*rows*k)
-	l.be.mul(false, false, n*rows, k, l.in.C, xs, l.in.C, l.w, k, 0, l.cols, k)
+	*cols = grow(*cols, n*rows*k)
+	l.be.mul(false, false, n*rows, k, l.in.C, xs, l.in.C, l.w, k, 0, *cols, k)
 	clear(out)
 	for i := range n {
-		col2im(l.win, l.cols[i*rows*k:(i+1)*rows*k], out[i*l.out.Size():(i+1)*l.out.Size()])
+		col2im(l.win, (*cols)[i*rows*k:(i+1)*rows*k], out[i*l.out.Size():(i+1)*l.out.Size()])
 	}
 	l.addBias(out)
 }
@@ -153,19 +268,15 @@ func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 		l.dx.reshape(n, inSize)
 		dx = l.dx.Data
 	}
-	per := l.chunk()
-	for i := 0; i < n; i += per {
-		j := min(n, i+per)
-		xs, dzs := l.x.Data[i*inSize:j*inSize], dz[i*outSize:j*outSize]
-		var dxs []T
-		if wantDX {
-			dxs = dx[i*inSize : j*inSize]
-		}
-		if l.spec.Transpose {
-			l.deconvBackward(j-i, xs, dzs, dxs)
-		} else {
-			l.convBackward(j-i, xs, dzs, dxs)
-		}
+	l.job = job[T]{backward: true, n: n, mid: l.halves(n), dz: dz, dx: dx}
+	split := l.job.mid < n
+	if split {
+		l.dw1 = grow(l.dw1, len(l.dw))
+		clear(l.dw1)
+	}
+	l.run()
+	if split {
+		addTo(l.dw, l.dw1)
 	}
 	if !wantDX {
 		return Matrix[T]{}
@@ -174,39 +285,39 @@ func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 }
 
 // convBackward adds the weight gradient of n images xs with output gradient dz into dw and,
-// when dx is not nil, sets dx to their input gradient.
-func (l *convLayer[T]) convBackward(n int, xs, dz, dx []T) {
+// when dx is not nil, sets dx to their input gradient, building window matrices in cols.
+func (l *convLayer[T]) convBackward(n int, xs, dz, dx, dw []T, cols *[]T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
 	if l.direct() {
-		l.be.conv32dw(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, dz, l.dw)
+		l.be.conv32dw(n, l.in, l.spec.Kernel, l.spec.Stride, l.out, xs, dz, dw)
 	} else {
-		l.cols = grow(l.cols, n*rows*k)
+		*cols = grow(*cols, n*rows*k)
 		for i := range n {
-			im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+			im2col(l.win, xs[i*l.in.Size():(i+1)*l.in.Size()], (*cols)[i*rows*k:(i+1)*rows*k])
 		}
-		l.be.mul(true, false, k, l.out.C, n*rows, l.cols, k, dz, l.out.C, 1, l.dw, l.out.C)
+		l.be.mul(true, false, k, l.out.C, n*rows, *cols, k, dz, l.out.C, 1, dw, l.out.C)
 	}
 	if dx == nil {
 		return
 	}
-	l.cols = grow(l.cols, n*rows*k)
-	l.be.mul(false, true, n*rows, k, l.out.C, dz, l.out.C, l.w, l.out.C, 0, l.cols, k)
+	*cols = grow(*cols, n*rows*k)
+	l.be.mul(false, true, n*rows, k, l.out.C, dz, l.out.C, l.w, l.out.C, 0, *cols, k)
 	clear(dx)
 	for i := range n {
-		col2im(l.win, l.cols[i*rows*k:(i+1)*rows*k], dx[i*l.in.Size():(i+1)*l.in.Size()])
+		col2im(l.win, (*cols)[i*rows*k:(i+1)*rows*k], dx[i*l.in.Size():(i+1)*l.in.Size()])
 	}
 }
 
 // deconvBackward is convBackward for a transposed convolution.
-func (l *convLayer[T]) deconvBackward(n int, xs, dz, dx []T) {
+func (l *convLayer[T]) deconvBackward(n int, xs, dz, dx, dw []T, cols *[]T) {
 	rows, k := l.win.h*l.win.w, l.win.cols()
-	l.cols = grow(l.cols, n*rows*k)
+	*cols = grow(*cols, n*rows*k)
 	for i := range n {
-		im2col(l.win, dz[i*l.out.Size():(i+1)*l.out.Size()], l.cols[i*rows*k:(i+1)*rows*k])
+		im2col(l.win, dz[i*l.out.Size():(i+1)*l.out.Size()], (*cols)[i*rows*k:(i+1)*rows*k])
 	}
-	l.be.mul(true, false, l.in.C, k, n*rows, xs, l.in.C, l.cols, k, 1, l.dw, k)
+	l.be.mul(true, false, l.in.C, k, n*rows, xs, l.in.C, *cols, k, 1, dw, k)
 	if dx != nil {
-		l.be.mul(false, true, n*rows, l.in.C, k, l.cols, k, l.w, k, 0, dx, l.in.C)
+		l.be.mul(false, true, n*rows, l.in.C, k, *cols, k, l.w, k, 0, dx, l.in.C)
 	}
 }
 

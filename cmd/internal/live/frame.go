@@ -21,6 +21,9 @@ type Frame struct {
 	// Ghosts are the bodies of the future the agent expects its plan to lead to, one entry
 	// per step ahead, nearest first; nil for agents that do not imagine.
 	Ghosts [][]sim.Shape
+	// Sight is what an agent of images sees, perceives and imagines; nil for an agent of
+	// states.
+	Sight *show.Sight
 	// Experience is the simulated experience in seconds, evaluation episodes excluded.
 	Experience float64
 	// Episodes is the number of finished training episodes.

@@ -16,6 +16,9 @@ type Launch struct {
 	Params map[string]float64 `json:"params,omitempty"`
 	Agent  string             `json:"agent"`
 	Seed   uint64             `json:"seed"`
+	// Observation describes what the agent observes, as envs.ParseObservation reads it;
+	// empty for the environment's state.
+	Observation string `json:"observation,omitempty"`
 	// Speed is the starting pace, a number of simulated seconds per wall second or "max".
 	Speed string `json:"speed"`
 	// Width and Height are the window's size in pixels.
@@ -53,7 +56,7 @@ func (l Launch) Config() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Speed: speed}, nil
+	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Observation: l.Observation, Speed: speed}, nil
 }
 
 // DecodeLaunch reads a launch from its JSON, or returns an error saying what is wrong.

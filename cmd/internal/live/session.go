@@ -21,6 +21,9 @@ type Config struct {
 	Params map[string]float64
 	Agent  string
 	Seed   uint64
+	// Observation describes what the agent observes, as envs.ParseObservation reads it;
+	// empty for the environment's state.
+	Observation string
 	// Speed is the starting pace in simulated seconds per second of wall time; +Inf runs as
 	// fast as the machine can, and 0 starts paused (at ×1 once resumed).
 	Speed float64
@@ -74,11 +77,11 @@ type LossPoint struct {
 // Start builds the environment and the agent and starts the session's goroutine, paused if
 // cfg.Speed is 0. It returns an error if the environment or the agent cannot be built.
 func Start(cfg Config) (*Session, error) {
-	env, err := envs.Make(cfg.Env, envs.WithParams(cfg.Params))
+	env, err := cfg.makeEnv()
 	if err != nil {
 		return nil, err
 	}
-	ghost, err := envs.Make(cfg.Env, envs.WithParams(cfg.Params))
+	ghost, err := cfg.makeEnv()
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +103,23 @@ func Start(cfg Config) (*Session, error) {
 	s.done.Add(1)
 	go s.run()
 	return s, nil
+}
+
+// makeEnv builds the environment the configuration describes, observed as it says.
+func (c Config) makeEnv() (envs.Env, error) {
+	obs := c.Observation
+	if obs == "" {
+		obs = envs.StateObservation
+	}
+	pix, err := envs.ParseObservation(obs)
+	if err != nil {
+		return nil, err
+	}
+	env, err := envs.Make(c.Env, envs.WithParams(c.Params))
+	if err != nil {
+		return nil, err
+	}
+	return envs.Observe(env, pix)
 }
 
 // Frame returns the latest published frame. It never blocks, and the frame never changes.
@@ -340,6 +360,7 @@ func (s *Session) publish(err error) {
 	st, updates := s.modelStats()
 	f.Model, f.HasModel = st, updates > 0
 	f.Ghosts = show.Ghosts(s.agent, s.ghost)
+	f.Sight = show.SightOf(s.env, s.agent, true)
 	if s.published != nil && s.published.Err != nil && err == nil {
 		f.Err = s.published.Err
 	}
@@ -386,5 +407,9 @@ func (r *rateMeter) factor() float64 {
 
 // String describes the configuration, for errors and titles.
 func (c Config) String() string {
-	return fmt.Sprintf("%s on %s, seed %d", c.Agent, c.Env, c.Seed)
+	s := fmt.Sprintf("%s on %s, seed %d", c.Agent, c.Env, c.Seed)
+	if c.Observation != "" && c.Observation != envs.StateObservation {
+		s += ", " + c.Observation
+	}
+	return s
 }

@@ -4,6 +4,7 @@ package viewer
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"slices"
@@ -286,4 +287,24 @@ func (g *game) drawHelp(dst *ebiten.Image, w, h float64) {
 		drawText(dst, extra[1], float32(w/2-90), y, 17, color.White, g.font)
 		y += 26
 	}
+}
+
+// drawSight draws the inset of what an agent of images sees, perceives and imagines at the
+// bottom left of area, rebuilding its image only when the frame brings a new sight.
+func (g *game) drawSight(dst *ebiten.Image, f *live.Frame, area live.Rect) {
+	if f.Sight == nil {
+		return
+	}
+	if f.Sight != g.sight {
+		scale := f.Sight.InsetScale(int(area.H))
+		img := image.NewRGBA(image.Rectangle{Max: f.Sight.Size(scale)})
+		f.Sight.Draw(img, image.Point{}, scale)
+		if g.sightImage != nil {
+			g.sightImage.Deallocate()
+		}
+		g.sight, g.sightImage = f.Sight, ebiten.NewImageFromImage(img)
+	}
+	op := &ebiten.DrawImageOptions{}
+	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(g.sightImage.Bounds().Dy())-8)
+	dst.DrawImage(g.sightImage, op)
 }

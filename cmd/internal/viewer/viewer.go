@@ -18,6 +18,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/safefile"
 )
@@ -88,6 +89,8 @@ type game struct {
 	err                         error
 	cost                        frameCost
 	updateTook                  time.Duration
+	sight                       *show.Sight   // the sight drawn into sightImage
+	sightImage                  *ebiten.Image // the inset of the last frame's sight
 }
 
 // frameCost accumulates the time Update and Draw take per frame, measured on the wall
@@ -247,6 +250,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	view := live.Viewport{Camera: f.Scene.Camera, Area: scene}
 	g.view = view
 	drawScene(screen, view, f, g.imagine, g.font)
+	g.drawSight(screen, f, scene)
 	g.drawHUD(screen, f, scene)
 	if g.plots {
 		g.drawPlots(screen, f, live.Rect{X: scene.W, W: w - scene.W, H: h})
