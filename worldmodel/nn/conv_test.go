@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -339,5 +340,28 @@ func TestConvNoAllocs(t *testing.T) {
 	pass()
 	if n := testing.AllocsPerRun(10, pass); n != 0 {
 		t.Errorf("%v allocations per pass, want 0", n)
+	}
+}
+
+// TestConvSplitDeterministic checks that a layer splitting its batch between two workers
+// gives the same bits whether the halves run at once (GOMAXPROCS 2) or one after the other
+// (GOMAXPROCS 1): outputs, input gradients and parameter gradients.
+func TestConvSplitDeterministic(t *testing.T) {
+	run := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var out []float32
+		withChunk(1, func() {
+			for i, spec := range convCases {
+				c, x := newConvCase(t, spec, backendFor[float32](), 5, uint64(i+1))
+				y := c.Forward(x)
+				out = append(out, y.Data...)
+				out = append(out, c.BackwardInput(y).Data...)
+				out = append(out, c.Grads()...)
+			}
+		})
+		return out
+	}
+	if one, two := run(1), run(2); !slices.Equal(one, two) {
+		t.Error("the two workers' results depend on whether they run at once")
 	}
 }

@@ -1,5 +1,7 @@
 package nn
 
+import "runtime"
+
 // convLayer is one layer of a Conv network. A convolution gathers each output pixel's window
 // of the input into a row of a matrix (im2col) and multiplies it by the weights; a
 // transposed convolution multiplies each input pixel by the weights and scatters the rows
@@ -29,8 +31,8 @@ type convLayer[T Float] struct {
 // Tests lower it to run one image at a time.
 var convChunk = 1 << 20
 
-// convWorkers is the number of goroutines a layer splits a large batch between: always
-// two halves, whatever the machine, so that results do not depend on its core count.
+// convWorkers is the number of workers a layer splits a large batch between: always two
+// halves, whatever the machine, so that results do not depend on its core count.
 const convWorkers = 2
 
 // minSplit is the least work, in multiply-adds, a layer splits between its workers: below
@@ -61,10 +63,16 @@ type job[T Float] struct {
 }
 
 // run runs the layer's job: the first worker's half here, the second's on a helper
-// goroutine (see helpers), returning when both are done.
+// goroutine (see helpers), returning when both are done. With GOMAXPROCS 1 it runs the two
+// halves one after the other, which gives the same results: the work is split the same way.
 func (l *convLayer[T]) run() {
 	if l.job.mid == l.job.n {
 		l.work(0)
+		return
+	}
+	if runtime.GOMAXPROCS(0) == 1 {
+		l.work(0)
+		l.work(1)
 		return
 	}
 	if l.done == nil {
