@@ -34,13 +34,19 @@ const summarySeed = 0x73756d6d61727900
 
 var benchCommand = command{
 	name:    "bench",
-	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--workers K] [--shard I/N]",
+	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--workers K] [--shard I/N]",
 	summary: "run an hours-to-competence benchmark sweep",
 	setup: func(fs *flag.FlagSet) action {
-		c := benchConfig{workers: runtime.NumCPU()}
+		c := benchConfig{workers: runtime.NumCPU(), pixels: imageSize{defaultPixelSide, defaultPixelSide}}
 		fs.StringVar(&c.envs, "envs", strings.Join(envs.IDs(), ","), "comma-separated environment `IDs`")
 		fs.StringVar(&c.agents, "agents", "", "comma-separated agent `names`: "+strings.Join(agent.Names(), ", "))
-		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment and agent, 0 to N−1")
+		fs.StringVar(&c.obs, "obs", envs.StateObservation, "comma-separated `kinds` of observation, each swept for every agent: state (the environment's numbers), pixels (camera images)")
+		fs.Func("pixels", fmt.Sprintf("image size `WxH` of the pixel observations, RGB in stacks of %d frames (default %dx%d)", envs.DefaultPixelStack, defaultPixelSide, defaultPixelSide), func(v string) error {
+			c.pixelsSet = true
+			return c.pixels.Set(v)
+		})
+		fs.StringVar(&c.distract, "distract", "none", "with pixels in --obs, comma-separated `kinds` of irrelevant moving detail drawn into the images, one pixel observation each: none, "+distractorNames())
+		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment, agent and observation, 0 to N−1")
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
 		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
 		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
@@ -91,12 +97,15 @@ var benchReportCommand = command{
 
 // benchConfig holds the flags of foresight bench.
 type benchConfig struct {
-	envs, agents string
-	seeds        int
-	budget       time.Duration
-	out          string
-	workers      int
-	shard        string
+	envs, agents  string
+	obs, distract string
+	pixels        imageSize
+	pixelsSet     bool // --pixels was given
+	seeds         int
+	budget        time.Duration
+	out           string
+	workers       int
+	shard         string
 }
 
 // sweep checks the flags and returns the sweep and shard they describe.
@@ -133,6 +142,11 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 			return cfg, shard, usagef("--agents names %s twice", a)
 		}
 	}
+	obs, err := c.observations()
+	if err != nil {
+		return cfg, shard, err
+	}
+	cfg.Observations = obs
 	if c.shard != "" {
 		s, err := bench.ParseShard(c.shard, os.Getenv)
 		if err != nil {
@@ -143,10 +157,76 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 	return cfg, shard, nil
 }
 
+// observations returns the sweep's observations that --obs, --pixels and --distract ask
+// for: the state if --obs lists it, then, if it lists pixels, a canonical pixel description
+// for each distractor --distract lists, in its order. A sweep of the state alone has none,
+// so that its sweep file is as it was before sweeps had observations.
+func (c *benchConfig) observations() ([]string, error) {
+	kinds := splitList(c.obs)
+	if len(kinds) == 0 {
+		return nil, usagef("--obs names no observation: want state, pixels or both, such as state,pixels")
+	}
+	state, pixels := false, false
+	for i, k := range kinds {
+		switch k {
+		case envs.StateObservation:
+			state = true
+		case "pixels":
+			pixels = true
+		default:
+			return nil, usagef("--obs %.40q: want state, pixels or both, such as state,pixels", k)
+		}
+		if slices.Contains(kinds[:i], k) {
+			return nil, usagef("--obs names %s twice", k)
+		}
+	}
+	names := splitList(c.distract)
+	if len(names) == 0 {
+		return nil, usagef("--distract names no distractor: want none, %s", distractorNames())
+	}
+	var ds []envs.Distractor
+	for _, n := range names {
+		d, err := envs.ParseDistractor(n)
+		if err != nil {
+			return nil, usagef("--distract %.40q: want none, %s", n, distractorNames())
+		}
+		if slices.Contains(ds, d) {
+			return nil, usagef("--distract names %s twice", d)
+		}
+		ds = append(ds, d)
+	}
+	if !pixels {
+		for _, d := range ds {
+			if d != envs.NoDistractor {
+				return nil, usagef("--distract %s needs pixels in --obs: distractors are drawn into images", d)
+			}
+		}
+		if c.pixelsSet {
+			return nil, usagef("--pixels needs pixels in --obs")
+		}
+		return nil, nil
+	}
+	if c.pixels.w > envs.MaxPixelSize || c.pixels.h > envs.MaxPixelSize {
+		return nil, usagef("--pixels %s: want sides of at most %d", c.pixels.String(), envs.MaxPixelSize)
+	}
+	var out []string
+	if state {
+		out = append(out, envs.StateObservation)
+	}
+	for _, d := range ds {
+		out = append(out, envs.PixelConfig{Width: c.pixels.w, Height: c.pixels.h, Stack: envs.DefaultPixelStack, Distract: d}.String())
+	}
+	return out, nil
+}
+
 func (c *benchConfig) run(stdout, stderr io.Writer) error {
 	cfg, shard, err := c.sweep()
 	if err != nil {
 		return err
+	}
+	// Refused before the directory is made, not at the first trial an agent cannot run.
+	if err := bench.CheckAgents(cfg); err != nil {
+		return usageError{err}
 	}
 	store, err := bench.Open(c.out, cfg)
 	if err != nil {

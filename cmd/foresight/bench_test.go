@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -65,6 +67,19 @@ func TestBenchErrors(t *testing.T) {
 		{"foreign dir", append(append([]string{"bench"}, ok...), "--out", foreign), exitFailure, "not a foresight bench directory"},
 		{"report of a foreign dir", []string{"bench", "report", foreign}, exitFailure, "not a foresight bench directory"},
 		{"merge without out", []string{"bench", "merge", foreign}, exitUsage, "want --out DIR"},
+		{"unknown observation", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "nope"), exitUsage, `--obs "nope": want state, pixels or both`},
+		{"no observation", append(append([]string{"bench"}, ok...), "--out", out, "--obs", ","), exitUsage, "--obs names no observation"},
+		{"observation twice", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels,state,pixels"), exitUsage, "--obs names pixels twice"},
+		{"distractor without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--distract", "shapes"), exitUsage, "--distract shapes needs pixels in --obs"},
+		{"distractors with state", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "state", "--distract", "none,noise"), exitUsage, "--distract noise needs pixels in --obs"},
+		{"unknown distractor", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "state,pixels", "--distract", "nope"), exitUsage, `--distract "nope": want none, shapes, noise`},
+		{"distractor twice", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--distract", "none,shapes,none"), exitUsage, "--distract names none twice"},
+		{"no distractor", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--distract", ""), exitUsage, "--distract names no distractor"},
+		{"zero pixels", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "0x0"), exitUsage, `invalid value "0x0" for flag -pixels`},
+		{"pixels not WxH", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "64"), exitUsage, "want WxH"},
+		{"pixels too large", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "2048x64"), exitUsage, "--pixels 2048x64: want sides of at most 1024"},
+		{"pixels without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--pixels", "32x32"), exitUsage, "--pixels needs pixels in --obs"},
+		{"agent of states on pixels", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--obs", "state,pixels"}, exitUsage, "agent pets cannot learn from pixels 64x64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,5 +96,68 @@ func TestBenchErrors(t *testing.T) {
 				t.Error("a refused command created the sweep directory")
 			}
 		})
+	}
+}
+
+// TestBenchObservations checks that a sweep of the state and pixels records each trial's
+// observation, summarises the observations apart, resumes without training again, and is
+// refused by a run that asks for other observations.
+func TestBenchObservations(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	args := []string{"bench", "--envs", "Pendulum-v0", "--agents", "random", "--seeds", "2", "--budget", "10s", "--out", dir,
+		"--workers", "2", "--obs", "state,pixels", "--pixels", "32x32", "--distract", "none,shapes"}
+	r := invoke(args...)
+	if r.code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+	}
+	results, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for line := range strings.Lines(string(results)) {
+		var rec struct {
+			Observation *string `json:"observation"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		obs := "(none)"
+		if rec.Observation != nil {
+			obs = *rec.Observation
+		}
+		count[obs]++
+	}
+	if want := map[string]int{"(none)": 2, "pixels 32x32": 2, "pixels 32x32 shapes": 2}; !reflect.DeepEqual(count, want) {
+		t.Errorf("records by observation %v, want %v", count, want)
+	}
+	sweep, err := os.ReadFile(filepath.Join(dir, "sweep.json"))
+	if err != nil || !strings.Contains(string(sweep), `"observations": [`) || !strings.Contains(string(sweep), `"pixels 32x32 shapes"`) {
+		t.Errorf("sweep file lacks the observations (%v):\n%s", err, sweep)
+	}
+	for _, want := range []string{
+		"× 3 observations (state, pixels 32x32, pixels 32x32 shapes) × 2 seeds",
+		"| Environment | Agent | Observation | Trials |",
+		"| Pendulum-v0 | random | state | 2/2 | 0/2 |",
+		"| Pendulum-v0 | random | pixels 32x32 | 2/2 | 0/2 |",
+		"| Pendulum-v0 | random | pixels 32x32 shapes | 2/2 | 0/2 |",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if rep := invoke("bench", "report", dir); rep.code != exitOK || rep.stdout != r.stdout {
+		t.Errorf("bench report: exit %d, stderr %q, stdout differs from the sweep's summary", rep.code, rep.stderr)
+	}
+	// The same sweep with its observations listed in another order resumes with nothing to do.
+	again := invoke(append(args[:len(args)-6:len(args)-6], "--obs", "pixels,state", "--pixels", "32x32", "--distract", "shapes,none")...)
+	if again.code != exitOK || again.stdout != r.stdout {
+		t.Errorf("running the finished sweep again: exit %d, stderr %q", again.code, again.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "results.jsonl")); !bytes.Equal(b, results) {
+		t.Error("running the finished sweep again changed its results")
+	}
+	for _, other := range [][]string{{"--obs", "state"}, {"--obs", "state,pixels", "--pixels", "64x64"}} {
+		invoke(append(args[:len(args)-6:len(args)-6], other...)...).check(t, exitFailure, "holds another sweep: it has observations")
 	}
 }

@@ -16,11 +16,14 @@ const (
 	MaxSeeds = 1000
 	// MaxBudget is the largest budget of simulated experience per trial.
 	MaxBudget = 1000 * time.Hour
+	// MaxObservations is the most observations a sweep lists.
+	MaxObservations = 16
 )
 
 // validate checks that the configuration describes a sweep: at least one environment and
-// agent, each registered and named once, from 1 to MaxSeeds seeds and a budget from 0 to
-// MaxBudget.
+// agent, each registered and named once, at most MaxObservations observations, each the
+// state or a valid pixel observation written canonically and named once, from 1 to MaxSeeds
+// seeds and a budget from 0 to MaxBudget.
 func (c Config) validate() error {
 	for _, names := range []struct {
 		what  string
@@ -37,6 +40,23 @@ func (c Config) validate() error {
 			if slices.Contains(names.list[:i], n) {
 				return fmt.Errorf("the sweep names the %s %s twice", names.what, n)
 			}
+		}
+	}
+	if len(c.Observations) > MaxObservations {
+		return fmt.Errorf("the sweep names %d observations, more than %d", len(c.Observations), MaxObservations)
+	}
+	for i, o := range c.Observations {
+		if o != envs.StateObservation {
+			p, err := envs.ParseObservation(o)
+			if err != nil {
+				return fmt.Errorf("the sweep names an invalid observation: %w", err)
+			}
+			if p.String() != o {
+				return fmt.Errorf("the sweep names the observation %.60q, which is written %q", o, p.String())
+			}
+		}
+		if slices.Contains(c.Observations[:i], o) {
+			return fmt.Errorf("the sweep names the observation %s twice", o)
 		}
 	}
 	if c.Seeds < 1 || c.Seeds > MaxSeeds || c.Budget <= 0 || c.Budget > MaxBudget {
@@ -68,7 +88,7 @@ func envLimits(id string) (limits, error) {
 // experience beyond it, a wall time or real-time factor that is negative or not finite, or
 // an episode longer than the time limit or with a return its rewards cannot sum to.
 func (r *Record) check(cfg Config, lim limits) error {
-	res := agent.TrainResult{Env: r.Env, Agent: r.Agent, Seed: r.Seed, Competent: r.Competent, TTC: r.TTC,
+	res := agent.TrainResult{Env: r.Env, Agent: r.Agent, Observation: r.Observed(), Seed: r.Seed, Competent: r.Competent, TTC: r.TTC,
 		Experience: r.Experience, Wall: r.Wall, Episodes: r.Episodes, Curve: r.Curve}
 	if err := res.Check(agent.DefaultCompetence); err != nil {
 		return err

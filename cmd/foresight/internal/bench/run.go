@@ -90,9 +90,10 @@ type runner struct {
 	err     error
 }
 
-// trial trains one trial and appends its record.
+// trial trains one trial, on its environment observed as the trial says, and appends its
+// record.
 func (r *runner) trial(t Trial) error {
-	env, err := envs.Make(t.Env)
+	env, err := makeEnv(t)
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", t, err)
 	}
@@ -113,6 +114,62 @@ func (r *runner) trial(t Trial) error {
 	}
 	r.update(t, res.Experience, true)
 	return nil
+}
+
+// CheckAgents builds each agent of the sweep once for each shape of image its pixel
+// observations have, on the sweep's first environment, and returns an error naming the first
+// agent and observation it cannot build, so that such a sweep is refused before it trains
+// rather than failing at that pair's first trial. Agents of the state are not built: every
+// agent learns from states. Nor is an agent built again for observations that differ only
+// in their distractor, which changes what the images show but not their shape.
+func CheckAgents(cfg Config) error {
+	if len(cfg.Envs) == 0 {
+		return nil
+	}
+	type built struct {
+		agent string
+		shape envs.PixelConfig
+	}
+	done := map[built]bool{}
+	for _, a := range cfg.Agents {
+		for _, o := range cfg.observations() {
+			pix, err := envs.ParseObservation(o)
+			if err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+			if pix == nil {
+				continue
+			}
+			shape := *pix
+			shape.Distract = envs.NoDistractor
+			if done[built{a, shape}] {
+				continue
+			}
+			done[built{a, shape}] = true
+			env, err := makeEnv(Trial{Env: cfg.Envs[0], Agent: a, Observation: o})
+			if err == nil {
+				// Built one at a time: a learner of images allocates its replay buffer whole.
+				_, err = agent.New(a, env, 0)
+			}
+			if err != nil {
+				return fmt.Errorf("bench: agent %s cannot learn from %s on %s: %w", a, o, cfg.Envs[0], err)
+			}
+		}
+	}
+	return nil
+}
+
+// makeEnv returns the environment of trial t, observed as t says.
+func makeEnv(t Trial) (envs.Env, error) {
+	pix, err := envs.ParseObservation(t.Observed())
+	if err != nil {
+		return nil, err
+	}
+	env, err := envs.Make(t.Env)
+	if err != nil {
+		return nil, err
+	}
+	return envs.Observe(env, pix)
 }
 
 // newRecord returns the record of a finished trial.
@@ -169,8 +226,9 @@ func (r *runner) failed() bool {
 
 // compareTrials orders trials as the sweep lists them.
 func compareTrials(cfg Config, a, b Trial) int {
-	key := func(t Trial) [3]int {
-		return [3]int{slices.Index(cfg.Envs, t.Env), slices.Index(cfg.Agents, t.Agent), int(t.Seed)}
+	obs := cfg.observations()
+	key := func(t Trial) [4]int {
+		return [4]int{slices.Index(cfg.Envs, t.Env), slices.Index(cfg.Agents, t.Agent), slices.Index(obs, t.Observed()), int(t.Seed)}
 	}
 	ka, kb := key(a), key(b)
 	for i := range ka {

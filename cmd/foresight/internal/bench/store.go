@@ -72,12 +72,12 @@ type Store struct {
 // the records it holds.
 //
 // A new or empty directory becomes cfg's sweep directory: Open writes its sweep file. A
-// directory that holds a sweep file must hold cfg's sweep: the same environments and agents,
-// in any order, the same number of seeds and the same budget; the configuration kept, and
-// returned by Config, is the one in the directory. Open returns an error wrapping
-// ErrNotSweep for a directory that holds files but no sweep file, or a sweep file that is
-// not ours, and an error naming the difference for another sweep's directory; either way
-// it changes nothing.
+// directory that holds a sweep file must hold cfg's sweep: the same environments, agents and
+// observations, in any order (no observations and the state alone are the same), the same
+// number of seeds and the same budget; the configuration kept, and returned by Config, is
+// the one in the directory. Open returns an error wrapping ErrNotSweep for a directory that
+// holds files but no sweep file, or a sweep file that is not ours, and an error naming the
+// difference for another sweep's directory; either way it changes nothing.
 //
 // A run killed while appending can leave the results file's last line partly written. Open
 // drops such a line (one without its newline) by rewriting the file without it, and reports
@@ -206,6 +206,7 @@ func (s *Store) Config() Config {
 	c := s.cfg
 	c.Envs = slices.Clone(c.Envs)
 	c.Agents = slices.Clone(c.Agents)
+	c.Observations = slices.Clone(c.Observations)
 	return c
 }
 
@@ -218,11 +219,12 @@ func (s *Store) Records() []Record {
 	return slices.Clone(s.records)
 }
 
-// Done reports whether the store holds the record of trial t.
+// Done reports whether the store holds the record of trial t. An Observation of
+// envs.StateObservation is the state, as an empty one is.
 func (s *Store) Done(t Trial) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.index[t]
+	_, ok := s.index[t.key()]
 	return ok
 }
 
@@ -231,7 +233,8 @@ func (s *Store) Done(t Trial) bool {
 func (s *Store) Dropped() int { return s.dropped }
 
 // Append appends rec, the record of one of the sweep's trials, to the results file, with a
-// single write of one line, and flushes the file to disk. It does nothing if the store
+// single write of one line, and flushes the file to disk. A record of the state is written
+// with an empty Observation, which the line leaves out. It does nothing if the store
 // already holds a record of the trial, and returns an error if the trial is not the
 // sweep's or the store was opened by Load.
 func (s *Store) Append(rec Record) error {
@@ -253,6 +256,7 @@ func (s *Store) append(recs []Record) error {
 	var added []Record
 	seen := map[Trial]bool{}
 	for _, r := range recs {
+		r.Trial = r.Trial.key()
 		if !s.trials[r.Trial] {
 			return fmt.Errorf("bench: trial %s is not of the sweep in %s", r.Trial, s.dir)
 		}
@@ -317,7 +321,7 @@ func (s *Store) write(data []byte) (err error) {
 func (s *Store) record(t Trial) (Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.index[t]
+	i, ok := s.index[t.key()]
 	if !ok {
 		return Record{}, false
 	}
@@ -431,6 +435,8 @@ func loadResults(dir string, cfg Config) (*Store, []byte, error) {
 }
 
 // decodeRecord decodes a line of a results file, refusing unknown fields and trailing data.
+// A line without an observation, as every line was before agents learned from pixels, is
+// a trial of the state, as is one whose observation is envs.StateObservation.
 func decodeRecord(line []byte) (Record, error) {
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(line))
@@ -441,11 +447,13 @@ func decodeRecord(line []byte) (Record, error) {
 	if dec.More() {
 		return Record{}, errors.New("data after the record")
 	}
+	r.Trial = r.Trial.key()
 	return r, nil
 }
 
 // sweepDiff describes how the sweep have differs from want, or returns "" if they are the
-// same sweep: the same environments and agents, in any order, seeds and budget.
+// same sweep: the same environments, agents and observations, in any order, seeds and
+// budget. A sweep that lists no observations observes the state alone.
 func sweepDiff(have, want Config) string {
 	var d []string
 	if !sameSet(have.Envs, want.Envs) {
@@ -453,6 +461,9 @@ func sweepDiff(have, want Config) string {
 	}
 	if !sameSet(have.Agents, want.Agents) {
 		d = append(d, fmt.Sprintf("agents %v, not %v", have.Agents, want.Agents))
+	}
+	if ho, wo := have.observations(), want.observations(); !sameSet(ho, wo) {
+		d = append(d, fmt.Sprintf("observations %q, not %q", ho, wo))
 	}
 	if have.Seeds != want.Seeds {
 		d = append(d, fmt.Sprintf("%d seeds, not %d", have.Seeds, want.Seeds))

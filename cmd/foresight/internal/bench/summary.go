@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/foresight-sim/foresight/cmd/internal/show"
+	"github.com/foresight-sim/foresight/envs"
 )
 
 // SummaryReps and SummaryLevel are the number of bootstrap replicates and the confidence
@@ -21,13 +22,13 @@ const (
 )
 
 // SortRecords sorts recs, stably, into the order of cfg.Trials(): by environment, then
-// agent, then seed, each in the order cfg lists them. Records of trials outside the sweep
-// go last, by environment, agent and seed.
+// agent, then observation, then seed, each in the order cfg lists them. Records of trials
+// outside the sweep go last, by environment, agent, observation and seed.
 func SortRecords(cfg Config, recs []Record) {
 	pos := trialIndex(cfg)
 	slices.SortStableFunc(recs, func(a, b Record) int {
-		i, aIn := pos[a.Trial]
-		j, bIn := pos[b.Trial]
+		i, aIn := pos[a.Trial.key()]
+		j, bIn := pos[b.Trial.key()]
 		switch {
 		case aIn && bIn:
 			return cmp.Compare(i, j)
@@ -36,7 +37,8 @@ func SortRecords(cfg Config, recs []Record) {
 		case bIn:
 			return 1
 		}
-		return cmp.Or(strings.Compare(a.Env, b.Env), strings.Compare(a.Agent, b.Agent), cmp.Compare(a.Seed, b.Seed))
+		return cmp.Or(strings.Compare(a.Env, b.Env), strings.Compare(a.Agent, b.Agent),
+			strings.Compare(a.Observed(), b.Observed()), cmp.Compare(a.Seed, b.Seed))
 	})
 }
 
@@ -52,11 +54,13 @@ func trialIndex(cfg Config) map[Trial]int {
 }
 
 // Summary renders the sweep's results as Markdown: a line describing the sweep, then a
-// table with a row for every environment and agent, in the order of cfg, and, when the
-// sweep has more than one environment, a row for every agent over all of them. A row gives
-// the trials done of those planned, those competent of those done, the median and the
-// interquartile mean (IQM) of the time to competence with their confidence intervals, and
-// the median real-time factor; a note explains them.
+// table with a row for every environment, agent and observation, in the order of cfg, and,
+// when the sweep has more than one environment, a row for every agent and observation over
+// all of them. A row gives the trials done of those planned, those competent of those done,
+// the median and the interquartile mean (IQM) of the time to competence with their
+// confidence intervals, and the median real-time factor; a note explains them. The table
+// has an Observation column unless the sweep observes the state alone, whose summary is
+// as it was before sweeps had observations.
 //
 // A trial that never became competent is right-censored at its budget (see TTCs): a
 // statistic of a row with such trials is a lower bound, written "≥ x", or "> budget" where
@@ -64,36 +68,56 @@ func trialIndex(cfg Config) map[Trial]int {
 // Bootstrap) of SummaryReps replicates at level SummaryLevel, over seeds, stratified by
 // environment in the rows over all environments. Each row's replicates are drawn from a
 // generator seeded with seed and the row's names alone, so the output depends only on its
-// arguments, and a row's intervals do not change as other rows' trials finish.
+// arguments, and a row's intervals do not change as other rows' trials finish (nor those of
+// a row of the state as observations are added to the sweep).
 //
 // Summary ignores records of trials outside the sweep, saying how many, and counts a trial
 // recorded more than once by its first record. It does not modify recs.
 func Summary(cfg Config, recs []Record, seed uint64) string {
 	cells, outside := group(cfg, recs)
+	obs := cfg.observations()
+	withObs := observesPixels(cfg)
 	var b strings.Builder
 	writeHeader(&b, cfg, cells, outside)
-	b.WriteString("| Environment | Agent | Trials | Competent | Median TTC [95% CI] | IQM TTC [95% CI] | Real time |\n")
-	b.WriteString("|---|---|--:|--:|---|---|--:|\n")
+	if withObs {
+		b.WriteString("| Environment | Agent | Observation | Trials | Competent | Median TTC [95% CI] | IQM TTC [95% CI] | Real time |\n")
+		b.WriteString("|---|---|---|--:|--:|---|---|--:|\n")
+	} else {
+		b.WriteString("| Environment | Agent | Trials | Competent | Median TTC [95% CI] | IQM TTC [95% CI] | Real time |\n")
+		b.WriteString("|---|---|--:|--:|---|---|--:|\n")
+	}
 	for _, e := range cfg.Envs {
 		for _, a := range cfg.Agents {
-			writeRow(&b, e, a, cfg.Seeds, [][]Record{cells[cell{e, a}]}, seed)
+			for _, o := range obs {
+				writeRow(&b, cell{e, a, o}, withObs, cfg.Seeds, [][]Record{cells[cell{e, a, o}]}, seed)
+			}
 		}
 	}
 	if len(cfg.Envs) > 1 {
 		for _, a := range cfg.Agents {
-			var strata [][]Record
-			for _, e := range cfg.Envs {
-				strata = append(strata, cells[cell{e, a}])
+			for _, o := range obs {
+				var strata [][]Record
+				for _, e := range cfg.Envs {
+					strata = append(strata, cells[cell{e, a, o}])
+				}
+				writeRow(&b, cell{"", a, o}, withObs, cfg.Seeds*len(cfg.Envs), strata, seed)
 			}
-			writeRow(&b, "", a, cfg.Seeds*len(cfg.Envs), strata, seed)
 		}
 	}
-	writeNote(&b, len(cfg.Envs) > 1)
+	writeNote(&b, len(cfg.Envs) > 1, withObs)
 	return b.String()
 }
 
-// cell names an environment and agent pair of a sweep.
-type cell struct{ env, agent string }
+// observesPixels reports whether the sweep observes anything but the state, so that its
+// summary and plots name the observation of each row and line.
+func observesPixels(cfg Config) bool {
+	obs := cfg.observations()
+	return len(obs) > 1 || obs[0] != envs.StateObservation
+}
+
+// cell names an environment, agent and observation of a sweep; the observation is written
+// as Trial.Observed returns it.
+type cell struct{ env, agent, obs string }
 
 // group sorts a copy of recs into the sweep's cells, each in seed order with one record a
 // trial, and counts the records of trials outside the sweep.
@@ -104,13 +128,14 @@ func group(cfg Config, recs []Record) (cells map[cell][]Record, outside int) {
 	cells = map[cell][]Record{}
 	seen := map[Trial]bool{}
 	for _, r := range recs {
-		if _, ok := pos[r.Trial]; !ok {
+		t := r.Trial.key()
+		if _, ok := pos[t]; !ok {
 			outside++
 			continue
 		}
-		if !seen[r.Trial] {
-			seen[r.Trial] = true
-			c := cell{r.Env, r.Agent}
+		if !seen[t] {
+			seen[t] = true
+			c := cell{r.Env, r.Agent, r.Observed()}
 			cells[c] = append(cells[c], r)
 		}
 	}
@@ -123,9 +148,13 @@ func writeHeader(b *strings.Builder, cfg Config, cells map[cell][]Record, outsid
 	for _, rs := range cells {
 		done += len(rs)
 	}
-	fmt.Fprintf(b, "# Hours to competence\n\n%s × %s × %s, each with a budget of %s of simulated experience: %d of %d trials done.",
-		count(len(cfg.Envs), "environment", cfg.Envs), count(len(cfg.Agents), "agent", cfg.Agents),
-		count(cfg.Seeds, "seed", nil), show.Clock(cfg.Budget.Seconds()), done, len(cfg.Trials()))
+	sweep := []string{count(len(cfg.Envs), "environment", cfg.Envs), count(len(cfg.Agents), "agent", cfg.Agents)}
+	if observesPixels(cfg) {
+		sweep = append(sweep, count(len(cfg.observations()), "observation", cfg.observations()))
+	}
+	sweep = append(sweep, count(cfg.Seeds, "seed", nil))
+	fmt.Fprintf(b, "# Hours to competence\n\n%s, each with a budget of %s of simulated experience: %d of %d trials done.",
+		strings.Join(sweep, " × "), show.Clock(cfg.Budget.Seconds()), done, len(cfg.Trials()))
 	if outside > 0 {
 		fmt.Fprintf(b, " %s of trials outside the sweep left out.", count(outside, "record", nil))
 	}
@@ -144,9 +173,10 @@ func count(n int, thing string, names []string) string {
 	return s
 }
 
-// writeRow writes the table row of agent on env, or on all environments when env is "",
-// with the records of each environment a stratum.
-func writeRow(b *strings.Builder, env, agent string, planned int, strata [][]Record, seed uint64) {
+// writeRow writes the table row of c's agent and observation on its environment, or on all
+// environments when c.env is "", with the records of each environment a stratum, and with
+// an Observation cell if withObs.
+func writeRow(b *strings.Builder, c cell, withObs bool, planned int, strata [][]Record, seed uint64) {
 	all := slices.Concat(strata...)
 	competent := 0
 	for _, r := range all {
@@ -154,13 +184,17 @@ func writeRow(b *strings.Builder, env, agent string, planned int, strata [][]Rec
 			competent++
 		}
 	}
-	name := cellText(env)
-	if env == "" {
+	name := cellText(c.env)
+	if c.env == "" {
 		name = "**all**"
+	}
+	agent := cellText(c.agent)
+	if withObs {
+		agent += " | " + cellText(c.obs)
 	}
 	median, iqm, rt := "—", "—", "—"
 	if len(all) > 0 {
-		rng := rand.New(rand.NewPCG(seed, rowKey(env, agent)))
+		rng := rand.New(rand.NewPCG(seed, rowKey(c)))
 		values, censored := TTCs(all)
 		strataValues := make([][]float64, len(strata))
 		for i, s := range strata {
@@ -172,13 +206,17 @@ func writeRow(b *strings.Builder, env, agent string, planned int, strata [][]Rec
 		rt = factorText(Median(realTimes(all)))
 	}
 	fmt.Fprintf(b, "| %s | %s | %d/%d | %d/%d | %s | %s | %s |\n",
-		name, cellText(agent), len(all), planned, competent, len(all), median, iqm, rt)
+		name, agent, len(all), planned, competent, len(all), median, iqm, rt)
 }
 
-// rowKey returns the generator stream of a row, a hash of its names.
-func rowKey(env, agent string) uint64 {
+// rowKey returns the generator stream of a row, a hash of its names: of its environment and
+// agent alone for a row of the state, as before sweeps had observations.
+func rowKey(c cell) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(env + "\x00" + agent))
+	h.Write([]byte(c.env + "\x00" + c.agent))
+	if c.obs != envs.StateObservation {
+		h.Write([]byte("\x00" + c.obs))
+	}
 	return h.Sum64()
 }
 
@@ -241,8 +279,9 @@ func factorText(x float64) string {
 // cellText escapes the vertical bars of s for a Markdown table cell.
 func cellText(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// writeNote writes the note explaining the table.
-func writeNote(b *strings.Builder, pooled bool) {
+// writeNote writes the note explaining the table, with its rows over all environments if
+// pooled and its Observation column if withObs.
+func writeNote(b *strings.Builder, pooled, withObs bool) {
 	fmt.Fprintf(b, "\nTTC is the time to competence: the simulated experience a trial took to first show competence, as h:mm:ss. "+
 		"A trial not competent within its budget is censored at the budget and counted as taking the budget, "+
 		"so a statistic of a row with such trials is a lower bound on the true one, marked ≥, or > the budget where it reaches it. "+
@@ -251,5 +290,10 @@ func writeNote(b *strings.Builder, pooled bool) {
 	if pooled {
 		b.WriteString(", stratified by environment in the rows over all environments")
 	}
-	b.WriteString(". Real time is the median over trials of simulated seconds per wall second.\n")
+	b.WriteString(". Real time is the median over trials of simulated seconds per wall second.")
+	if withObs {
+		fmt.Fprintf(b, " Observation is what the agent learned from: the environment's state, or pixels WxH, camera images of that size, "+
+			"RGB in stacks of %d frames unless it says gray or stack N, with the distractor it names (shapes or noise) drawn in.", envs.DefaultPixelStack)
+	}
+	b.WriteString("\n")
 }

@@ -13,7 +13,7 @@ var summaryConfig = Config{Envs: []string{"A", "B"}, Agents: []string{"x", "y"},
 // summaryRec returns the record of env/agent/seed, competent at ttc seconds, or never
 // when ttc is negative.
 func summaryRec(env, agent string, seed uint64, ttc, realTime float64) Record {
-	r := Record{Trial: Trial{env, agent, seed}, Budget: 600, RealTime: realTime}
+	r := Record{Trial: Trial{Env: env, Agent: agent, Seed: seed}, Budget: 600, RealTime: realTime}
 	if ttc >= 0 {
 		r.Competent, r.TTC = true, &ttc
 	}

@@ -5,35 +5,83 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/foresight-sim/foresight/envs"
 )
 
-// Config describes a sweep: every agent on every environment, with seeds 0 to Seeds−1, each
-// trained for at most Budget of simulated experience.
+// Config describes a sweep: every agent on every environment, observing it in each of the
+// ways Observations lists, with seeds 0 to Seeds−1, each trained for at most Budget of
+// simulated experience.
 type Config struct {
-	Envs   []string      `json:"envs"`
-	Agents []string      `json:"agents"`
-	Seeds  int           `json:"seeds"`
-	Budget time.Duration `json:"budget"`
+	Envs   []string `json:"envs"`
+	Agents []string `json:"agents"`
+	// Observations lists what the agents observe, each envs.StateObservation or a canonical
+	// pixel description (envs.PixelConfig.String, such as "pixels 64x64 shapes"). Empty
+	// means the state alone, as in sweeps made before agents learned from pixels.
+	Observations []string      `json:"observations,omitempty"`
+	Seeds        int           `json:"seeds"`
+	Budget       time.Duration `json:"budget"`
 }
 
 // Trial is one training run of a sweep.
 type Trial struct {
 	Env   string `json:"env"`
 	Agent string `json:"agent"`
-	Seed  uint64 `json:"seed"`
+	// Observation is what the agent observes: a canonical pixel description, or empty for
+	// the state, so that records made before agents learned from pixels mean the state.
+	Observation string `json:"observation,omitempty"`
+	Seed        uint64 `json:"seed"`
 }
 
-// String names the trial, as env/agent/seed.
-func (t Trial) String() string { return fmt.Sprintf("%s/%s/%d", t.Env, t.Agent, t.Seed) }
+// String names the trial, as env/agent/seed, followed by the observation in parentheses
+// unless it is the state, such as "Pendulum-v0/jepa/3 (pixels 64x64 shapes)".
+func (t Trial) String() string {
+	s := fmt.Sprintf("%s/%s/%d", t.Env, t.Agent, t.Seed)
+	if o := t.Observed(); o != envs.StateObservation {
+		s += " (" + o + ")"
+	}
+	return s
+}
 
-// Trials returns the sweep's trials in a fixed order: by environment, then agent, then seed,
-// each in the order the configuration lists them.
+// Observed returns the description of what the trial's agent observes, as
+// envs.ParseObservation reads it: Observation, or envs.StateObservation where it is empty.
+func (t Trial) Observed() string {
+	if t.Observation == "" {
+		return envs.StateObservation
+	}
+	return t.Observation
+}
+
+// key returns t as the sweep's trials and a store's index hold it, with the state written
+// as an empty Observation.
+func (t Trial) key() Trial {
+	if t.Observation == envs.StateObservation {
+		t.Observation = ""
+	}
+	return t
+}
+
+// observations returns the sweep's observations, [envs.StateObservation] where the
+// configuration lists none.
+func (c Config) observations() []string {
+	if len(c.Observations) == 0 {
+		return []string{envs.StateObservation}
+	}
+	return c.Observations
+}
+
+// Trials returns the sweep's trials in a fixed order: by environment, then agent, then
+// observation, then seed, each in the order the configuration lists them. A trial of the
+// state has an empty Observation, so a sweep of the state alone has the trials, in the
+// order, that it had before sweeps had observations.
 func (c Config) Trials() []Trial {
 	var out []Trial
 	for _, e := range c.Envs {
 		for _, a := range c.Agents {
-			for s := range c.Seeds {
-				out = append(out, Trial{Env: e, Agent: a, Seed: uint64(s)})
+			for _, o := range c.observations() {
+				for s := range c.Seeds {
+					out = append(out, Trial{Env: e, Agent: a, Observation: o, Seed: uint64(s)}.key())
+				}
 			}
 		}
 	}

@@ -17,7 +17,7 @@ func TestTrialsOrder(t *testing.T) {
 	if len(trials) != 2*3*3 {
 		t.Fatalf("%d trials, want 18", len(trials))
 	}
-	if trials[0] != (Trial{"Pendulum-v0", "random", 0}) || trials[4] != (Trial{"Pendulum-v0", "zero", 1}) || trials[17] != (Trial{"Acrobot-v0", "oracle", 2}) {
+	if trials[0] != (Trial{Env: "Pendulum-v0", Agent: "random", Seed: 0}) || trials[4] != (Trial{Env: "Pendulum-v0", Agent: "zero", Seed: 1}) || trials[17] != (Trial{Env: "Acrobot-v0", Agent: "oracle", Seed: 2}) {
 		t.Errorf("trials out of order: %v", trials)
 	}
 }
