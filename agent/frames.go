@@ -233,12 +233,7 @@ func (r *Replay) unmarshalFrames(data []byte) error {
 		f.cur = step[n-1]
 	}
 	r.len, r.head, r.episodes, r.open = n, n%r.cap, head[4], head[5] == 1
-	r.ends = r.ends[:0]
-	for k, end := range term {
-		if end {
-			r.ends = append(r.ends, k)
-		}
-	}
+	r.setEnds(term)
 	return nil
 }
 

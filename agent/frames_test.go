@@ -52,26 +52,6 @@ func fillFrames(t *testing.T, r *Replay, lengths []int) {
 	}
 }
 
-// frameStarts returns the steps that begin a run of l steps of one episode among the last
-// capacity transitions of episodes of the given lengths, whose observation frames are held:
-// the transitions of the Stack steps before it, or of all of its episode's earlier steps.
-func frameStarts(lengths []int, capacity, l int) map[stepID]bool {
-	var all []stepID
-	for e, n := range lengths {
-		for s := range n {
-			all = append(all, stepID{e, s})
-		}
-	}
-	held := all[max(0, len(all)-capacity):]
-	starts := map[stepID]bool{}
-	for i := 0; i+l <= len(held); i++ {
-		if held[i+l-1].episode == held[i].episode && i >= min(held[i].step, testLayout.Stack) {
-			starts[held[i]] = true
-		}
-	}
-	return starts
-}
-
 // checkFrameSequence checks sequence s of b against the observations fillFrames added and
 // returns the step it starts at.
 func checkFrameSequence(t *testing.T, b *worldmodel.Batch, s int) stepID {
@@ -100,7 +80,7 @@ func TestFrameReplaySequences(t *testing.T) {
 			t.Fatal(err)
 		}
 		fillFrames(t, r, lengths)
-		want := frameStarts(lengths, tc.capacity, tc.l)
+		want := validStarts(lengths, tc.capacity, tc.l, testLayout.Stack)
 		rng := rand.New(rand.NewPCG(1, 2))
 		var b worldmodel.Batch
 		seen := map[stepID]bool{}

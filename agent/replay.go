@@ -309,13 +309,18 @@ func (r *Replay) UnmarshalBinary(data []byte) error {
 	copy(r.term, term)
 	copy(r.episode, episode)
 	r.len, r.head, r.episodes, r.open = n, n%r.cap, head[3], head[4] == 1
+	r.setEnds(term)
+	return nil
+}
+
+// setEnds lists the terminal transitions of a buffer restored oldest first into slots 0 on.
+func (r *Replay) setEnds(term []bool) {
 	r.ends = r.ends[:0]
 	for k, end := range term {
 		if end {
 			r.ends = append(r.ends, k)
 		}
 	}
-	return nil
 }
 
 // namedValues are the values of one field of n transitions, len(values)/n each.

@@ -44,8 +44,10 @@ func episodeLengths(n, longest int) []int {
 }
 
 // validStarts returns the steps that begin a run of l steps of one episode among the last
-// capacity transitions of episodes of the given lengths, added in order by fillEpisodes.
-func validStarts(lengths []int, capacity, l int) map[stepID]bool {
+// capacity transitions of episodes of the given lengths, added in order, and, for a frame
+// replay of stacks of stack frames (0 for a plain replay), whose observation's frames are
+// held: those of the stack steps before it, or of all of its episode's earlier steps.
+func validStarts(lengths []int, capacity, l, stack int) map[stepID]bool {
 	var all []stepID
 	for e, n := range lengths {
 		for s := range n {
@@ -55,7 +57,7 @@ func validStarts(lengths []int, capacity, l int) map[stepID]bool {
 	held := all[max(0, len(all)-capacity):]
 	starts := map[stepID]bool{}
 	for i := 0; i+l <= len(held); i++ {
-		if held[i+l-1].episode == held[i].episode {
+		if held[i+l-1].episode == held[i].episode && i >= min(held[i].step, stack) {
 			starts[held[i]] = true
 		}
 	}
@@ -94,7 +96,7 @@ func TestReplaySequencesStayInOneEpisode(t *testing.T) {
 	if r.Len() != capacity {
 		t.Fatalf("Len %d, want %d", r.Len(), capacity)
 	}
-	valid := validStarts(lengths, capacity, l)
+	valid := validStarts(lengths, capacity, l, 0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var b worldmodel.Batch
 	for range 200 {
@@ -129,7 +131,7 @@ func TestReplayStartsUniform(t *testing.T) {
 		t.Fatal(err)
 	}
 	fillEpisodes(t, r, lengths...)
-	valid := validStarts(lengths, capacity, l)
+	valid := validStarts(lengths, capacity, l, 0)
 	if len(valid) < 51 {
 		t.Fatalf("%d valid starts: too few for the approximation of the critical value", len(valid))
 	}

@@ -138,23 +138,12 @@ func NewJEPA(d Dims, c JEPAConfig, seedValue uint64) (*JEPA, error) {
 // Train takes one gradient step of the multi-step latent prediction and reward losses on
 // b, one of the probe, and moves the target encoder towards the encoder.
 func (m *JEPA) Train(b *Batch) (Stats, error) {
-	if err := checkBatch(b, m.dims, m.cfg.Batch, m.cfg.Horizon); err != nil {
-		return Stats{}, err
+	st, err := m.trainStep(b, m.opt, m.forward, m.backward)
+	if err != nil {
+		return st, err
 	}
-	m.enc.zeroGrad()
-	m.pred.ZeroGrad()
-	fresh := m.forward(b)
-	st := m.backward(b)
-	if !finite(st.Loss) || !finite(m.opt.GradNorm()) {
-		if fresh {
-			m.obs.scale = scaler{} // a failed first step leaves the model as it was
-		}
-		return st, ErrNotFinite
-	}
-	m.opt.Step()
 	m.target.follow(m.enc, m.cfg.TargetRate)
 	st.Probe = m.trainProbe()
-	st.LatentStd = m.latentStd()
 	return st, nil
 }
 

@@ -69,18 +69,7 @@ func rotationBatch(rng *rand.Rand, b *Batch, n, l int) {
 // the stats of every step.
 func trainJEPA(t testing.TB, m *JEPA, steps int, seed uint64) []Stats {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 1))
-	var b Batch
-	n, l := m.SampleShape()
-	stats := make([]Stats, steps)
-	for i := range steps {
-		rotationBatch(rng, &b, n, l)
-		var err error
-		if stats[i], err = m.Train(&b); err != nil {
-			t.Fatalf("training step %d: %v", i, err)
-		}
-	}
-	return stats
+	return trainModel(t, m, rotationBatch, steps, seed)
 }
 
 // stepInputs returns copies of the observations t and the actions t of b's sequences, as

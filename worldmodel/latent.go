@@ -198,6 +198,30 @@ func (m *latentModel) prepare(b *Batch) (fitted bool) {
 	return fitted
 }
 
+// trainStep takes one step of opt on b: it clears the gradients, runs forward, which records
+// a pass and reports whether it fixed the scaling of observations, and backward, which
+// computes the loss and its gradients. A loss or gradient that is not finite leaves the
+// parameters as they were and returns ErrNotFinite.
+func (m *latentModel) trainStep(b *Batch, opt *nn.AdamW[float32], forward func(*Batch) bool, backward func(*Batch) Stats) (Stats, error) {
+	if err := checkBatch(b, m.dims, m.batch, m.horizon); err != nil {
+		return Stats{}, err
+	}
+	m.enc.zeroGrad()
+	m.pred.ZeroGrad()
+	m.dec.zeroGrad()
+	fresh := forward(b)
+	st := backward(b)
+	if !finite(st.Loss) || !finite(opt.GradNorm()) {
+		if fresh {
+			m.obs.scale = scaler{} // a failed first step leaves the model as it was
+		}
+		return st, ErrNotFinite
+	}
+	opt.Step()
+	st.LatentStd = m.latentStd()
+	return st, nil
+}
+
 // rollout encodes the first observations and rolls the predictor forward through the
 // batch's actions, recording every step for backward.
 func (m *latentModel) rollout(b *Batch) {

@@ -110,24 +110,9 @@ func NewRecon(d Dims, c ReconConfig, seedValue uint64) (*Recon, error) {
 
 // Train takes one gradient step of the multi-step reconstruction and reward losses on b.
 func (m *Recon) Train(b *Batch) (Stats, error) {
-	if err := checkBatch(b, m.dims, m.cfg.Batch, m.cfg.Horizon); err != nil {
-		return Stats{}, err
-	}
-	m.enc.zeroGrad()
-	m.pred.ZeroGrad()
-	m.dec.zeroGrad()
-	fresh := m.forward(b)
-	st := m.backward(b)
-	if !finite(st.Loss) || !finite(m.opt.GradNorm()) {
-		if fresh {
-			m.obs.scale = scaler{} // a failed first step leaves the model as it was
-		}
-		return st, ErrNotFinite
-	}
-	m.opt.Step()
+	st, err := m.trainStep(b, m.opt, m.forward, m.backward)
 	st.Probe = st.Prediction
-	st.LatentStd = m.latentStd()
-	return st, nil
+	return st, err
 }
 
 // forward prepares the batch's observations, rolls the predictor forward from the first
