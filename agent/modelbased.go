@@ -320,8 +320,8 @@ func newLearning(name string, env envs.Env, s uint64, build func(worldmodel.Dims
 		return nil, err
 	}
 	d := dimsOf(env)
-	if d.Pixels.Images() {
-		c = PixelModelConfig(c)
+	if p := d.Pixels; p.Images() {
+		c = PixelModelConfig(c, p.Height*p.Width*p.Channels)
 	}
 	m, err := build(d, seed.Derive(s, modelStream))
 	if err != nil {

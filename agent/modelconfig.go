@@ -79,12 +79,19 @@ func DefaultModelConfig() ModelConfig {
 	}
 }
 
-// PixelModelConfig returns c changed for a learner of images, each of whose training steps
-// passes every image of its batches through convolutions: one model update per step, and
-// batches of 32 transitions for the critic and of 32 random and 8 terminal ones for the
-// termination model (docs/decisions/pixels.md has the timings).
-func PixelModelConfig(c ModelConfig) ModelConfig {
+// maxReplayFrames bounds the bytes of frames a learner of images keeps, 900 MiB, so that
+// its checkpoint stays within the 1 GiB a checkpoint file may hold: 76 800 transitions of
+// 64×64 RGB frames, over an hour of experience at 20 steps a second.
+const maxReplayFrames = 900 << 20
+
+// PixelModelConfig returns c changed for a learner of images of frameBytes bytes each,
+// whose training steps pass every image of their batches through convolutions: one model
+// update per step, batches of 32 transitions for the critic and of 32 random and 8
+// terminal ones for the termination model (docs/decisions/pixels.md has the timings), and
+// a replay buffer of at most 900 MiB of frames.
+func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 	c.UpdatesPerStep = 1
+	c.ReplayCapacity = max(1, min(c.ReplayCapacity, maxReplayFrames/max(1, frameBytes)))
 	if c.Critic != nil {
 		critic := *c.Critic
 		critic.Batch = 32

@@ -44,11 +44,11 @@ func TestPixelAgentsFromNew(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := PixelModelConfig(c); !reflect.DeepEqual(a.cfg, want) {
+		if want := PixelModelConfig(c, 64*64*3); !reflect.DeepEqual(a.cfg, want) {
 			t.Errorf("%s: configuration %+v, want %+v", name, a.cfg, want)
 		}
-		if a.cfg.UpdatesPerStep != 1 || a.cfg.Critic.Batch != 32 {
-			t.Errorf("%s: %d updates per step, critic batches of %d", name, a.cfg.UpdatesPerStep, a.cfg.Critic.Batch)
+		if a.cfg.UpdatesPerStep != 1 || a.cfg.Critic.Batch != 32 || a.cfg.ReplayCapacity != 76_800 {
+			t.Errorf("%s: %d updates per step, critic batches of %d, replay of %d", name, a.cfg.UpdatesPerStep, a.cfg.Critic.Batch, a.cfg.ReplayCapacity)
 		}
 	}
 	if _, err := New("recon", makeEnv(t, "Pendulum-v0"), 1); err != nil {
