@@ -41,6 +41,8 @@
 //     set, and the next Reset rebuilds the scene.
 //
 // Wrappers add time limits, action repeat, action rescaling and clipping, pixel observations
-// drawn by the sim package's rasteriser, and episode statistics; Vector steps many copies in
-// parallel; Check verifies that an environment keeps the API's promises.
+// drawn by the sim package's rasteriser (with distracting detail that moves but does not
+// matter, see Distractor; Observe and ParseObservation build them from a description such
+// as "pixels 64x64 shapes"), and episode statistics; Vector steps many copies in parallel;
+// Check verifies that an environment keeps the API's promises.
 package envs

@@ -7,8 +7,8 @@
 // reward that follow an action ([Model.Predict]), and maps latents back to estimated
 // observations ([Model.Readout]). Everything works on batches, nn matrices with one example
 // per row, in float32, and returns the model's own storage, so that planning and training
-// allocate nothing once warm. Two models implement it, and they differ in where they
-// predict:
+// allocate nothing once warm. Three models implement it, and they differ in where they
+// predict or in what trains their latent:
 //
 //   - [JEPA], a joint-embedding predictive architecture, predicts in a latent space it
 //     learns. An encoder maps observations to latents made of SimNorm groups; a predictor
@@ -19,7 +19,15 @@
 //   - [PETS], an ensemble of probabilistic networks after Chua et al. (2018), predicts
 //     observations: its latent is the observation itself, scaled, and each member predicts a
 //     Gaussian over the change of the observation and over the reward. It is the generative
-//     baseline the JEPA is measured against.
+//     baseline the JEPA is measured against on states.
+//   - [Recon] is the JEPA's encoder, latent, predictor and decoder trained to reconstruct the
+//     observation at every step of the rollout instead, so that every value (every pixel)
+//     counts in its loss: the generative baseline on images, differing from the JEPA in its
+//     objective alone.
+//
+// Observations are states, or stacks of image frames when [Dims.Pixels] says so: then the
+// JEPA and Recon encode them with convolutions first ([ConvConfig]) and decode, through the
+// transposed convolutions, the newest frame.
 //
 // A JEPA's latents mean nothing to a person, so it also trains a probe, a small network from
 // detached latents to observations that the rest of the model never sees. Readout runs it,
