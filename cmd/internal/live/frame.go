@@ -6,6 +6,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
+	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/sim"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -16,6 +17,8 @@ import (
 type Frame struct {
 	Env, Agent string
 	Seed       uint64
+	// Observation describes what the agent observes, as envs.ObservationOf does.
+	Observation string
 	// Scene is the environment now.
 	Scene sim.Scene
 	// Ghosts are the bodies of the future the agent expects its plan to lead to, one entry
@@ -77,7 +80,7 @@ func SpeedLabel(x float64) string {
 // HUD returns the lines of the heads-up display for f.
 func HUD(f *Frame) []string {
 	lines := []string{
-		fmt.Sprintf("%s · %s · seed %d", f.Env, f.Agent, f.Seed),
+		title(f),
 		fmt.Sprintf("experience %s   episode %d", show.Clock(f.Experience), f.Episodes+1),
 		fmt.Sprintf("return %.1f   last %s   streak %d", f.Episode.Return, lastReturn(f), f.Streak),
 		competence(f),
@@ -97,6 +100,15 @@ func HUD(f *Frame) []string {
 		lines = append(lines, "stopped: "+f.Err.Error())
 	}
 	return lines
+}
+
+// title names the environment, the agent, the seed and, for images, the observation.
+func title(f *Frame) string {
+	t := fmt.Sprintf("%s · %s · seed %d", f.Env, f.Agent, f.Seed)
+	if f.Observation != "" && f.Observation != envs.StateObservation {
+		t += " · " + f.Observation
+	}
+	return t
 }
 
 func lastReturn(f *Frame) string {

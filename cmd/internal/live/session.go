@@ -336,7 +336,7 @@ func (s *Session) publishMaybe(now bool) {
 func (s *Session) publish(err error) {
 	s.lastPublish = time.Now()
 	f := &Frame{
-		Env: s.cfg.Env, Agent: s.cfg.Agent, Seed: s.cfg.Seed,
+		Env: s.cfg.Env, Agent: s.cfg.Agent, Seed: s.cfg.Seed, Observation: envs.ObservationOf(s.env),
 		Scene:      *s.env.Scene().Clone(),
 		Experience: s.trainer.Experience(),
 		Episodes:   s.trainer.Episodes(),

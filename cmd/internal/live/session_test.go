@@ -3,6 +3,7 @@ package live
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,6 +85,8 @@ func TestStartErrors(t *testing.T) {
 		{"empty env", Config{Env: "", Agent: "random", Seed: 1, Speed: 1}},
 		{"unknown agent", Config{Env: pendulum, Agent: "nobody", Seed: 1, Speed: 1}},
 		{"empty agent", Config{Env: pendulum, Agent: "", Seed: 1, Speed: 1}},
+		{"bad observation", Config{Env: pendulum, Agent: "random", Observation: "pixels 0x0", Seed: 1, Speed: 1}},
+		{"pets on pixels", Config{Env: pendulum, Agent: "pets", Observation: "pixels 48x48", Seed: 1, Speed: 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := Start(c.cfg)
@@ -95,6 +98,24 @@ func TestStartErrors(t *testing.T) {
 				t.Errorf("Start(%v) returned a session with error %v", c.cfg, err)
 			}
 		})
+	}
+}
+
+// TestSessionPixels checks that a session of an agent observing pixels publishes what it
+// sees, and names the observation in its frames and its description.
+func TestSessionPixels(t *testing.T) {
+	cfg := Config{Env: pendulum, Agent: "random", Observation: "pixels 48x48 shapes", Seed: 1, Speed: math.Inf(1)}
+	s, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	f := waitFor(t, s, patience, "a second of experience", func(f *Frame) bool { return f.Experience >= 1 })
+	if f.Sight == nil || len(f.Sight.Frames) != 1 || f.Sight.Frames[0].Bounds().Dx() != 48 {
+		t.Fatalf("sight %+v, want the 48×48 frame the agent sees", f.Sight)
+	}
+	if f.Observation != cfg.Observation || !strings.Contains(HUD(f)[0], "pixels 48x48 shapes") || !strings.Contains(cfg.String(), "pixels 48x48 shapes") {
+		t.Errorf("observation %q, HUD %q, description %q", f.Observation, HUD(f)[0], cfg.String())
 	}
 }
 

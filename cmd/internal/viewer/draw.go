@@ -305,6 +305,6 @@ func (g *game) drawSight(dst *ebiten.Image, f *live.Frame, area live.Rect) {
 		g.sight, g.sightImage = f.Sight, ebiten.NewImageFromImage(img)
 	}
 	op := &ebiten.DrawImageOptions{}
-	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(g.sightImage.Bounds().Dy())-8)
+	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(g.sightImage.Bounds().Dy())-32) // above the scale bar
 	dst.DrawImage(g.sightImage, op)
 }
