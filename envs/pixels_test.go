@@ -1,7 +1,9 @@
 package envs
 
 import (
+	"errors"
 	"image/color"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -172,5 +174,72 @@ func BenchmarkPixelObservation64(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 		})
+	}
+}
+
+func TestParseObservation(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want *PixelConfig
+	}{
+		{"state", nil},
+		{"pixels 64x64", &PixelConfig{Width: 64, Height: 64, Stack: 3}},
+		{"pixels 48x40 shapes", &PixelConfig{Width: 48, Height: 40, Stack: 3, Distract: ShapesDistractor}},
+		{"pixels 8x8 gray stack 4 noise", &PixelConfig{Width: 8, Height: 8, Gray: true, Stack: 4, Distract: NoiseDistractor}},
+		{"pixels 8x8 stack 1", &PixelConfig{Width: 8, Height: 8, Stack: 1}},
+	} {
+		got, err := ParseObservation(tc.in)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseObservation(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			continue
+		}
+		if got != nil && got.String() != tc.in {
+			t.Errorf("%+v writes as %q, want %q", got, got.String(), tc.in)
+		}
+	}
+	for _, in := range []string{"", "State", "pixels", "pixels 0x0", "pixels 64", "pixels 64x64x3", "pixels 064x64",
+		"pixels 64x64 stack 3", "pixels 64x64 stack x", "pixels 64x64 nope", "pixels 64x64 shapes noise",
+		"pixels  64x64", " pixels 64x64", "pixels 64x64 none", "pixels 2000x2000", "pixels 64x64 stack 99"} {
+		if c, err := ParseObservation(in); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseObservation(%q) = %+v, %v; want a one-line error", in, c, err)
+		}
+	}
+}
+
+// FuzzParseObservation checks that ParseObservation never panics, and that what it
+// accepts is a valid configuration that writes back as the same text.
+func FuzzParseObservation(f *testing.F) {
+	for _, s := range []string{"state", "pixels 64x64", "pixels 48x40 shapes", "pixels 8x8 gray stack 4 noise", "pixels 1x1 stack 16"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseObservation(s)
+		if err != nil || c == nil {
+			return
+		}
+		if err := c.validate(); err != nil {
+			t.Fatalf("%q: accepted an invalid configuration: %v", s, err)
+		}
+		if c.String() != s {
+			t.Fatalf("%q writes back as %q", s, c.String())
+		}
+	})
+}
+
+func TestObserve(t *testing.T) {
+	env := newFake(faultNone)
+	if got, err := Observe(env, nil); got != Env(env) || err != nil || ObservationOf(got) != StateObservation || PixelsOf(got) != nil {
+		t.Fatalf("Observe(nil) = %v, %v", got, err)
+	}
+	c := &PixelConfig{Width: 8, Height: 6, Stack: 2, Distract: NoiseDistractor}
+	got, err := Observe(env, c)
+	if err != nil || ObservationOf(got) != "pixels 8x6 stack 2 noise" || PixelsOf(got) == nil {
+		t.Fatalf("Observe(%+v) = %v, %v, observed as %q", c, got, err, ObservationOf(got))
+	}
+	if err := Pose(got, make([]float64, 8*6*3)); !errors.Is(err, ErrNoPose) {
+		t.Errorf("posing a pixel observation: %v, want ErrNoPose", err)
+	}
+	if _, err := Observe(env, &PixelConfig{Width: 0, Height: 6, Stack: 2}); err == nil {
+		t.Error("Observe accepted a 0-pixel-wide image")
 	}
 }
