@@ -77,6 +77,9 @@ var builtins = []struct {
 	{"random", func(env envs.Env, seed uint64) (Agent, error) { return NewRandom(env.ActionSpace(), seed), nil }},
 	{"zero", func(env envs.Env, _ uint64) (Agent, error) { return NewZero(env.ActionSpace()), nil }},
 	{"oracle", func(env envs.Env, seed uint64) (Agent, error) {
+		if dimsOf(env).Pixels.Images() {
+			return nil, errors.New("agent: the oracle plans on the simulator's states, not images: use jepa or recon with pixel observations")
+		}
 		o, err := NewOracle(env, seed, DefaultOracleConfig())
 		if err != nil {
 			return nil, err

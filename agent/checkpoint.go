@@ -65,8 +65,9 @@ func (c *Checkpoint) Path() string { return c.path }
 
 // Save writes the run's result so far and the agent's state, replacing the checkpoint
 // atomically: a crash leaves the previous one whole. It creates the checkpoint's directory
-// if needed. It returns an error if the agent's state cannot be encoded or the file cannot
-// be written, as when the checkpoint's path leads to anything but a regular file.
+// if needed. It returns an error if the agent's state cannot be encoded or is larger than
+// MaxCheckpointSize, or the file cannot be written, as when the checkpoint's path leads to
+// anything but a regular file.
 func (c *Checkpoint) Save(res TrainResult) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
 		return fmt.Errorf("checkpoint directory: %w", err)
@@ -85,6 +86,9 @@ func (c *Checkpoint) Save(res TrainResult) error {
 		}
 	}
 	data := parts.Encode(checkpointKind, head, state, curve)
+	if len(data) > MaxCheckpointSize {
+		return fmt.Errorf("checkpoint %s: the run's state takes %d bytes, more than the %d a checkpoint may hold", c.path, len(data), MaxCheckpointSize)
+	}
 	if err := safefile.Write(c.path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
@@ -96,7 +100,7 @@ func (c *Checkpoint) Save(res TrainResult) error {
 // a symbolic link to nothing, the file is not a regular file of at most MaxCheckpointSize
 // bytes, is not a checkpoint, fails its
 // checksums, holds values no run produces, or is of another run (environment, parameters,
-// agent); the agent may then have been restored in part.
+// agent, observation); the agent may then have been restored in part.
 func (c *Checkpoint) Load() (*TrainResult, error) {
 	data, err := safefile.Read(c.path, MaxCheckpointSize)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -126,9 +130,15 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 	}
 	spec := c.env.Spec()
 	params := spec.Params.Values()
+	if head.Result.Observation == "" { // written before results named the observation
+		head.Result.Observation = envs.StateObservation
+	}
 	if head.Env != spec.ID || head.Agent != c.name || !maps.Equal(head.Params, params) {
 		return nil, fmt.Errorf("%w: checkpoint %s is of %s on %s %v, not of %s on %s %v", ErrOtherRun, c.path,
 			head.Agent, head.Env, head.Params, c.name, spec.ID, params)
+	}
+	if obs := envs.ObservationOf(c.env); head.Result.Observation != obs {
+		return nil, fmt.Errorf("%w: checkpoint %s is of an agent observing %s, not %s", ErrOtherRun, c.path, head.Result.Observation, obs)
 	}
 	s, ok := c.agent.(encoding.BinaryUnmarshaler)
 	switch {

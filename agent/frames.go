@@ -64,16 +64,69 @@ func checkFrame(name string, frame []float64) error {
 	return nil
 }
 
-// check returns an error if t's frames cannot be stored; newEpisode says whether t starts
-// an episode, whose first frame is then stored too.
-func (f *frames) check(t Transition, newEpisode bool) error {
+// checkFrames returns an error if t's frames cannot be stored: values that are not bytes
+// over 255, or an observation whose frames are not those the buffer holds for it (see
+// checkContinues). newEpisode says whether t starts an episode.
+func (r *Replay) checkFrames(t Transition, newEpisode bool) error {
+	f := r.frames
 	if err := checkFrame("next observation", f.newest(t.Next)); err != nil {
 		return err
 	}
 	if newEpisode {
-		return checkFrame("first observation", f.newest(t.Obs))
+		if err := checkFrame("first observation", f.newest(t.Obs)); err != nil {
+			return err
+		}
+	}
+	return r.checkContinues(t.Obs, newEpisode)
+}
+
+// checkContinues returns an error unless the frames of obs, the observation of a transition
+// about to be added, are what the buffer would rebuild for it: copies of its newest frame
+// when it starts an episode, and otherwise the frames that came before it in the episode,
+// where they are still held. Stacks of anything but consecutive frames (those of an
+// action-repeat wrapper's inner steps, say) would be sampled wrong.
+func (r *Replay) checkContinues(obs []float64, newEpisode bool) error {
+	f := r.frames
+	newest := f.newest(obs)
+	for k := range f.Stack {
+		frame := obs[k*f.Size : (k+1)*f.Size]
+		if newEpisode {
+			if !slices.Equal(frame, newest) {
+				return fmt.Errorf("agent: frame replay: frame %d of an episode's first observation is not a copy of its newest, as a reset's stack is", k)
+			}
+			continue
+		}
+		if want := r.heldFrame(int(f.cur) + 2 - f.Stack + k); want != nil && !sameBytes(frame, want) {
+			return fmt.Errorf("agent: frame replay: frame %d of the observation is not the frame of %d steps before: observations must be stacks of consecutive frames, as envs.PixelObservation returns them", k, f.Stack-1-k)
+		}
 	}
 	return nil
+}
+
+// heldFrame returns frame j of the episode under way, j at most one past the step of the
+// last transition added, or nil if the buffer no longer holds it.
+func (r *Replay) heldFrame(j int) []byte {
+	f := r.frames
+	if j <= 0 {
+		if n := len(f.firsts); n > 0 && f.firsts[n-1].episode == r.episodes {
+			return f.firsts[n-1].pix
+		}
+		return nil
+	}
+	if r.len-1-(int(f.cur)-(j-1)) < 0 {
+		return nil
+	}
+	return r.frameAt(r.len-1, j)
+}
+
+// sameBytes reports whether the values of frame are the bytes of b over 255.
+func sameBytes(frame []float64, b []byte) bool {
+	for i, v := range frame {
+		if byte(math.Round(v*255)) != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // add stores t's frames in slot i, which held a transition if full; episode is t's.

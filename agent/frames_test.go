@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -282,4 +283,68 @@ func FuzzFrameReplayState(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestFrameReplayLearnerEndsNotHeld checks that a learner whose frame replay still holds a
+// terminal transition, but without its observation's frames, goes on learning: its
+// termination model skips the step instead of failing the run.
+func TestFrameReplayLearnerEndsNotHeld(t *testing.T) {
+	jc := worldmodel.DefaultJEPAConfig()
+	jc.Batch, jc.Horizon = 4, 1
+	m, err := worldmodel.NewJEPA(worldmodel.Dims{Obs: testLayout.Stack * testLayout.Size, Action: 1}, jc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultModelConfig()
+	c.Critic, c.SeedSeconds, c.PretrainUpdates, c.UpdatesPerStep, c.ReplayCapacity = nil, 0, 1, 1, 8
+	a, err := NewModelBased(widened{makeEnv(t, "Pendulum-v0"), testLayout.Stack * testLayout.Size}, m, 1, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.replay, err = NewFrameReplay(8, testLayout, 1); err != nil {
+		t.Fatal(err)
+	}
+	for e, n := range []int{6, 6} {
+		for s := range n {
+			tr := Transition{Obs: testStack(e, s), Next: testStack(e, s+1), Action: []float64{0}, Terminated: e == 0 && s == n-1}
+			if err := a.Observe(tr); err != nil {
+				t.Fatalf("episode %d step %d (%d held, %d terminal): %v", e, s, a.replay.Len(), a.replay.Ends(), err)
+			}
+		}
+		a.EndEpisode()
+	}
+}
+
+// widened is an environment whose observations are said to be dim values in [0, 1].
+type widened struct {
+	envs.Env
+	dim int
+}
+
+func (w widened) ObservationSpace() envs.Box { return envs.UniformBox(0, 1, w.dim) }
+
+// TestFrameReplayRefusesOtherStacks checks that a frame replay refuses observations whose
+// frames are not the ones it holds for them, such as an action-repeat wrapper's stacks of
+// inner steps, instead of sampling them wrong.
+func TestFrameReplayRefusesOtherStacks(t *testing.T) {
+	r, err := NewFrameReplay(10, testLayout, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := []float64{0, 0}
+	if err := r.Add(Transition{Obs: testStack(0, 1), Action: act, Next: testStack(0, 2)}); err == nil {
+		t.Error("a first observation that is not a reset's stack of copies was accepted")
+	}
+	fillFrames(t, r, []int{3})
+	next := testStack(1, 1)
+	if err := r.Add(Transition{Obs: testStack(1, 0), Action: act, Next: next}); err != nil {
+		t.Fatal(err)
+	}
+	skipped := testStack(1, 2) // as if a wrapper had stepped twice
+	if err := r.Add(Transition{Obs: skipped, Action: act, Next: testStack(1, 3)}); err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("an observation that skips a frame: %v, want a one-line error", err)
+	}
+	if err := r.Add(Transition{Obs: next, Action: act, Next: testStack(1, 2)}); err != nil {
+		t.Errorf("the observation that follows was refused: %v", err)
+	}
 }

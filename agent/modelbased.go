@@ -240,10 +240,14 @@ func (a *ModelBased) trainTermination() error {
 	if err := a.replay.SampleSequences(a.trainRNG, random, 1, &a.tbatch[0]); err != nil {
 		return err
 	}
-	if err := a.replay.SampleEnds(a.trainRNG, terminal, &a.tbatch[1]); err != nil {
+	err := a.replay.SampleEnds(a.trainRNG, terminal, &a.tbatch[1])
+	if errors.Is(err, ErrNotEnoughData) {
+		return nil // a frame replay may hold terminal transitions whose frames it does not
+	}
+	if err != nil {
 		return err
 	}
-	_, err := a.ends.Train(a.model, &a.tbatch[0], &a.tbatch[1])
+	_, err = a.ends.Train(a.model, &a.tbatch[0], &a.tbatch[1])
 	return err
 }
 

@@ -105,7 +105,7 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 	return c
 }
 
-// ModelConfigFor returns the configuration of the learner called name ("jepa" or "pets") in
+// ModelConfigFor returns the configuration of the learner called name ("jepa", "pets" or "recon") in
 // an environment described by spec: DefaultModelConfig, changed by those of spec.Tunings
 // that name the learner, each setting in name order. It returns an error if a tuning
 // changes a setting the learners do not have or gives it a value that does not parse.

@@ -101,7 +101,7 @@ func TestTuningsNameLearners(t *testing.T) {
 	for _, id := range envs.IDs() {
 		for _, tu := range makeEnv(t, id).Spec().Tunings {
 			for _, name := range tu.Agents {
-				if !slices.Contains([]string{"jepa", "pets"}, name) {
+				if !slices.Contains([]string{"jepa", "pets", "recon"}, name) {
 					t.Errorf("%s has a tuning for %q, which takes none", id, name)
 				}
 			}

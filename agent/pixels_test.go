@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -54,9 +55,11 @@ func TestPixelAgentsFromNew(t *testing.T) {
 	if _, err := New("recon", makeEnv(t, "Pendulum-v0"), 1); err != nil {
 		t.Errorf("recon of states: %v", err)
 	}
-	_, err := New("pets", env, 1)
-	if err == nil || !strings.Contains(err.Error(), "images") || strings.Contains(err.Error(), "\n") {
-		t.Errorf("pets of images: %v, want a one-line error about images", err)
+	for _, name := range []string{"pets", "oracle"} {
+		_, err := New(name, env, 1)
+		if err == nil || !strings.Contains(err.Error(), "images") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s of images: %v, want a one-line error about images", name, err)
+		}
 	}
 }
 
@@ -102,7 +105,8 @@ func TestPixelCheckpointResume(t *testing.T) {
 func TestPixelAgentShows(t *testing.T) {
 	env := pixelEnv(t, mbPixels)
 	a := newMB(t, env, "recon", 1, mbConfig())
-	obs, _ := env.Reset(1)
+	first, _ := env.Reset(1)
+	obs := slices.Clone(first) // Step overwrites the environment's own
 	if seen, err := a.Perceived(); seen != nil || err != nil {
 		t.Fatalf("before any plan: %v, %v", seen, err)
 	}
@@ -122,6 +126,26 @@ func TestPixelAgentShows(t *testing.T) {
 	for _, f := range append(future, seen) {
 		if len(f) != frame || slices.ContainsFunc(f, func(v float64) bool { return !(v >= 0 && v <= 1) }) {
 			t.Fatalf("a read-out of %d values, or outside [0, 1]", len(f))
+		}
+	}
+}
+
+// TestPixelCheckpointOfOtherObservation checks that a checkpoint of a run observing one kind
+// of image is refused, as a checkpoint of another run, by a run observing another.
+func TestPixelCheckpointOfOtherObservation(t *testing.T) {
+	dir := t.TempDir()
+	trainPixels(t, "jepa", 10*time.Second, dir)
+	for _, c := range []envs.PixelConfig{
+		{Width: mbPixels.Width, Height: mbPixels.Height, Stack: mbPixels.Stack, Distract: envs.ShapesDistractor},
+		{Width: mbPixels.Width, Height: mbPixels.Height, Stack: mbPixels.Stack, Gray: true},
+	} {
+		env := pixelEnv(t, c)
+		ck, err := NewCheckpoint(dir, env, newMB(t, env, "jepa", 3, mbConfig()), "jepa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ck.Load(); !errors.Is(err, ErrOtherRun) {
+			t.Errorf("%s: Load = %v, want ErrOtherRun", c, err)
 		}
 	}
 }

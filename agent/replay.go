@@ -72,7 +72,7 @@ func (r *Replay) Add(t Transition) error {
 	}
 	newEpisode := !r.open
 	if r.frames != nil {
-		if err := r.frames.check(t, newEpisode); err != nil {
+		if err := r.checkFrames(t, newEpisode); err != nil {
 			return err
 		}
 	}

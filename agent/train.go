@@ -156,9 +156,13 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 	}
 	t.learner, _ = ag.(Learner)
 	if r := cfg.Resume; r != nil {
-		if r.Env != t.res.Env || r.Agent != name || r.Seed != cfg.Seed {
-			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s with seed %d as one of %s on %s with seed %d",
-				r.Agent, r.Env, r.Seed, name, t.res.Env, cfg.Seed)
+		obs := r.Observation
+		if obs == "" { // a result from before results named the observation
+			obs = envs.StateObservation
+		}
+		if r.Env != t.res.Env || r.Agent != name || r.Seed != cfg.Seed || obs != t.res.Observation {
+			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s observing %s with seed %d as one of %s on %s observing %s with seed %d",
+				r.Agent, r.Env, obs, r.Seed, name, t.res.Env, t.res.Observation, cfg.Seed)
 		}
 		if err := r.Check(t.rule); err != nil {
 			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
@@ -167,6 +171,7 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 			return nil, fmt.Errorf("agent: the run to resume has %v s of experience, more than the budget of %v", r.Experience, cfg.Budget)
 		}
 		t.res = *r
+		t.res.Observation = obs
 		t.res.Curve = slices.Clone(r.Curve)
 		t.evals = t.rule.Trials * countEvaluations(t.res.Curve)
 	}

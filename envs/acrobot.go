@@ -72,7 +72,7 @@ func init() {
 // acrobotTunings make the learners plan 2.25 s ahead, as the oracle does, at 1.5 times the
 // default plan's model steps per action.
 var acrobotTunings = []Tuning{{
-	Agents: []string{"jepa", "pets"},
+	Agents: []string{"jepa", "pets", "recon"},
 	Settings: map[string]string{
 		"plan.horizon": "45", "plan.samples": "64", "plan.elites": "8", "plan.iterations": "2", "plan.correlation": "0.8",
 	},

@@ -118,20 +118,36 @@ func TestDistractorMoves(t *testing.T) {
 // frames after it are those that followed the snapshot the first time.
 func TestDistractorSnapshot(t *testing.T) {
 	for _, d := range Distractors() {
-		p := distractedPendulum(t, d, 32, 32)
-		p.Reset(2)
-		p.Step([]float64{1})
-		var s Snapshot
-		p.Snapshot(&s)
-		want, _, _, _, _, _ := p.Step([]float64{-1})
-		want = slices.Clone(want)
-		p.Reset(9)
-		p.Step([]float64{0})
-		if err := p.Restore(&s); err != nil {
+		for _, seed := range []uint64{0, 2} {
+			checkDistractorSnapshot(t, d, seed)
+		}
+	}
+}
+
+// checkDistractorSnapshot restores a snapshot of an episode of the given seed into the
+// wrapper that took it, after another episode, and into a fresh one: both must show the
+// frame of the snapshot and step on to the frames that followed it the first time.
+func checkDistractorSnapshot(t *testing.T, d Distractor, seed uint64) {
+	t.Helper()
+	p := distractedPendulum(t, d, 32, 32)
+	p.Reset(seed)
+	p.Step([]float64{1})
+	var s Snapshot
+	p.Snapshot(&s)
+	then := frameImage(p.frames, 32, 32)
+	want, _, _, _, _, _ := p.Step([]float64{-1})
+	want = slices.Clone(want)
+	p.Reset(9)
+	p.Step([]float64{0})
+	for name, w := range map[string]*PixelObservation{"the same wrapper": p, "a fresh wrapper": distractedPendulum(t, d, 32, 32)} {
+		if err := w.Restore(&s); err != nil {
 			t.Fatal(err)
 		}
-		if got, _, _, _, _, _ := p.Step([]float64{-1}); !slices.Equal(got, want) {
-			t.Errorf("%s: the frame after a restored snapshot differs", d)
+		if !slices.Equal(w.Newest().(*image.RGBA).Pix, then.Pix) {
+			t.Errorf("%s, seed %d, %s: Newest after a restore is not the frame of the snapshot", d, seed, name)
+		}
+		if got, _, _, _, _, _ := w.Step([]float64{-1}); !slices.Equal(got, want) {
+			t.Errorf("%s, seed %d, %s: the frame after a restored snapshot differs", d, seed, name)
 		}
 	}
 }

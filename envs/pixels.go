@@ -67,6 +67,7 @@ type PixelObservation struct {
 	frames []float64
 	size   int // values per frame
 	dis    *distraction
+	stale  bool // img is not the newest frame: a snapshot has been restored since it was drawn
 }
 
 // NewPixelObservation returns env wrapped to be observed in pixels. It returns an error if
@@ -119,10 +120,16 @@ func (p *PixelObservation) Step(a []float64) ([]float64, float64, bool, bool, In
 	return p.frames, r, term, trunc, info, nil
 }
 
-// draw renders the wrapped environment's scene into dst as values in [0, 1].
-func (p *PixelObservation) draw(dst []float64) {
+// render draws the wrapped environment's scene, and the distraction, into img.
+func (p *PixelObservation) render() {
 	p.r.Render(p.img, p.dis.over(p.Env.Scene()))
 	p.dis.addNoise(p.pix, len(p.pix)/(p.cfg.Width*p.cfg.Height))
+	p.stale = false
+}
+
+// draw renders the wrapped environment's scene into dst as values in [0, 1].
+func (p *PixelObservation) draw(dst []float64) {
+	p.render()
 	if p.cfg.Gray {
 		for i, v := range p.pix {
 			dst[i] = unitByte[v]
@@ -169,10 +176,9 @@ func (p *PixelObservation) Restore(s *Snapshot) error {
 		return err
 	}
 	copy(p.frames, v)
-	if seed := uint64(hi)<<32 | uint64(lo); seed != p.dis.seed {
-		p.dis.reset(seed)
-	}
+	p.dis.reset(uint64(hi)<<32 | uint64(lo))
 	p.dis.step = int(step)
+	p.stale = true
 	return nil
 }
 
@@ -290,5 +296,10 @@ func PixelsOf(env Env) *PixelObservation {
 
 // Newest returns the newest frame of the observation, as the agent sees it (distractors
 // included): an *image.RGBA, or an *image.Gray with Gray. It is the wrapper's own storage,
-// redrawn by the next Reset or Step.
-func (p *PixelObservation) Newest() image.Image { return p.img }
+// redrawn by the next Reset, Step or, after a Restore, Newest.
+func (p *PixelObservation) Newest() image.Image {
+	if p.stale {
+		p.render()
+	}
+	return p.img
+}

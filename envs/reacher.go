@@ -94,7 +94,7 @@ func init() {
 
 // reacherTunings make the learners plan without a critic, with the imagined rewards alone.
 var reacherTunings = []Tuning{{
-	Agents:   []string{"jepa", "pets"},
+	Agents:   []string{"jepa", "pets", "recon"},
 	Settings: map[string]string{"critic": "false"},
 	Reason: "The critic learns the value of the agent's past behaviour, which here turns on where each " +
 		"episode's random target lies, and in 10 minutes it had learnt nothing useful: from one state, " +

@@ -26,7 +26,11 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // Encode returns the container of the given kind holding parts.
 func Encode(kind string, parts ...[]byte) []byte {
 	le := binary.LittleEndian
-	b := le.AppendUint16([]byte(magic), uint16(len(kind)))
+	size := len(magic) + 2 + len(kind) + 4 + 4
+	for _, p := range parts {
+		size += 8 + len(p)
+	}
+	b := le.AppendUint16(append(make([]byte, 0, size), magic...), uint16(len(kind)))
 	b = append(b, kind...)
 	b = le.AppendUint32(b, uint32(len(parts)))
 	for _, p := range parts {

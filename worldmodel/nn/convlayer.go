@@ -24,7 +24,7 @@ type convLayer[T Float] struct {
 	dw1  []T              // the second worker's weight gradient, added to dw at the end
 	dx   Matrix[T]        // dLoss/dx
 	job  job[T]           // the pass under way
-	done chan struct{}    // the second worker's signal that its half is done
+	done chan any         // the second worker's signal that its half is done: nil, or its panic
 }
 
 // convChunk bounds the window matrix of one chunk of images, in values: 4 MiB of float32.
@@ -65,6 +65,7 @@ type job[T Float] struct {
 // run runs the layer's job: the first worker's half here, the second's on a helper
 // goroutine (see helpers), returning when both are done. With GOMAXPROCS 1 it runs the two
 // halves one after the other, which gives the same results: the work is split the same way.
+// A panic in either half comes out here, once both halves have stopped.
 func (l *convLayer[T]) run() {
 	if l.job.mid == l.job.n {
 		l.work(0)
@@ -76,17 +77,22 @@ func (l *convLayer[T]) run() {
 		return
 	}
 	if l.done == nil {
-		l.done = make(chan struct{})
+		l.done = make(chan any)
 	}
 	helpers.start(l)
+	defer func() {
+		if p := <-l.done; p != nil {
+			panic(p)
+		}
+	}()
 	l.work(0)
-	<-l.done
 }
 
-// second runs the second worker's half of the job and signals it done.
+// second runs the second worker's half of the job and signals it done, handing over what
+// it panicked with, if it did.
 func (l *convLayer[T]) second() {
+	defer func() { l.done <- recover() }()
 	l.work(1)
-	l.done <- struct{}{}
 }
 
 // work runs worker w's images of the job, chunk by chunk.
