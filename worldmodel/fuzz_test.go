@@ -79,3 +79,42 @@ func FuzzPETSState(f *testing.F) {
 		}
 	})
 }
+
+// tinyRecon returns a Recon of images small enough for its states to be fuzzed quickly:
+// its state holds convolutional networks and the random shifts' position.
+func tinyRecon(t testing.TB, seed uint64) *Recon {
+	t.Helper()
+	c := jepaTestConfig()
+	c.Latent, c.Group = 4, 2
+	c.Encoder, c.Predictor, c.Probe = []int{4}, []int{4}, []int{4}
+	c.Conv, c.Batch = tinyConv(1), 4
+	c.Conv.Layers[0].Out, c.Conv.Layers[1].Out = 2, 2
+	m, err := NewRecon(tinyDims, reconLike(c), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// FuzzReconState is FuzzJEPAState for a Recon of images: the random shifts' position and
+// the networks, convolutions included.
+func FuzzReconState(f *testing.F) {
+	m := tinyRecon(f, 1)
+	trainModel(f, m, blobBatch, 3, 1)
+	state, _ := m.MarshalBinary()
+	p, err := parts.Decode(reconKind, state, 2)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(p[0], p[1])
+	f.Fuzz(func(t *testing.T, shifts, nets []byte) {
+		data := parts.Encode(reconKind, shifts, nets)
+		m := tinyRecon(t, 2)
+		if err := m.UnmarshalBinary(data); err != nil {
+			return
+		}
+		if again, _ := m.MarshalBinary(); !bytes.Equal(again, data) {
+			t.Error("an accepted state marshals differently")
+		}
+	})
+}
