@@ -224,13 +224,18 @@ func (o *observations) prepare(dst, src []float32) {
 		return
 	}
 	p := o.pix
-	frame, c := p.Height*p.Width*p.Channels, p.Channels
+	frame, c, stride := p.Height*p.Width*p.Channels, p.Channels, p.Stack*p.Channels
 	for s := range p.Stack {
-		f := src[s*frame : (s+1)*frame]
-		for px := range p.Height * p.Width {
-			d := dst[px*p.Stack*c+s*c:][:c]
-			for k, v := range f[px*c : (px+1)*c] {
-				d[k] = v - 0.5
+		f, d := src[s*frame:(s+1)*frame], dst[s*c:]
+		if c == 3 { // RGB, the common case, without an inner loop
+			for i, o := 0, 0; i+2 < len(f) && o+2 < len(d); i, o = i+3, o+stride {
+				d[o], d[o+1], d[o+2] = f[i]-0.5, f[i+1]-0.5, f[i+2]-0.5
+			}
+			continue
+		}
+		for i, o := 0, 0; i < len(f); i, o = i+c, o+stride {
+			for k := range c {
+				d[o+k] = f[i+k] - 0.5
 			}
 		}
 	}

@@ -186,8 +186,31 @@ func TestLatentModelGradients(t *testing.T) {
 // channels, centred on 0, that the decoder's target is the newest frame, and that readouts
 // are frames in [0, 1].
 func TestPixelLayout(t *testing.T) {
+	for _, p := range []Pixels{tinyPixels, {Stack: 3, Height: 5, Width: 4, Channels: 3}, {Stack: 1, Height: 2, Width: 3, Channels: 1}} {
+		checkLayout(t, p)
+	}
 	o := observations{pix: tinyPixels}
-	p := tinyPixels
+	back := make([]float32, 3)
+	o.restore(back, []float32{-2, 2, 0.25})
+	if back[0] != 0 || back[1] != 1 || back[2] != 0.75 {
+		t.Errorf("restore gave %v, want [0 1 0.75]: frames clamped to [0, 1]", back)
+	}
+	for _, lc := range latentCases[1:2] {
+		model, _ := lc.build(t, 4)
+		var b Batch
+		lc.batch(rand.New(rand.NewPCG(1, 1)), &b, 3, 1)
+		obs, _ := stepInputs(&b, 0)
+		want := tinyPixels.Height * tinyPixels.Width * tinyPixels.Channels
+		if r := model.Readout(model.Encode(obs)); r.Cols != want || r.Rows != 3 {
+			t.Errorf("%s: readout of %d×%d, want 3×%d (the newest frame)", lc.name, r.Rows, r.Cols, want)
+		}
+	}
+}
+
+// checkLayout checks prepare and newest on images p.
+func checkLayout(t *testing.T, p Pixels) {
+	t.Helper()
+	o := observations{pix: p}
 	src := make([]float32, p.size())
 	for i := range src {
 		src[i] = float32(i%251) / 251
@@ -213,21 +236,6 @@ func TestPixelLayout(t *testing.T) {
 	for i, v := range frame {
 		if v != last[i]-0.5 {
 			t.Fatalf("newest frame value %d is %v, want %v", i, v, last[i]-0.5)
-		}
-	}
-	back := make([]float32, len(frame))
-	o.restore(back, []float32{-2, 2, 0.25}[:1])
-	o.restore(back[:3], []float32{-2, 2, 0.25})
-	if back[0] != 0 || back[1] != 1 || back[2] != 0.75 {
-		t.Errorf("restore gave %v, want [0 1 0.75]: frames clamped to [0, 1]", back[:3])
-	}
-	for _, lc := range latentCases[1:2] {
-		model, _ := lc.build(t, 4)
-		var b Batch
-		lc.batch(rand.New(rand.NewPCG(1, 1)), &b, 3, 1)
-		obs, _ := stepInputs(&b, 0)
-		if r := model.Readout(model.Encode(obs)); r.Cols != len(frame) || r.Rows != 3 {
-			t.Errorf("%s: readout of %d×%d, want 3×%d (the newest frame)", lc.name, r.Rows, r.Cols, len(frame))
 		}
 	}
 }
