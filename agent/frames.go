@@ -22,7 +22,7 @@ type FrameLayout struct {
 // frames t−Stack+1 … t. docs/decisions/pixels.md has the reasoning.
 type frames struct {
 	FrameLayout
-	next   []byte       // per slot: the newest frame of the transition's next observation
+	blocks [][]byte     // per slot, in blocks of frameBlock: the newest frame of its next observation
 	step   []int32      // per slot: the transition's step within its episode
 	firsts []firstFrame // first frames of the episodes whose first transition is held, oldest first
 	cur    int32        // step of the last transition added
@@ -47,8 +47,22 @@ func NewFrameReplay(capacity int, f FrameLayout, actDim int) (*Replay, error) {
 		obsDim: f.Stack * f.Size, actDim: actDim, cap: capacity,
 		act: make([]float32, capacity*actDim), rew: make([]float32, capacity),
 		term: make([]bool, capacity), episode: make([]uint64, capacity),
-		frames: &frames{FrameLayout: f, next: make([]byte, capacity*f.Size), step: make([]int32, capacity)},
+		frames: &frames{FrameLayout: f, step: make([]int32, capacity)},
 	}, nil
+}
+
+// frameBlock is the number of slots' frames allocated at once, so that a buffer takes
+// memory as it fills rather than all it may ever hold at the start.
+const frameBlock = 1024
+
+// next returns the storage of slot i's frame, allocating its block if need be.
+func (f *frames) next(i int) []byte {
+	b := i / frameBlock
+	for len(f.blocks) <= b {
+		f.blocks = append(f.blocks, make([]byte, frameBlock*f.Size))
+	}
+	j := i % frameBlock
+	return f.blocks[b][j*f.Size : (j+1)*f.Size]
 }
 
 // newest returns the last frame of a stacked observation.
@@ -142,7 +156,7 @@ func (f *frames) add(i int, t Transition, episode uint64, newEpisode, full bool)
 	} else {
 		f.cur++
 	}
-	toBytes(f.next[i*f.Size:(i+1)*f.Size], f.newest(t.Next))
+	toBytes(f.next(i), f.newest(t.Next))
 	f.step[i] = f.cur
 }
 
@@ -177,7 +191,7 @@ func (r *Replay) frameAt(k, j int) []byte {
 		return f.firsts[r.episode[i]-f.firsts[0].episode].pix
 	}
 	i = r.slot(k - int(f.step[i]) + j - 1)
-	return f.next[i*f.Size : (i+1)*f.Size]
+	return f.next(i)
 }
 
 // fillObs writes into dst the observation of the transition at age k, or with next its next
@@ -213,7 +227,7 @@ func (r *Replay) marshalFrames() []byte {
 	rew, term, episode, step := make([]float32, r.len), make([]bool, r.len), make([]uint64, r.len), make([]int32, r.len)
 	for k := range r.len {
 		i := r.slot(k)
-		next = append(next, f.next[i*f.Size:(i+1)*f.Size]...)
+		next = append(next, f.next(i)...)
 		act = append(act, r.act[i*r.actDim:(i+1)*r.actDim]...)
 		rew[k], term[k], episode[k], step[k] = r.rew[i], r.term[i], r.episode[i], f.step[i]
 	}
@@ -276,7 +290,9 @@ func (r *Replay) unmarshalFrames(data []byte) error {
 	copy(r.rew, rew)
 	copy(r.term, term)
 	copy(r.episode, episode)
-	copy(f.next, p[6])
+	for k := range n {
+		copy(f.next(k), p[6][k*f.Size:(k+1)*f.Size])
+	}
 	copy(f.step, step)
 	f.firsts = f.firsts[:0]
 	for j, e := range firstEpisodes {
