@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/slowtest"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
 
@@ -74,10 +75,11 @@ func trainPixels(t testing.TB, kind string, budget time.Duration, dir string) (T
 	return res, state
 }
 
-// TestPixelCheckpointResume checks that learning from images is deterministic across a
+// TestPixelCheckpointResumeSlow checks that learning from images is deterministic across a
 // checkpoint: a run stopped after its first episode and resumed by a fresh agent ends, bit
 // for bit, as one never stopped, frame replay and random shifts included.
-func TestPixelCheckpointResume(t *testing.T) {
+func TestPixelCheckpointResumeSlow(t *testing.T) {
+	slowtest.SkipUnderRace(t)
 	for _, kind := range []string{"jepa", "recon"} {
 		t.Run(kind, func(t *testing.T) {
 			whole, wholeState := trainPixels(t, kind, 12*time.Second, t.TempDir())
@@ -130,9 +132,10 @@ func TestPixelAgentShows(t *testing.T) {
 	}
 }
 
-// TestPixelCheckpointOfOtherObservation checks that a checkpoint of a run observing one kind
-// of image is refused, as a checkpoint of another run, by a run observing another.
-func TestPixelCheckpointOfOtherObservation(t *testing.T) {
+// TestPixelCheckpointOfOtherObservationSlow checks that a checkpoint of a run observing one
+// kind of image is refused, as a checkpoint of another run, by a run observing another.
+func TestPixelCheckpointOfOtherObservationSlow(t *testing.T) {
+	slowtest.SkipUnderRace(t)
 	dir := t.TempDir()
 	trainPixels(t, "jepa", 10*time.Second, dir)
 	for _, c := range []envs.PixelConfig{
