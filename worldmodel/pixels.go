@@ -41,7 +41,7 @@ type ConvConfig struct {
 // DefaultConvConfig returns the encoder of the pixel models: three convolutions of 32
 // channels with ReLU, 8×8 stride 4, 5×5 stride 2, 3×3 stride 1 (a 64×64 image becomes
 // 4×4×32), and random shifts of up to 4 pixels. It is smaller than TD-MPC2's (7/2, 5/2,
-// 3/2, 3/1), about a quarter of its arithmetic, so that a learner keeps up with real time
+// 3/2, 3/1), about a third of its arithmetic, so that a learner keeps up with real time
 // on two cores; docs/decisions/pixels.md has the measurements.
 func DefaultConvConfig() ConvConfig {
 	return ConvConfig{
