@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bufio"
 	"bytes"
 	"encoding"
 	"encoding/binary"
@@ -64,8 +65,9 @@ func NewCheckpoint(dir string, env envs.Env, ag Agent, name string) (*Checkpoint
 func (c *Checkpoint) Path() string { return c.path }
 
 // Save writes the run's result so far and the agent's state, replacing the checkpoint
-// atomically: a crash leaves the previous one whole. It creates the checkpoint's directory
-// if needed. It returns an error if the agent's state cannot be encoded or is larger than
+// atomically: a crash leaves the previous one whole. It writes the agent's replay of frames
+// from where the buffer holds them, without building the file in memory first. It creates
+// the checkpoint's directory if needed. It returns an error if the agent's state cannot be encoded or is larger than
 // MaxCheckpointSize, or the file cannot be written, as when the checkpoint's path leads to
 // anything but a regular file.
 func (c *Checkpoint) Save(res TrainResult) error {
@@ -79,20 +81,43 @@ func (c *Checkpoint) Save(res TrainResult) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	var state []byte
-	if s, ok := c.agent.(encoding.BinaryMarshaler); ok {
-		if state, err = s.MarshalBinary(); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
+	state, err := agentState(c.agent)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	file := parts.Nested(checkpointKind, parts.Bytes(head), state, parts.Bytes(curve))
+	if file.Size() > MaxCheckpointSize {
+		return fmt.Errorf("checkpoint %s: the run's state takes %d bytes, more than the %d a checkpoint may hold", c.path, file.Size(), MaxCheckpointSize)
+	}
+	err = safefile.Write(c.path, func(w io.Writer) error {
+		buf := bufio.NewWriterSize(w, 1<<20)
+		if _, err := file.WriteTo(buf); err != nil {
+			return err
 		}
-	}
-	data := parts.Encode(checkpointKind, head, state, curve)
-	if len(data) > MaxCheckpointSize {
-		return fmt.Errorf("checkpoint %s: the run's state takes %d bytes, more than the %d a checkpoint may hold", c.path, len(data), MaxCheckpointSize)
-	}
-	if err := safefile.Write(c.path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		return buf.Flush()
+	})
+	if err != nil {
 		return fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
 	return nil
+}
+
+// stateWriter is an agent whose state can be written out without first being joined into
+// one slice, as a model-based agent's replay of frames is.
+type stateWriter interface {
+	stateParts() (parts.Part, error)
+}
+
+// agentState returns ag's state as a part, empty if ag keeps none.
+func agentState(ag Agent) (parts.Part, error) {
+	switch s := ag.(type) {
+	case stateWriter:
+		return s.stateParts()
+	case encoding.BinaryMarshaler:
+		b, err := s.MarshalBinary()
+		return parts.Bytes(b), err
+	}
+	return parts.Bytes(nil), nil
 }
 
 // Load restores the agent from the checkpoint, if there is one, and returns the run's result

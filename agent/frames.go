@@ -214,38 +214,39 @@ func (r *Replay) fillObs(dst []float32, k int, next bool) {
 // frameReplayKind names frame replay states.
 const frameReplayKind = "frame replay"
 
-// marshalFrames returns a frame replay's contents and position, oldest transition first.
-func (r *Replay) marshalFrames() []byte {
+// frameParts returns a frame replay's contents and position, oldest transition first, as
+// the parts of a container that refers to the frames where they are held.
+func (r *Replay) frameParts() parts.Part {
 	f := r.frames
 	le := binary.LittleEndian
 	head := []uint64{uint64(f.Stack), uint64(f.Size), uint64(r.actDim), uint64(r.len), r.episodes, 0, uint64(len(f.firsts))}
 	if r.open {
 		head[5] = 1
 	}
-	next := make([]byte, 0, r.len*f.Size)
+	next := make([][]byte, r.len)
 	act := make([]float32, 0, r.len*r.actDim)
 	rew, term, episode, step := make([]float32, r.len), make([]bool, r.len), make([]uint64, r.len), make([]int32, r.len)
 	for k := range r.len {
 		i := r.slot(k)
-		next = append(next, f.next(i)...)
+		next[k] = f.next(i)
 		act = append(act, r.act[i*r.actDim:(i+1)*r.actDim]...)
 		rew[k], term[k], episode[k], step[k] = r.rew[i], r.term[i], r.episode[i], f.step[i]
 	}
-	firsts := make([]byte, 0, len(f.firsts)*f.Size)
-	for _, p := range f.firsts {
-		firsts = append(firsts, p.pix...)
+	firsts := make([][]byte, len(f.firsts))
+	for j, p := range f.firsts {
+		firsts[j] = p.pix
 	}
 	fields := []any{head, act, rew, term, episode, step}
-	out := make([][]byte, 0, len(fields)+2)
+	out := make([]parts.Part, 0, len(fields)+2)
 	for _, v := range fields {
 		b, _ := binary.Append(nil, le, v)
-		out = append(out, b)
+		out = append(out, parts.Bytes(b))
 	}
-	out = append(out, next, firsts)
-	return parts.Encode(frameReplayKind, out...)
+	out = append(out, parts.Chunks(next...), parts.Chunks(firsts...))
+	return parts.Nested(frameReplayKind, out...)
 }
 
-// unmarshalFrames restores what marshalFrames returned, changing nothing and returning an
+// unmarshalFrames restores what frameParts holds, changing nothing and returning an
 // error if data is not such a state for r's layout and capacity.
 func (r *Replay) unmarshalFrames(data []byte) error {
 	p, err := parts.Decode(frameReplayKind, data, 8)

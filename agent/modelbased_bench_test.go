@@ -119,8 +119,9 @@ func BenchmarkPixelModelBased(b *testing.B) {
 
 // BenchmarkPixelReplayHour fills the replay buffer of a default jepa agent learning from
 // 64×64 RGB images of Pendulum-v0 with an hour of experience (72 000 steps of random
-// actions, rendered as the agent sees them), then takes ten model updates from it, and
-// reports the process's peak resident memory (VmHWM, Linux only) and the Go heap in use.
+// actions, rendered as the agent sees them), then takes ten model updates from it, saves the
+// run's checkpoint, and reports the process's peak resident memory (VmHWM, Linux only), the
+// Go heap in use and the checkpoint's size.
 // The target is 1.5 GB for the whole train process. Run it alone, with
 // -benchtime 1x: the peak is the process's.
 func BenchmarkPixelReplayHour(b *testing.B) {
@@ -141,6 +142,16 @@ func BenchmarkPixelReplayHour(b *testing.B) {
 		}
 		if n, err := learner.update(10); n != 10 || err != nil {
 			b.Fatalf("%d updates: %v", n, err)
+		}
+		cp, err := NewCheckpoint(b.TempDir(), env, learner, "jepa")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cp.Save(TrainResult{Env: "Pendulum-v0", Agent: "jepa", Observation: envs.ObservationOf(env)}); err != nil {
+			b.Fatal(err)
+		}
+		if fi, err := os.Stat(cp.Path()); err == nil {
+			b.ReportMetric(float64(fi.Size())/1e6, "checkpoint-MB")
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)

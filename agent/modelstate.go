@@ -16,6 +16,16 @@ const modelBasedKind = "model-based agent"
 // the termination model, and the replay buffer. It returns an error only if the model's
 // state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
+	p, err := a.stateParts()
+	if err != nil {
+		return nil, err
+	}
+	return parts.Marshal(p), nil
+}
+
+// stateParts returns what MarshalBinary returns as a part to write, which refers to the
+// replay buffer's frames where they are held rather than copying them.
+func (a *ModelBased) stateParts() (parts.Part, error) {
 	pretrained := uint64(0)
 	if a.pretrained {
 		pretrained = 1
@@ -24,7 +34,7 @@ func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	src, _ := a.trainSrc.MarshalBinary()
 	model, err := a.model.MarshalBinary()
 	if err != nil {
-		return nil, fmt.Errorf("agent: %w", err)
+		return parts.Part{}, fmt.Errorf("agent: %w", err)
 	}
 	var critic, ends []byte
 	if a.critic != nil {
@@ -33,8 +43,8 @@ func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	if a.ends != nil {
 		ends, _ = a.ends.MarshalBinary()
 	}
-	replay, _ := a.replay.MarshalBinary()
-	return parts.Encode(modelBasedKind, counts, src, model, critic, replay, ends), nil
+	b := parts.Bytes
+	return parts.Nested(modelBasedKind, b(counts), b(src), b(model), b(critic), a.replay.stateParts(), b(ends)), nil
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way

@@ -233,8 +233,14 @@ const replayKind = "replay"
 // MarshalBinary returns the buffer's contents and position, oldest transition first. It
 // never fails.
 func (r *Replay) MarshalBinary() ([]byte, error) {
+	return parts.Marshal(r.stateParts()), nil
+}
+
+// stateParts returns what MarshalBinary returns as a part to write, referring to the frames
+// of a frame replay where they are held.
+func (r *Replay) stateParts() parts.Part {
 	if r.frames != nil {
-		return r.marshalFrames(), nil
+		return r.frameParts()
 	}
 	le := binary.LittleEndian
 	head := []uint64{uint64(r.obsDim), uint64(r.actDim), uint64(r.len), r.episodes, 0}
@@ -257,7 +263,7 @@ func (r *Replay) MarshalBinary() ([]byte, error) {
 	for i, f := range fields {
 		out[i], _ = binary.Append(nil, le, f)
 	}
-	return parts.Encode(replayKind, out...), nil
+	return parts.Bytes(parts.Encode(replayKind, out...))
 }
 
 // UnmarshalBinary restores contents MarshalBinary returned into a buffer of the same sizes;

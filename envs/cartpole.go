@@ -36,6 +36,10 @@ import (
 //	Success      pole within 0.2 rad of upright with the cart clear of the end stops
 //	             (|x| < rail_half − 0.1 m) for the final 2 s of the episode.
 //	Timing       control step 0.05 s, 10 physics sub-steps.
+//	Camera       with pixel observations, follows the cart: a window 3·pole_length + 0.5 m
+//	             wide centred on it, where the pole is as large as Pendulum-v0's rod; marks
+//	             along the rail every 0.5 m, a longer one at its centre and the end stops'
+//	             posts show where the cart is. The overview shows the whole rail.
 //	Parameters   cart_mass, pole_mass, pole_length, max_force, rail_half, gravity.
 type cartpole struct {
 	noVars
@@ -164,11 +168,27 @@ func (t *cartpole) camera() sim.Camera {
 	return sim.Camera{Width: 2*(t.p.Get("rail_half")+t.p.Get("pole_length")) + 0.5}
 }
 
-// draw adds the rail, with a post at each end stop where the cart's side meets it.
+// eye follows the cart, so that the pole is large enough to be seen in small images.
+func (t *cartpole) eye() sim.Camera {
+	return sim.Camera{Center: sim.V(t.rail.Translation(), 0), Width: 3*t.p.Get("pole_length") + cartW}
+}
+
+// railMark is the spacing in metres of the marks along the rail.
+const railMark = 0.5
+
+// draw adds the rail, with a post at each end stop where the cart's side meets it, a mark
+// below the rail every railMark metres short of the end stops and a longer one at its
+// centre.
 func (t *cartpole) draw(s *sim.Scene) {
 	end := t.p.Get("rail_half") + cartW/2
 	s.AddLine(sim.LayerBackground, colorGuide, 0.04, sim.V(-end, 0), sim.V(end, 0))
 	for _, x := range []float64{-end, end} {
 		s.AddLine(sim.LayerBackground, colorGuide, 0.04, sim.V(x, -cartH), sim.V(x, cartH))
+	}
+	s.AddLine(sim.LayerBackground, colorMark, 0.05, sim.V(0, -1.6*cartH), sim.V(0, 0))
+	for x := railMark; x < t.p.Get("rail_half"); x += railMark {
+		for _, x := range []float64{-x, x} {
+			s.AddLine(sim.LayerBackground, colorMark, 0.05, sim.V(x, -cartH/2), sim.V(x, 0))
+		}
 	}
 }

@@ -43,7 +43,9 @@ var framePoses = map[string]framePose{
 			{"pole", alongLink(sim.V(0.8, 0), math.Pi/6, 1, 0.6), colorPassive},
 			{"cart mirrored in x", sim.V(-0.65, -0.06), Background},
 			{"pole mirrored in y", sim.V(0.8+0.6*math.Cos(math.Pi/6), -0.3), Background},
-			{"rail", sim.V(-1.5, 0), colorGuide},
+			{"rail", sim.V(-1.25, 0), colorGuide},
+			{"mark at the rail's centre", sim.V(0, -0.3), colorMark},
+			{"mark 1.5 m left", sim.V(-1.5, -0.08), colorMark},
 		},
 	},
 	// θ1 = π/2 from hanging down: the upper link points along +x; θ2 = π/2 more: the lower
@@ -71,6 +73,9 @@ func pixelOf(cam sim.Camera, w, h int, p sim.Vec2) image.Point {
 	return image.Pt(int(math.Floor(x)), int(math.Floor(y)))
 }
 
+// overview picks the scene's overview camera.
+func overview(s *sim.Scene) sim.Camera { return s.Camera }
+
 // TestFramePixels poses every built-in environment and checks, independently of the golden
 // files, that its frame shows each body where the pose puts it, in its colour, and the
 // background in the corners and where a mirrored frame would show a body.
@@ -81,7 +86,7 @@ func TestFramePixels(t *testing.T) {
 			if !ok {
 				t.Fatalf("no pose for %s in framePoses: add one", id)
 			}
-			checkFramePixels(t, id, pose)
+			checkFramePixels(t, id, pose, overview)
 		})
 	}
 }
@@ -90,8 +95,8 @@ func TestFramePixels(t *testing.T) {
 // 1.8 m: the view widens with them, so that the whole guide ring stays in the frame, and
 // the bodies are drawn to their size.
 func TestFramePixelsScale(t *testing.T) {
-	checkFramePixels(t, pendulumID, pendulumPose(2), WithParam("length", 2))
-	checkFramePixels(t, reacherID, reacherPose(1, 0.8), WithParams(map[string]float64{"upper_length": 1, "lower_length": 0.8}))
+	checkFramePixels(t, pendulumID, pendulumPose(2), overview, WithParam("length", 2))
+	checkFramePixels(t, reacherID, reacherPose(1, 0.8), overview, WithParams(map[string]float64{"upper_length": 1, "lower_length": 0.8}))
 }
 
 // reacherPose poses an arm of the given link lengths, reach r, with the upper link at
@@ -130,9 +135,30 @@ func pendulumPose(l float64) framePose {
 	}
 }
 
-// checkFramePixels renders environment id, made with opts and posed as pose says, at
-// 640×400 and checks pose's probes and the four corners.
-func checkFramePixels(t *testing.T, id string, pose framePose, opts ...Option) {
+// TestAgentCameraFollowsCart poses CartPoleSwingup-v0 as TestFramePixels does and checks the
+// frame through the agent's camera, the 3.5 m window centred on the cart: the cart at the
+// frame's centre, the pole, the marks along the rail at their places, and the background
+// where the overview would show the cart.
+func TestAgentCameraFollowsCart(t *testing.T) {
+	pose := framePoses[cartpoleID]
+	pose.probes = []pixelProbe{
+		{"cart, lower left", sim.V(0.65, -0.06), colorActor},
+		{"pole", alongLink(sim.V(0.8, 0), math.Pi/6, 1, 0.6), colorPassive},
+		{"mark at the rail's centre", sim.V(0, -0.3), colorMark},
+		{"mark 0.5 m right", sim.V(0.5, -0.08), colorMark},
+		{"mark 2 m right", sim.V(2, -0.08), colorMark},
+		{"between marks", sim.V(1.75, -0.08), Background},
+	}
+	s := checkFramePixels(t, cartpoleID, pose, (*sim.Scene).AgentCamera)
+	if want := (sim.Camera{Center: sim.V(0.8, 0), Width: 3.5}); math.Abs(s.Eye.Center.X-0.8) > 1e-3 || s.Eye.Width != want.Width {
+		t.Errorf("agent's camera %+v, want %+v", s.Eye, want)
+	}
+}
+
+// checkFramePixels renders environment id, made with opts and posed as pose says, through
+// the camera cam picks, at 640×400, checks pose's probes and the four corners, and returns
+// the scene.
+func checkFramePixels(t *testing.T, id string, pose framePose, cam func(*sim.Scene) sim.Camera, opts ...Option) *sim.Scene {
 	t.Helper()
 	const w, h = 640, 400 // not 4:3, so that a frame scaled by its height shows
 	env, err := Make(id, opts...)
@@ -143,6 +169,7 @@ func checkFramePixels(t *testing.T, id string, pose framePose, opts ...Option) {
 		t.Fatal(err)
 	}
 	s := env.Scene()
+	s.Camera = cam(s)
 	img := sim.RenderImage(s, w, h)
 	check := func(what string, px image.Point, want color.NRGBA) {
 		t.Helper()
@@ -158,4 +185,5 @@ func checkFramePixels(t *testing.T, id string, pose framePose, opts ...Option) {
 	for _, px := range []image.Point{{0, 0}, {w - 1, 0}, {0, h - 1}, {w - 1, h - 1}} {
 		check("corner", px, Background)
 	}
+	return s
 }

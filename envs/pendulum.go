@@ -159,5 +159,6 @@ var (
 	colorPassive = color.NRGBA{70, 120, 190, 255}  // bodies it moves only through others
 	colorOutline = color.NRGBA{60, 50, 45, 255}    // body outlines
 	colorGuide   = color.NRGBA{214, 210, 200, 255} // rails, reach circles, ground
+	colorMark    = color.NRGBA{150, 144, 132, 255} // scale marks that show where a camera is
 	colorTarget  = color.NRGBA{60, 170, 90, 200}   // goals
 )

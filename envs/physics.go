@@ -27,12 +27,18 @@ type task interface {
 	evaluate(a []float64) (reward float64, ok bool)
 	// draw adds the task's scenery and markers (not its bodies) to s.
 	draw(s *sim.Scene)
-	// camera returns the view of the scene.
+	// camera returns the overview of the scene; a task whose agent sees it through another
+	// camera implements eyed too.
 	camera() sim.Camera
 	// vars appends the task's own state (targets and the like) to dst; setVars reads it back
 	// and returns an error if v has the wrong length.
 	vars(dst []float64) []float64
 	setVars(v []float64) error
+}
+
+// eyed is a task whose agent's camera (sim.Scene.Eye) is not its overview.
+type eyed interface {
+	eye() sim.Camera
 }
 
 // taskDef is the fixed description of a task. newPhysicsEnv completes its spec with the
@@ -172,7 +178,10 @@ func (e *physicsEnv) Scene() *sim.Scene {
 	s := &e.scene
 	s.Reset()
 	s.Background = Background
-	s.Camera = e.t.camera()
+	s.Camera, s.Eye = e.t.camera(), sim.Camera{}
+	if t, ok := e.t.(eyed); ok {
+		s.Eye = t.eye()
+	}
 	e.t.draw(s)
 	e.world.Draw(s, e.def.pin)
 	return s

@@ -120,9 +120,12 @@ func (p *PixelObservation) Step(a []float64) ([]float64, float64, bool, bool, In
 	return p.frames, r, term, trunc, info, nil
 }
 
-// render draws the wrapped environment's scene, and the distraction, into img.
+// render draws the wrapped environment's scene through the agent's camera, and the
+// distraction, into img.
 func (p *PixelObservation) render() {
-	p.r.Render(p.img, p.dis.over(p.Env.Scene()))
+	s := p.Env.Scene()
+	s.Camera = s.AgentCamera()
+	p.r.Render(p.img, p.dis.over(s))
 	p.dis.addNoise(p.pix, len(p.pix)/(p.cfg.Width*p.cfg.Height))
 	p.stale = false
 }

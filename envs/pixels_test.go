@@ -94,29 +94,40 @@ func checkFrames(t *testing.T, when string, obs []float64, frames [][]float64) {
 	}
 }
 
+// TestPixelObservationMatchesRenderer checks that observations are the renderer's frames of
+// the scene through the agent's camera: the overview for Pendulum-v0, the camera that follows
+// the cart for CartPoleSwingup-v0, which 20 steps of full force have moved.
 func TestPixelObservationMatchesRenderer(t *testing.T) {
-	env, err := Make(pendulumID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewPixelObservation(env, PixelConfig{Width: 40, Height: 30, Stack: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Reset(3)
-	obs, _, _, _, _, err := p.Step([]float64{0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := sim.RenderImage(env.Scene(), 40, 30)
-	for y := range 30 {
-		for x := range 40 {
-			c := img.RGBAAt(x, y)
-			i := (y*40 + x) * 3
-			if got, want := obs[i:i+3], []float64{float64(c.R) / 255, float64(c.G) / 255, float64(c.B) / 255}; !slices.Equal(got, want) {
-				t.Fatalf("pixel (%d, %d): %v, want %v", x, y, got, want)
+	for _, id := range []string{pendulumID, cartpoleID} {
+		t.Run(id, func(t *testing.T) {
+			env, err := Make(id)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			p, err := NewPixelObservation(env, PixelConfig{Width: 40, Height: 30, Stack: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Reset(3)
+			var obs []float64
+			for range 20 {
+				if obs, _, _, _, _, err = p.Step([]float64{1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := env.Scene()
+			s.Camera = s.AgentCamera()
+			img := sim.RenderImage(s, 40, 30)
+			for y := range 30 {
+				for x := range 40 {
+					c := img.RGBAAt(x, y)
+					i := (y*40 + x) * 3
+					if got, want := obs[i:i+3], []float64{float64(c.R) / 255, float64(c.G) / 255, float64(c.B) / 255}; !slices.Equal(got, want) {
+						t.Fatalf("pixel (%d, %d): %v, want %v", x, y, got, want)
+					}
+				}
+			}
+		})
 	}
 }
 

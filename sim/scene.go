@@ -60,9 +60,22 @@ type Camera struct {
 type Scene struct {
 	Background color.NRGBA
 	Camera     Camera
-	Shapes     []Shape
+	// Eye is the camera of an agent that sees the scene in pixels where it differs from
+	// Camera, the overview a person watches (one that follows a body, say); zero means
+	// Camera. The renderers draw through Camera; see AgentCamera.
+	Eye    Camera
+	Shapes []Shape
 
 	points []Vec2 // backing store for Shapes[i].Points
+}
+
+// AgentCamera returns the camera an agent's pixels are drawn through: Eye, or Camera if Eye
+// is zero.
+func (s *Scene) AgentCamera() Camera {
+	if s.Eye == (Camera{}) {
+		return s.Camera
+	}
+	return s.Eye
 }
 
 // Reset empties the scene, keeping its background, camera and memory.
@@ -74,7 +87,7 @@ func (s *Scene) Reset() {
 // Clone returns a deep copy of s that shares no memory with it, for keeping a scene beyond
 // the next rebuild of the original.
 func (s *Scene) Clone() *Scene {
-	c := &Scene{Background: s.Background, Camera: s.Camera, Shapes: slices.Clone(s.Shapes)}
+	c := &Scene{Background: s.Background, Camera: s.Camera, Eye: s.Eye, Shapes: slices.Clone(s.Shapes)}
 	n := 0
 	for _, sh := range s.Shapes {
 		n += len(sh.Points)

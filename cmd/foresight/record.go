@@ -174,9 +174,11 @@ func (r *recorder) frame() error {
 	if len(r.anim.Image) >= maxRecordFrames {
 		return fmt.Errorf("more than %d frames: record fewer episodes or raise --every", maxRecordFrames)
 	}
+	eye := show.EyeOutline(r.Env)
 	scene := *r.Env.Scene()
+	scene.Shapes = append(slices.Clone(scene.Shapes), eye...)
 	if r.cfg.imagine {
-		scene.Shapes = append(slices.Clone(scene.Shapes), show.Overlay(show.Ghosts(r.ag, r.poseEnv))...)
+		scene.Shapes = append(scene.Shapes, show.Overlay(show.Ghosts(r.ag, r.poseEnv))...)
 	}
 	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
 	r.renderer.Render(rgba, &scene)

@@ -10,9 +10,11 @@
 package parts
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 )
 
 const (
@@ -25,19 +27,101 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // Encode returns the container of the given kind holding parts.
 func Encode(kind string, parts ...[]byte) []byte {
-	le := binary.LittleEndian
+	ps := make([]Part, len(parts))
+	for i, p := range parts {
+		ps[i] = Bytes(p)
+	}
+	return Marshal(Nested(kind, ps...))
+}
+
+// Part is a part of a container not yet encoded: its length and how to write it, so that a
+// large state can be written to a file without first being joined into one slice. Bytes,
+// Chunks and Nested make parts.
+type Part struct {
+	size  int
+	write func(w io.Writer) error
+}
+
+// Bytes returns the part holding b, which must not change until the part is written.
+func Bytes(b []byte) Part { return Chunks(b) }
+
+// Chunks returns the part holding bs one after another, written without joining them; they
+// must not change until the part is written.
+func Chunks(bs ...[]byte) Part {
+	n := 0
+	for _, b := range bs {
+		n += len(b)
+	}
+	return Part{size: n, write: func(w io.Writer) error {
+		for _, b := range bs {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// Nested returns the part holding the container of the given kind holding ps, the bytes
+// Encode would return for them.
+func Nested(kind string, ps ...Part) Part {
 	size := len(magic) + 2 + len(kind) + 4 + 4
-	for _, p := range parts {
-		size += 8 + len(p)
+	for _, p := range ps {
+		size += 8 + p.size
 	}
-	b := le.AppendUint16(append(make([]byte, 0, size), magic...), uint16(len(kind)))
-	b = append(b, kind...)
-	b = le.AppendUint32(b, uint32(len(parts)))
-	for _, p := range parts {
-		b = le.AppendUint64(b, uint64(len(p)))
-		b = append(b, p...)
+	return Part{size: size, write: func(w io.Writer) error { return writeContainer(w, kind, ps) }}
+}
+
+// Size returns the part's length in bytes.
+func (p Part) Size() int { return p.size }
+
+// WriteTo writes the part to w and returns the number of bytes written, the part's size
+// unless w returned an error.
+func (p Part) WriteTo(w io.Writer) (int64, error) {
+	c := &countingWriter{w: w}
+	err := p.write(c)
+	return c.n, err
+}
+
+// Marshal returns the bytes of p.
+func Marshal(p Part) []byte {
+	b := bytes.NewBuffer(make([]byte, 0, p.size))
+	p.write(b) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// writeContainer writes the container of kind holding ps to w.
+func writeContainer(w io.Writer, kind string, ps []Part) error {
+	le := binary.LittleEndian
+	sum := crc32.New(crcTable)
+	body := io.MultiWriter(w, sum)
+	head := le.AppendUint16([]byte(magic), uint16(len(kind)))
+	head = le.AppendUint32(append(head, kind...), uint32(len(ps)))
+	if _, err := body.Write(head); err != nil {
+		return err
 	}
-	return le.AppendUint32(b, crc32.Checksum(b, crcTable))
+	for _, p := range ps {
+		if _, err := body.Write(le.AppendUint64(nil, uint64(p.size))); err != nil {
+			return err
+		}
+		if err := p.write(body); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(le.AppendUint32(nil, sum.Sum32()))
+	return err
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // Decode returns the n parts of a container of the given kind, as views into data. It

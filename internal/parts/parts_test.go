@@ -3,6 +3,7 @@ package parts
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -24,6 +25,44 @@ func TestRoundTrip(t *testing.T) {
 
 // resum returns b, a container less its checksum, with a checksum that matches it, so that
 // a test reaches the checks behind the checksum.
+// TestNestedMatchesEncode checks that parts written without joining them, chunks and nested
+// containers included, are the bytes Encode returns for them joined, and that WriteTo
+// reports their size and stops at a writer's error.
+func TestNestedMatchesEncode(t *testing.T) {
+	inner := Nested("inner", Bytes([]byte("ab")), Chunks([]byte("c"), nil, []byte("def")))
+	p := Nested("outer", Bytes(nil), inner, Bytes(bytes.Repeat([]byte{9}, 300)))
+	want := Encode("outer", nil, Encode("inner", []byte("ab"), []byte("cdef")), bytes.Repeat([]byte{9}, 300))
+	var b bytes.Buffer
+	n, err := p.WriteTo(&b)
+	if err != nil || n != int64(len(want)) || p.Size() != len(want) {
+		t.Fatalf("WriteTo wrote %d bytes, err %v; Size %d; want %d", n, err, p.Size(), len(want))
+	}
+	if !bytes.Equal(b.Bytes(), want) || !bytes.Equal(Marshal(p), want) {
+		t.Fatal("parts written are not the bytes Encode returns")
+	}
+	for _, limit := range []int{0, 5, 40, len(want) - 2} {
+		w := &failingWriter{left: limit}
+		if n, err := p.WriteTo(w); err != errFull || n != int64(limit) {
+			t.Errorf("writer failing after %d bytes: WriteTo returned %d, %v", limit, n, err)
+		}
+	}
+}
+
+var errFull = errors.New("full")
+
+// failingWriter takes left bytes, then fails.
+type failingWriter struct{ left int }
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.left {
+		n := w.left
+		w.left = 0
+		return n, errFull
+	}
+	w.left -= len(b)
+	return len(b), nil
+}
+
 func resum(b []byte) []byte {
 	b = bytes.Clone(b)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))

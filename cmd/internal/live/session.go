@@ -361,6 +361,7 @@ func (s *Session) publish(err error) {
 	f.Model, f.HasModel = st, updates > 0
 	f.Ghosts = show.Ghosts(s.agent, s.ghost)
 	f.Sight = show.SightOf(s.env, s.agent, true)
+	f.Scene.Shapes = append(f.Scene.Shapes, show.EyeOutline(s.env)...)
 	if s.published != nil && s.published.Err != nil && err == nil {
 		f.Err = s.published.Err
 	}

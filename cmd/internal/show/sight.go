@@ -12,6 +12,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
 )
 
 // Sight is what an agent that learns from images sees and imagines, for an inset beside the
@@ -137,4 +138,29 @@ func magnify(dst draw.Image, src *image.RGBA, p image.Point, scale int) {
 			dst.Set(p.X+x, p.Y+y, src.RGBAAt(b.Min.X+x/scale, b.Min.Y+y/scale))
 		}
 	}
+}
+
+// eyeColour is the colour of EyeOutline's frame.
+var eyeColour = color.NRGBA{40, 120, 200, 200}
+
+// EyeOutline returns the frame of the window that an agent learning from env's images sees
+// through a camera of its own (sim.Scene.Eye), as a line to draw over the overview, or nil
+// if env is not observed in images or its agent's camera is the overview.
+func EyeOutline(env envs.Env) []sim.Shape {
+	p := envs.PixelsOf(env)
+	if p == nil {
+		return nil
+	}
+	eye := env.Scene().Eye
+	if eye == (sim.Camera{}) {
+		return nil
+	}
+	c := p.Config()
+	w := eye.Width / 2
+	h := w * float64(c.Height) / float64(c.Width)
+	o := eye.Center
+	return []sim.Shape{{
+		Kind: sim.Line, Layer: sim.LayerOverlay, Width: eye.Width / 200, Stroke: eyeColour,
+		Points: []sim.Vec2{{X: o.X - w, Y: o.Y - h}, {X: o.X + w, Y: o.Y - h}, {X: o.X + w, Y: o.Y + h}, {X: o.X - w, Y: o.Y + h}, {X: o.X - w, Y: o.Y - h}},
+	}}
 }

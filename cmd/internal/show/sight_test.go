@@ -3,11 +3,13 @@ package show
 import (
 	"image"
 	"image/color"
+	"math"
 	"slices"
 	"testing"
 
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/sim"
 )
 
 // seer is an agent that perceives and imagines fixed frames.
@@ -99,5 +101,49 @@ func TestSightDraw(t *testing.T) {
 	}
 	if s.InsetScale(120) != 10 || (*Sight)(nil).Size(3) != (image.Point{}) {
 		t.Error("InsetScale or the size of no sight")
+	}
+}
+
+// TestEyeOutline checks that the outline is drawn only for an agent with a camera of its
+// own, CartPoleSwingup-v0's in pixels, and frames the window it sees: centred on the cart,
+// as wide as the camera and as tall as the images' aspect makes it.
+func TestEyeOutline(t *testing.T) {
+	pixels := func(id string) envs.Env {
+		env, err := envs.Make(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := envs.NewPixelObservation(env, envs.PixelConfig{Width: 64, Height: 32, Stack: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Reset(1)
+		return p
+	}
+	cart, err := envs.Make("CartPoleSwingup-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []envs.Env{cart, pixels("Pendulum-v0")} {
+		if got := EyeOutline(env); got != nil {
+			t.Errorf("%s observed in %s: outline %v, want none", env.Spec().ID, envs.ObservationOf(env), got)
+		}
+	}
+	env := pixels("CartPoleSwingup-v0")
+	if _, _, _, _, _, err := env.Step([]float64{1}); err != nil {
+		t.Fatal(err)
+	}
+	eye := env.Scene().Eye
+	got := EyeOutline(env)
+	if len(got) != 1 || len(got[0].Points) != 5 {
+		t.Fatalf("outline %v, want one closed rectangle", got)
+	}
+	var lo, hi sim.Vec2 = got[0].Points[0], got[0].Points[0]
+	for _, p := range got[0].Points {
+		lo.X, lo.Y, hi.X, hi.Y = min(lo.X, p.X), min(lo.Y, p.Y), max(hi.X, p.X), max(hi.Y, p.Y)
+	}
+	const eps = 1e-9
+	if eye.Center.X == 0 || math.Abs((lo.X+hi.X)/2-eye.Center.X) > eps || math.Abs(hi.X-lo.X-eye.Width) > eps || math.Abs(hi.Y-lo.Y-eye.Width/2) > eps {
+		t.Errorf("outline from %v to %v, want the camera %+v's window, half as tall as wide", lo, hi, eye)
 	}
 }
