@@ -65,11 +65,11 @@ func NewCheckpoint(dir string, env envs.Env, ag Agent, name string) (*Checkpoint
 func (c *Checkpoint) Path() string { return c.path }
 
 // Save writes the run's result so far and the agent's state, replacing the checkpoint
-// atomically: a crash leaves the previous one whole. It writes the agent's replay of frames
-// from where the buffer holds them, without building the file in memory first. It creates
-// the checkpoint's directory if needed. It returns an error if the agent's state cannot be encoded or is larger than
+// atomically: a crash leaves the previous one whole. It creates the checkpoint's directory
+// if needed. It returns an error if the agent's state cannot be encoded or is larger than
 // MaxCheckpointSize, or the file cannot be written, as when the checkpoint's path leads to
-// anything but a regular file.
+// anything but a regular file. A model-based agent's frames go to the file from its replay
+// buffer, without a copy of the whole state in memory.
 func (c *Checkpoint) Save(res TrainResult) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
 		return fmt.Errorf("checkpoint directory: %w", err)

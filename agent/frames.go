@@ -68,11 +68,15 @@ func (f *frames) next(i int) []byte {
 // newest returns the last frame of a stacked observation.
 func (f *frames) newest(obs []float64) []float64 { return obs[len(obs)-f.Size:] }
 
-// checkFrame returns an error unless every value of frame is a byte over 255.
+// checkFrame returns an error unless every value of frame is a byte over 255, as
+// envs.PixelObservation's are (to within rounding).
 func checkFrame(name string, frame []float64) error {
 	for i, v := range frame {
 		if !(v >= 0 && v <= 1) {
 			return fmt.Errorf("agent: frame replay: %s value %d is %v, not in [0, 1]", name, i, v)
+		}
+		if b := v * 255; math.Abs(b-math.Round(b)) > 1e-6 {
+			return fmt.Errorf("agent: frame replay: %s value %d is %v, not a byte over 255", name, i, v)
 		}
 	}
 	return nil
@@ -307,9 +311,13 @@ func (r *Replay) unmarshalFrames(data []byte) error {
 	return nil
 }
 
+// maxStep bounds the steps a restored frame replay may hold, far beyond any episode, so that
+// counting on from them cannot overflow.
+const maxStep = math.MaxInt32 / 2
+
 // checkSteps returns the episodes whose first transition is held, or an error unless the
 // episodes held are consecutive up to the last of those begun, and steps count up by one
-// within each from 0 (or, for the oldest, from where it was cut).
+// within each from 0 (or, for the oldest, from where it was cut) and stay below maxStep.
 func checkSteps(episode []uint64, step []int32, episodes uint64) ([]uint64, error) {
 	var begin []uint64
 	if n := len(episode); n > 0 && episode[n-1] != episodes {
@@ -317,7 +325,7 @@ func checkSteps(episode []uint64, step []int32, episodes uint64) ([]uint64, erro
 	}
 	for k, s := range step {
 		switch {
-		case s < 0:
+		case s < 0 || s > maxStep:
 			return nil, fmt.Errorf("transition %d has step %d", k, s)
 		case k > 0 && episode[k] > episode[k-1]+1:
 			return nil, fmt.Errorf("transition %d is of episode %d after %d", k, episode[k], episode[k-1])

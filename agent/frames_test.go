@@ -2,7 +2,10 @@ package agent
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -71,6 +74,26 @@ func checkFrameSequence(t *testing.T, b *worldmodel.Batch, s int) stepID {
 		}
 	}
 	return stepID{e, step}
+}
+
+// TestValidStartsByHand checks validStarts, which TestFrameReplaySequences trusts, against
+// starts worked out by hand. Episodes of 4 and 3 steps in a buffer of 5 hold steps 2 and 3
+// of the first, which lost the frames of steps 0 and 1 that their stacks of 3 need, and all
+// of the second.
+func TestValidStartsByHand(t *testing.T) {
+	for _, tc := range []struct {
+		l    int
+		want []stepID
+	}{{1, []stepID{{1, 0}, {1, 1}, {1, 2}}}, {2, []stepID{{1, 0}, {1, 1}}}, {3, []stepID{{1, 0}}}, {4, nil}} {
+		got := validStarts([]int{4, 3}, 5, tc.l, 3)
+		want := map[stepID]bool{}
+		for _, s := range tc.want {
+			want[s] = true
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("runs of %d: starts %v, want %v", tc.l, got, want)
+		}
+	}
 }
 
 func TestFrameReplaySequences(t *testing.T) {
@@ -182,12 +205,14 @@ func TestFrameReplayErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := testStack(0, 1)
+	bad, between := testStack(0, 1), testStack(0, 1)
 	bad[len(bad)-1] = 1.5
+	between[len(between)-1] = 0.5 // between 127/255 and 128/255
 	for name, tr := range map[string]Transition{
 		"short":      {Obs: testStack(0, 0)[1:], Action: []float64{0, 0}, Next: testStack(0, 1)},
 		"next > 1":   {Obs: testStack(0, 0), Action: []float64{0, 0}, Next: bad},
 		"first > 1":  {Obs: bad, Action: []float64{0, 0}, Next: testStack(0, 1)},
+		"not a byte": {Obs: testStack(0, 0), Action: []float64{0, 0}, Next: between},
 		"wrong acts": {Obs: testStack(0, 0), Action: []float64{0}, Next: testStack(0, 1)},
 	} {
 		if err := r.Add(tr); err == nil || strings.Contains(err.Error(), "\n") {
@@ -231,6 +256,41 @@ func TestFrameReplayStateRoundTrip(t *testing.T) {
 	other, _ := NewFrameReplay(20, FrameLayout{Stack: 3, Size: 6}, 2)
 	if err := other.UnmarshalBinary(state); err == nil {
 		t.Error("a frame replay of another layout accepted the state")
+	}
+}
+
+// TestFrameReplayStateStepBound checks that a state whose oldest, cut episode counts its
+// steps from near the int32 limit is refused: counting on from there would overflow.
+func TestFrameReplayStateStepBound(t *testing.T) {
+	r, err := NewFrameReplay(6, testLayout, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillFrames(t, r, []int{5, 4}) // the first episode loses its first three transitions
+	state, _ := r.MarshalBinary()
+	p, err := parts.Decode(frameReplayKind, state, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := make([]int32, r.Len())
+	if _, err := binary.Decode(p[5], binary.LittleEndian, step); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		offset int32
+		ok     bool
+	}{{0, true}, {maxStep - 4, true}, {maxStep - 3, false}, {math.MaxInt32 - 10, false}} { // the cut episode's steps are 3 and 4
+		offset, ok := tc.offset, tc.ok
+		bumped := slices.Clone(step)
+		for k := range 2 { // the transitions of the cut episode
+			bumped[k] += offset
+		}
+		q := slices.Clone(p)
+		q[5], _ = binary.Append(nil, binary.LittleEndian, bumped)
+		back, _ := NewFrameReplay(6, testLayout, 2)
+		if err := back.UnmarshalBinary(parts.Encode(frameReplayKind, q...)); (err == nil) != ok {
+			t.Errorf("steps %v: error %v, want accepted %v", bumped, err, ok)
+		}
 	}
 }
 

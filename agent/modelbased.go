@@ -54,13 +54,18 @@ const (
 )
 
 // NewModelBased returns an agent that acts in env, learning model and planning with it,
-// seeded with seedValue. The model must have env's observation and action sizes. It returns
-// an error if the configuration is invalid.
+// seeded with seedValue. The model must have env's observation and action sizes, and a
+// model of images env's image layout. It returns an error if they differ or the
+// configuration is invalid.
 func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c ModelConfig) (*ModelBased, error) {
 	space, obs := env.ActionSpace(), env.ObservationSpace()
-	if d := model.Dims(); d.Obs != obs.Dim() || d.Action != space.Dim() {
+	d := model.Dims()
+	if d.Obs != obs.Dim() || d.Action != space.Dim() {
 		return nil, fmt.Errorf("agent: model for %d-d observations and %d-d actions, env %s has %d and %d",
 			d.Obs, d.Action, env.Spec().ID, obs.Dim(), space.Dim())
+	}
+	if p := dimsOf(env).Pixels; d.Pixels.Images() && d.Pixels != p {
+		return nil, fmt.Errorf("agent: model of images %+v, env %s observes %+v", d.Pixels, env.Spec().ID, p)
 	}
 	p, err := newPlanner(c.Planner, c.Plan, space, seedValue)
 	if err != nil {

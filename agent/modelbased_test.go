@@ -392,6 +392,21 @@ func TestModelBasedErrors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("image layout", func(t *testing.T) {
+		pix, err := envs.NewPixelObservation(makeEnv(t, "Pendulum-v0"), envs.PixelConfig{Width: 40, Height: 40, Stack: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As many values as pix's stacks of three 40×40 frames, laid out otherwise.
+		d := worldmodel.Dims{Obs: 3 * 40 * 40 * 3, Action: 1, Pixels: worldmodel.Pixels{Stack: 1, Height: 40, Width: 120, Channels: 3}}
+		m, err := worldmodel.NewJEPA(d, worldmodel.DefaultPixelJEPAConfig(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewModelBased(pix, m, 1, mbConfig()); err == nil || !strings.Contains(err.Error(), "model of images") {
+			t.Errorf("a model of 40×120 images for stacks of 40×40 frames: error %v", err)
+		}
+	})
 	t.Run("config", func(t *testing.T) {
 		for _, tc := range []struct {
 			name   string

@@ -40,11 +40,13 @@ func ParseDistractor(s string) (Distractor, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("envs: unknown distractor %.40q (known: none, %s)", s, joinDistractors())
+	return "", fmt.Errorf("envs: unknown distractor %.40q (known: %s)", s, DistractorNames())
 }
 
-func joinDistractors() string {
-	var names []string
+// DistractorNames returns the names ParseDistractor reads, "none" first, separated by
+// commas, for help texts and errors.
+func DistractorNames() string {
+	names := []string{NoDistractor.String()}
 	for _, d := range Distractors() {
 		names = append(names, string(d))
 	}

@@ -76,6 +76,7 @@ func NewPixelObservation(env Env, cfg PixelConfig) (*PixelObservation, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg.Distract, _ = ParseDistractor(string(cfg.Distract)) // "none" is NoDistractor
 	p := &PixelObservation{Env: env, cfg: cfg, size: cfg.Width * cfg.Height * cfg.channels(), dis: newDistraction(cfg.Distract)}
 	rect := image.Rect(0, 0, cfg.Width, cfg.Height)
 	if cfg.Gray {

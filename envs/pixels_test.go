@@ -253,4 +253,11 @@ func TestObserve(t *testing.T) {
 	if _, err := Observe(env, &PixelConfig{Width: 0, Height: 6, Stack: 2}); err == nil {
 		t.Error("Observe accepted a 0-pixel-wide image")
 	}
+	none, err := Observe(env, &PixelConfig{Width: 8, Height: 6, Stack: 3, Distract: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs := ObservationOf(none); obs != "pixels 8x6" {
+		t.Errorf("with the distractor none: observed as %q, want %q, which ParseObservation reads", obs, "pixels 8x6")
+	}
 }

@@ -129,8 +129,8 @@ func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) 
 	return out, err
 }
 
-// Read returns what the model's probe reads from the latent of the observation last
-// observed: the observation as the model sees it (for a model of images, the newest frame).
+// Read returns what the model's readout (a JEPA's probe, a Recon's decoder) makes of the
+// latent of the observation last observed: the observation as the model sees it (for a model of images, the newest frame).
 // The result belongs to the Imagination and is overwritten by the next call. It returns an
 // error before the first Observe, or if the read-out is not finite.
 func (im *Imagination) Read() ([]float64, error) {

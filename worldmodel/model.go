@@ -52,11 +52,13 @@ type Stats struct {
 	// Loss is the total loss minimised.
 	Loss float64 `json:"loss"`
 	// Prediction is the prediction part of the loss: the latent prediction error of a JEPA,
-	// the negative log-likelihood of the next observation for a generative model.
+	// the negative log-likelihood of the next observation for PETS, the reconstruction
+	// error of a Recon (weighted over its rollout's steps as its loss weighs them).
 	Prediction float64 `json:"prediction"`
 	// Reward is the mean squared error of the predicted rewards.
 	Reward float64 `json:"reward"`
-	// Probe is the mean squared error of the readout, in normalised observation units.
+	// Probe is the mean squared error of the readout, in normalised observation units; for
+	// a Recon, whose readout is its decoder, its Prediction.
 	Probe float64 `json:"probe"`
 	// LatentStd is the standard deviation of each latent component over the batch, averaged
 	// over the components, as a fraction of what it would be if the latents used their range

@@ -14,6 +14,10 @@ type Pixels struct {
 	Stack, Height, Width, Channels int
 }
 
+// MaxPixelSide is the largest image width or height a model of images takes: the memory of
+// its training step grows with the pixels, past a gigabyte at 256×256.
+const MaxPixelSide = 128
+
 // Images reports whether p describes image observations.
 func (p Pixels) Images() bool { return p.Stack > 0 }
 
@@ -55,9 +59,12 @@ func DefaultConvConfig() ConvConfig {
 }
 
 // specs returns the encoder's and the decoder's convolutional networks for images p, or an
-// error if the layers do not fit the images or the decoder would not give back a frame of
-// their size.
+// error if the images are larger than MaxPixelSide, the layers do not fit them or the
+// decoder would not give back a frame of their size.
 func (c ConvConfig) specs(p Pixels) (enc, dec nn.ConvSpec, err error) {
+	if p.Width > MaxPixelSide || p.Height > MaxPixelSide {
+		return enc, dec, fmt.Errorf("images of %dx%d pixels: a model of images takes at most %dx%d", p.Width, p.Height, MaxPixelSide, MaxPixelSide)
+	}
 	if c.Shift < 0 || len(c.Layers) == 0 {
 		return enc, dec, fmt.Errorf("convolutional encoder of %d layers shifting by %d pixels: want layers and a shift ≥ 0", len(c.Layers), c.Shift)
 	}
@@ -228,14 +235,14 @@ func (o *observations) prepare(dst, src []float32) {
 	for s := range p.Stack {
 		f, d := src[s*frame:(s+1)*frame], dst[s*c:]
 		if c == 3 { // RGB, the common case, without an inner loop
-			for i, o := 0, 0; i+2 < len(f) && o+2 < len(d); i, o = i+3, o+stride {
-				d[o], d[o+1], d[o+2] = f[i]-0.5, f[i+1]-0.5, f[i+2]-0.5
+			for i, j := 0, 0; i+2 < len(f) && j+2 < len(d); i, j = i+3, j+stride {
+				d[j], d[j+1], d[j+2] = f[i]-0.5, f[i+1]-0.5, f[i+2]-0.5
 			}
 			continue
 		}
-		for i, o := 0, 0; i < len(f); i, o = i+c, o+stride {
+		for i, j := 0, 0; i < len(f); i, j = i+c, j+stride {
 			for k := range c {
-				d[o+k] = f[i+k] - 0.5
+				d[j+k] = f[i+k] - 0.5
 			}
 		}
 	}

@@ -207,6 +207,33 @@ func TestPixelLayout(t *testing.T) {
 	}
 }
 
+// TestReconTargetsUnshifted checks that a Recon of images with random shifts reconstructs
+// every step's newest frame as observed, not as shifted for the encoder, while the
+// encoder's input is shifted.
+func TestReconTargetsUnshifted(t *testing.T) {
+	model, _ := latentCases[3].build(t, 4)
+	m := model.(*Recon)
+	var b Batch
+	n, h := m.SampleShape()
+	blobBatch(rand.New(rand.NewPCG(2, 2)), &b, n, h)
+	m.forward(&b)
+	want := make([]float32, m.frames.Cols)
+	shifted := false
+	for s := range n {
+		for k := range h + 1 {
+			r := s*(h+1) + k
+			m.obs.newest(want, m.prepared.Row(r))
+			if got := m.frames.Row(k*n + s); !slices.Equal(got, want) {
+				t.Fatalf("sequence %d step %d: the frame to reconstruct is not the newest frame observed", s, k)
+			}
+			shifted = shifted || !slices.Equal(m.all.Row(r), m.prepared.Row(r))
+		}
+	}
+	if !shifted {
+		t.Fatal("no encoder input was shifted: the test checks nothing")
+	}
+}
+
 // checkLayout checks prepare and newest on images p.
 func checkLayout(t *testing.T, p Pixels) {
 	t.Helper()
@@ -302,6 +329,7 @@ func TestPixelModelErrors(t *testing.T) {
 		{"decoder mismatch", Dims{Obs: 2 * 13 * 13 * 2, Action: 1, Pixels: Pixels{Stack: 2, Height: 13, Width: 13, Channels: 2}}, tinyConv(0), "divide evenly"},
 		{"kernel too large", Dims{Obs: 2 * 3 * 3 * 2, Action: 1, Pixels: Pixels{Stack: 2, Height: 3, Width: 3, Channels: 2}}, tinyConv(0), "encoder for 3x3"},
 		{"negative shift", tinyDims, tinyConv(-1), "shift"},
+		{"too large", Dims{Obs: 136 * 136, Action: 1, Pixels: Pixels{Stack: 1, Height: 136, Width: 136, Channels: 1}}, tinyConv(0), "at most 128x128"},
 		{"no layers", tinyDims, ConvConfig{}, "layers"},
 	} {
 		c.Conv = tc.conv

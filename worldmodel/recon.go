@@ -74,9 +74,10 @@ func (c ReconConfig) latent() latentConfig {
 // (the same encoder, SimNorm latents, predictor and decoder) but trained to reconstruct
 // what it observes: the decoder maps the encoding of a sequence's first observation, and
 // each latent the predictor rolls forward from it, back to the observation at that step
-// (for images, its newest frame), and the squared error of every value counts in the loss
-// with the reward's. It is deterministic, with no stochastic latent. Its decoder's readout
-// is what the viewer shows.
+// (for images, its newest frame as observed, without the random shift the encoder's input
+// has, which no latent rolled forward could predict), and the squared error of every value
+// counts in the loss with the reward's. It is deterministic, with no stochastic latent. Its
+// decoder's readout is what the viewer shows.
 type Recon struct {
 	*latentModel
 	cfg ReconConfig
@@ -126,7 +127,7 @@ func (m *Recon) forward(b *Batch) (fitted bool) {
 	for t := range h + 1 {
 		copy(m.zs.Data[t*n*m.dims.Latent:], m.z[t].Data)
 		for s := range n {
-			m.obs.newest(m.frames.Row(t*n+s), m.all.Row(s*(h+1)+t))
+			m.obs.newest(m.frames.Row(t*n+s), m.prepared.Row(s*(h+1)+t))
 		}
 	}
 	m.out = m.dec.forward(m.zs)

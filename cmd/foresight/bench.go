@@ -45,7 +45,7 @@ var benchCommand = command{
 			c.pixelsSet = true
 			return c.pixels.Set(v)
 		})
-		fs.StringVar(&c.distract, "distract", "none", "with pixels in --obs, comma-separated `kinds` of irrelevant moving detail drawn into the images, one pixel observation each: none, "+distractorNames())
+		fs.StringVar(&c.distract, "distract", "none", "with pixels in --obs, comma-separated `kinds` of irrelevant moving detail drawn into the images, one pixel observation each: "+envs.DistractorNames())
 		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment, agent and observation, 0 to N−1")
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
 		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
@@ -182,13 +182,13 @@ func (c *benchConfig) observations() ([]string, error) {
 	}
 	names := splitList(c.distract)
 	if len(names) == 0 {
-		return nil, usagef("--distract names no distractor: want none, %s", distractorNames())
+		return nil, usagef("--distract names no distractor: want %s", envs.DistractorNames())
 	}
 	var ds []envs.Distractor
 	for _, n := range names {
 		d, err := envs.ParseDistractor(n)
 		if err != nil {
-			return nil, usagef("--distract %.40q: want none, %s", n, distractorNames())
+			return nil, usagef("--distract %.40q: want %s", n, envs.DistractorNames())
 		}
 		if slices.Contains(ds, d) {
 			return nil, usagef("--distract names %s twice", d)

@@ -51,11 +51,8 @@ func (f *envFlags) make() (envs.Env, error) {
 	return env, nil
 }
 
-// Defaults of the pixel observations: 64×64 RGB images, stacks of three frames.
-const (
-	defaultPixelSide  = 64
-	defaultPixelStack = 3
-)
+// defaultPixelSide is the side of the pixel observations' images unless --pixels says.
+const defaultPixelSide = 64
 
 // obsFlags are the flags that choose what an agent observes: --obs, --pixels, --distract.
 type obsFlags struct {
@@ -69,27 +66,18 @@ type obsFlags struct {
 func (f *obsFlags) define(fs *flag.FlagSet) {
 	f.size = imageSize{defaultPixelSide, defaultPixelSide}
 	fs.StringVar(&f.kind, "obs", "state", "what the agent observes: `state` (the environment's numbers) or pixels (camera images)")
-	fs.Func("pixels", "image size `WxH` with --obs pixels (default 64x64); the pixel models want multiples of 8 from 40", func(v string) error {
+	fs.Func("pixels", "image size `WxH` with --obs pixels (default 64x64); the pixel models want multiples of 8 from 40 to 128", func(v string) error {
 		f.sizeSet = true
 		return f.size.Set(v)
 	})
-	fs.StringVar(&f.distract, "distract", "none", "with --obs pixels, fill the images with moving detail that does not matter: `KIND` none, "+distractorNames())
-}
-
-// distractorNames lists the distractors there are, for help and errors.
-func distractorNames() string {
-	var names []string
-	for _, d := range envs.Distractors() {
-		names = append(names, string(d))
-	}
-	return strings.Join(names, ", ")
+	fs.StringVar(&f.distract, "distract", "none", "with --obs pixels, fill the images with moving detail that does not matter: `KIND` "+envs.DistractorNames())
 }
 
 // pixels returns the pixel observation the flags ask for, nil for states, or a usage error.
 func (f *obsFlags) pixels() (*envs.PixelConfig, error) {
 	d, err := envs.ParseDistractor(f.distract)
 	if err != nil {
-		return nil, usagef("--distract %.40q: want none, %s", f.distract, distractorNames())
+		return nil, usagef("--distract %.40q: want %s", f.distract, envs.DistractorNames())
 	}
 	switch f.kind {
 	case "state":
@@ -104,7 +92,7 @@ func (f *obsFlags) pixels() (*envs.PixelConfig, error) {
 		if f.size.w > envs.MaxPixelSize || f.size.h > envs.MaxPixelSize {
 			return nil, usagef("--pixels %s: want sides of at most %d", f.size.String(), envs.MaxPixelSize)
 		}
-		return &envs.PixelConfig{Width: f.size.w, Height: f.size.h, Stack: defaultPixelStack, Distract: d}, nil
+		return &envs.PixelConfig{Width: f.size.w, Height: f.size.h, Stack: envs.DefaultPixelStack, Distract: d}, nil
 	}
 	return nil, usagef("--obs %.40q: want state or pixels", f.kind)
 }

@@ -13,11 +13,12 @@ import (
 // Ghosts returns the bodies of the future ag imagines, one scene's worth of body and joint
 // shapes per step ahead, nearest first, posed on poseEnv, a copy of the agent's environment
 // kept for drawing (envs.Pose changes its state). It returns nil if ag is not an
-// agent.Imaginer, imagines nothing or the environment cannot pose; steps whose observation
-// cannot be posed are left out.
+// agent.Imaginer, imagines nothing or the environment cannot pose, as one observed in
+// images cannot (without asking ag what it imagines); steps whose observation cannot be
+// posed are left out.
 func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
 	im, ok := ag.(agent.Imaginer)
-	if !ok {
+	if !ok || envs.PixelsOf(poseEnv) != nil {
 		return nil
 	}
 	future, err := im.Imagined()

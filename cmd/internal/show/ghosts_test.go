@@ -21,6 +21,14 @@ type dreamer struct {
 
 func (d dreamer) Imagined() ([][]float64, error) { return d.future, d.err }
 
+// counted is a dreamer that counts the calls to Imagined.
+type counted struct {
+	dreamer
+	calls *int
+}
+
+func (c counted) Imagined() ([][]float64, error) { *c.calls++; return c.dreamer.Imagined() }
+
 // opaque hides the Poser of the environment it wraps.
 type opaque struct{ envs.Env }
 
@@ -76,6 +84,14 @@ func TestGhosts(t *testing.T) {
 				t.Error("a later pose changed an earlier ghost: ghosts share memory with the scene")
 			}
 		})
+	}
+	pixels, err := envs.NewPixelObservation(env, envs.PixelConfig{Width: 8, Height: 8, Stack: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	if g := Ghosts(counted{dreamer{Agent: still, future: future}, &calls}, pixels); g != nil || calls != 0 {
+		t.Errorf("observed in images: %d ghosts after %d calls to Imagined, want none and none (decoding a plan is costly)", len(g), calls)
 	}
 }
 

@@ -110,7 +110,7 @@ func (s *Sight) Size(scale int) image.Point {
 
 // Draw draws the sight's frames side by side into dst from its top-left corner at, each
 // magnified scale times, on a dark band with the captions under them, and returns the
-// rectangle it covered (Size's).
+// rectangle it covered: Size's, clipped to dst's bounds.
 func (s *Sight) Draw(dst draw.Image, at image.Point, scale int) image.Rectangle {
 	size := s.Size(scale)
 	if size == (image.Point{}) {

@@ -148,7 +148,7 @@ func CheckAgents(cfg Config) error {
 			done[built{a, shape}] = true
 			env, err := makeEnv(Trial{Env: cfg.Envs[0], Agent: a, Observation: o})
 			if err == nil {
-				// Built one at a time: a learner of images allocates its replay buffer whole.
+				// Built one at a time: a learner of images allocates its training buffers whole.
 				_, err = agent.New(a, env, 0)
 			}
 			if err != nil {
