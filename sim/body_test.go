@@ -260,6 +260,40 @@ func TestPrismaticLimitsHold(t *testing.T) {
 	}
 }
 
+// TestFrictionStopsSlidingBody slides a 1 kg box at 1 m/s on a friction joint of 2 N, in a
+// top-down world: Coulomb friction slows it by 2 m/s² to rest after 0.5 s and 0.25 m, where
+// it stays; its spin, braked by 0.5 N·m on a moment of inertia of 1/6 kg·m², stops in
+// 1/3 s.
+func TestFrictionStopsSlidingBody(t *testing.T) {
+	cfg := testConfig
+	cfg.Gravity = Vec2{}
+	w := newTestWorld(t, cfg)
+	ground := mustBody(t, w, BodyDef{Type: Static})
+	box := mustBody(t, w, boxBody(V(0, 0), 1, 1))
+	if _, err := w.NewFriction(FrictionDef{A: ground, B: box, MaxForce: 2, MaxTorque: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.SetPose(V(0, 0), 0, V(1, 0), 1); err != nil {
+		t.Fatal(err)
+	}
+	h := cfg.ControlDT / float64(cfg.Substeps)
+	for range 15 { // 0.25 s
+		w.Step()
+	}
+	if v := box.LinearVelocity().X; math.Abs(v-0.5) > 2*h*2 {
+		t.Errorf("speed %v after 0.25 s, want 0.5 m/s", v)
+	}
+	for range 45 { // 1 s in all
+		w.Step()
+	}
+	if v, om := box.LinearVelocity().Len(), box.AngularVelocity(); v > 1e-12 || math.Abs(om) > 1e-12 {
+		t.Errorf("after 1 s the box moves at %v m/s and turns at %v rad/s, want it at rest", v, om)
+	}
+	if x := box.Position().X; math.Abs(x-0.25) > h {
+		t.Errorf("the box stopped after %v m, want 0.25", x)
+	}
+}
+
 func TestMotorsReachTargetSpeed(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -6,7 +6,7 @@ import (
 	"github.com/ByteArena/box2d"
 )
 
-// Joint is a constraint between two bodies: a *Revolute or a *Prismatic.
+// Joint is a constraint between two bodies: a *Revolute, a *Prismatic or a *Friction.
 type Joint interface {
 	// Bodies returns the two bodies the joint connects.
 	Bodies() (a, b *Body)
@@ -165,6 +165,56 @@ func (j *Prismatic) load(s *jointState) {
 	p.M_impulse = box2d.B2Vec3{X: s.f[0], Y: s.f[1], Z: s.f[2]}
 	p.M_motorImpulse, p.M_motorSpeed, p.M_maxMotorForce = s.f[3], s.f[4], s.f[5]
 	p.M_limitState = s.limit
+}
+
+// FrictionDef describes friction against a surface seen from above: the relative motion
+// of B on A (usually a static ground under a top-down scene) is opposed by a force of at
+// most MaxForce (N) and a torque of at most MaxTorque (N·m), so that B slows to rest when
+// nothing pushes it, as an object sliding on a table does. The force acts at B's centre of
+// mass.
+type FrictionDef struct {
+	A, B                *Body
+	MaxForce, MaxTorque float64
+}
+
+// Friction is a top-down friction joint.
+type Friction struct {
+	j    *box2d.B2FrictionJoint
+	a, b *Body
+}
+
+// NewFriction creates a friction joint. It returns an error if a body is missing, the two
+// bodies are the same, or a limit is negative or not finite.
+func (w *World) NewFriction(def FrictionDef) (*Friction, error) {
+	if err := checkPair(def.A, def.B); err != nil {
+		return nil, fmt.Errorf("sim: friction joint: %w", err)
+	}
+	if !finite(def.MaxForce, def.MaxTorque) || def.MaxForce < 0 || def.MaxTorque < 0 {
+		return nil, fmt.Errorf("sim: friction joint: force %v N, torque %v N·m: want both finite and ≥ 0", def.MaxForce, def.MaxTorque)
+	}
+	jd := box2d.MakeB2FrictionJointDef()
+	jd.Initialize(def.A.b, def.B.b, def.B.b.GetWorldCenter())
+	jd.MaxForce, jd.MaxTorque = def.MaxForce, def.MaxTorque
+	j := &Friction{j: w.b2.CreateJoint(&jd).(*box2d.B2FrictionJoint), a: def.A, b: def.B}
+	w.joints = append(w.joints, j)
+	return j, nil
+}
+
+// Bodies returns the body the friction acts on, B, and the surface it slides on, A.
+func (j *Friction) Bodies() (a, b *Body) { return j.a, j.b }
+
+// Anchor returns the point of B the friction acts at, in world coordinates.
+func (j *Friction) Anchor() Vec2 { return fromB2(j.j.GetAnchorB()) }
+
+func (j *Friction) save(s *jointState) {
+	f := j.j
+	s.f = [8]float64{f.M_linearImpulse.X, f.M_linearImpulse.Y, f.M_angularImpulse, f.M_maxForce, f.M_maxTorque}
+}
+
+func (j *Friction) load(s *jointState) {
+	f := j.j
+	f.M_linearImpulse = box2d.B2Vec2{X: s.f[0], Y: s.f[1]}
+	f.M_angularImpulse, f.M_maxForce, f.M_maxTorque = s.f[2], s.f[3], s.f[4]
 }
 
 func checkPair(a, b *Body) error {

@@ -78,16 +78,23 @@ func (r *Renderer) clip(pts []Vec2, origin, limit Vec2) []Vec2 {
 }
 
 // clipHalfPlane appends to dst the closed polygon src cut to the half-plane where
-// side·(coordinate − limit) ≤ 0, the coordinate being x for axis 0 and y for axis 1
-// (Sutherland–Hodgman).
+// side·(coordinate − limit) ≤ 0, the coordinate being x for axis 0 and y for axis 1.
 func clipHalfPlane(dst, src []Vec2, axis int, limit, side float64) []Vec2 {
-	inside := func(q Vec2) bool { return side*(axisCoord(q, axis)-limit) <= 0 }
+	return clipPolygon(dst, src,
+		func(q Vec2) bool { return side*(axisCoord(q, axis)-limit) <= 0 },
+		func(p, q Vec2) Vec2 { return cutEdge(p, q, axis, limit) })
+}
+
+// clipPolygon appends to dst the closed polygon src cut to the region where in holds, a
+// half-plane, crossing its border at cut(p, q) on each edge pq that leaves or enters it
+// (Sutherland–Hodgman), and returns dst.
+func clipPolygon(dst, src []Vec2, in func(Vec2) bool, cut func(p, q Vec2) Vec2) []Vec2 {
 	for i, q := range src {
 		p := src[(i+len(src)-1)%len(src)]
-		if inside(p) != inside(q) {
-			dst = append(dst, cutEdge(p, q, axis, limit))
+		if in(p) != in(q) {
+			dst = append(dst, cut(p, q))
 		}
-		if inside(q) {
+		if in(q) {
 			dst = append(dst, q)
 		}
 	}

@@ -115,6 +115,8 @@ func jointKind(j Joint) uint8 {
 		return 1
 	case *Prismatic:
 		return 2
+	case *Friction:
+		return 3
 	}
 	return 0
 }

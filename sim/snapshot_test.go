@@ -27,7 +27,7 @@ func mustRestore(tb testing.TB, w *World, s *Snapshot) {
 }
 
 func TestRestoreReplaysJointsExactly(t *testing.T) {
-	for _, s := range []testScene{cartPole, twoLinkArm} {
+	for _, s := range []testScene{cartPole, twoLinkArm, slidingBox} {
 		t.Run(s.name, func(t *testing.T) {
 			w := newScene(t, s)
 			snap, want := recordAfterSnapshot(t, w, s)

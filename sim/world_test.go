@@ -110,6 +110,26 @@ func buildPyramid(tb testing.TB, w *World) {
 	}
 }
 
+// slidingBox is a box lying on a table seen from above, held by friction against the
+// ground and pushed with a force and a torque that swing above and below what friction
+// holds, so that it slides, turns and sticks by turns. Nothing touches anything else.
+var slidingBox = testScene{name: "sliding box", build: buildSlidingBox, drive: func(w *World, step int) {
+	t := float64(step)
+	box := w.Bodies()[1]
+	box.ApplyForce(V(0.8*math.Sin(0.05*t), 0.5*math.Cos(0.03*t)))
+	box.ApplyTorque(0.15 * math.Sin(0.08*t))
+}}
+
+func buildSlidingBox(tb testing.TB, w *World) {
+	ground := mustBody(tb, w, BodyDef{Type: Static})
+	def := boxBody(V(0.2, 0.1), 0.4, 0.3)
+	def.NoGravity = true
+	box := mustBody(tb, w, def)
+	if _, err := w.NewFriction(FrictionDef{A: ground, B: box, MaxForce: 0.5, MaxTorque: 0.1}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // shapePile drops discs, triangles and boxes onto a segment floor through a sensor region:
 // every kind of contact the port makes, and a sensor overlapping moving bodies.
 var shapePile = testScene{name: "shape pile", build: buildPile, drive: func(*World, int) {}}
