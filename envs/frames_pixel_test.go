@@ -21,6 +21,7 @@ type pixelProbe struct {
 // mirror images would be (so that a frame flipped in x or y fails), and the scenery.
 type framePose struct {
 	obs    []float64
+	place  func(e *physicsEnv) error // places the bodies instead, where obs cannot (unposable)
 	probes []pixelProbe
 }
 
@@ -61,6 +62,26 @@ var framePoses = map[string]framePose{
 		},
 	},
 	reacherID: reacherPose(0.5, 0.5),
+	// The car at rest at (5, 0), on the training track's first straight, which runs along
+	// +x from (0, 0) to (15, 0), sagging to y ≈ −0.3 between, turned 0.3 rad left of it.
+	driveID: {
+		place: func(e *physicsEnv) error {
+			d := e.t.(*drive)
+			if err := d.car.SetPose(sim.V(5, 0), 0.3, sim.Vec2{}, 0); err != nil {
+				return err
+			}
+			d.at, d.along, _ = d.road.project(d.car.Position(), -1, 0)
+			d.progress = 0
+			return nil
+		},
+		probes: []pixelProbe{
+			{"car, front left", sim.V(5.35, 0.2), colorActor},
+			{"car, rear right", sim.V(4.65, -0.2), colorActor},
+			{"car mirrored in y, beside the centre line", sim.V(5.2, -0.45), colorRoad},
+			{"road, left of the centre line", sim.V(9, 0.3), colorRoad},
+			{"grass beside it", sim.V(9, 2.5), Background},
+		},
+	},
 }
 
 // pixelOf returns the pixel of a w×h frame seen through cam that holds world point p, by
@@ -165,7 +186,13 @@ func checkFramePixels(t *testing.T, id string, pose framePose, cam func(*sim.Sce
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Pose(env, pose.obs); err != nil {
+	if pose.place != nil {
+		env.Reset(0)
+		err = pose.place(env.(*TimeLimit).Env.(*physicsEnv))
+	} else {
+		err = Pose(env, pose.obs)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	s := env.Scene()

@@ -36,6 +36,11 @@ type task interface {
 	setVars(v []float64) error
 }
 
+// failing is a task whose episode can end in failure, before its time limit.
+type failing interface {
+	failed() bool
+}
+
 // eyed is a task whose agent's camera (sim.Scene.Eye) is not its overview.
 type eyed interface {
 	eye() sim.Camera
@@ -169,6 +174,9 @@ func (e *physicsEnv) Step(a []float64) ([]float64, float64, bool, bool, Info, er
 		e.held = 0
 	}
 	terminated := e.def.stopped && e.success()
+	if t, ok := e.t.(failing); ok && t.failed() {
+		terminated = true
+	}
 	e.over = terminated
 	return e.obs, r, terminated, false, e.info(), nil
 }

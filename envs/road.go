@@ -158,6 +158,67 @@ func (r *road) at(s float64) int {
 	return lo
 }
 
+// bounds returns the corners of the smallest axis-aligned box holding the road.
+func (r *road) bounds() (lo, hi sim.Vec2) {
+	h := r.width / 2
+	lo, hi = r.pts[0], r.pts[0]
+	for _, p := range r.pts {
+		lo.X, lo.Y = math.Min(lo.X, p.X-h), math.Min(lo.Y, p.Y-h)
+		hi.X, hi.Y = math.Max(hi.X, p.X+h), math.Max(hi.Y, p.Y+h)
+	}
+	return lo, hi
+}
+
+// rays writes into dst the distances from origin to the road's nearest edge along len(dst)
+// rays spread evenly over fov radians around heading, from right to left, each reaching
+// reach metres (reach where it meets no edge). near is scratch space, returned for reuse.
+func (r *road) rays(origin sim.Vec2, heading, fov, reach float64, dst []float64, near []int) []int {
+	// The edges' points within reach (and a sample's length) of the origin: the only ones
+	// whose segments a ray can meet.
+	near = near[:0]
+	h := r.width / 2
+	for i, p := range r.pts {
+		if p.Sub(origin).Len() <= reach+h+roadStep {
+			near = append(near, i)
+		}
+	}
+	n := len(r.pts)
+	for k := range dst {
+		angle := heading
+		if len(dst) > 1 {
+			angle += -fov/2 + fov*float64(k)/float64(len(dst)-1)
+		}
+		dir := sim.Polar(1, angle)
+		best := reach
+		for _, i := range near {
+			j := (i + 1) % n
+			for _, side := range [2]float64{h, -h} {
+				a := r.pts[i].Add(sim.V(-r.tangent[i].Y, r.tangent[i].X).Scale(side))
+				b := r.pts[j].Add(sim.V(-r.tangent[j].Y, r.tangent[j].X).Scale(side))
+				if d, ok := rayHits(origin, dir, a, b); ok && d < best {
+					best = d
+				}
+			}
+		}
+		dst[k] = best
+	}
+	return near
+}
+
+// rayHits returns how far along the unit direction dir from o the ray meets the segment
+// ab, if it does.
+func rayHits(o, dir, a, b sim.Vec2) (float64, bool) {
+	e := b.Sub(a)
+	den := dir.X*e.Y - dir.Y*e.X
+	if den == 0 {
+		return 0, false
+	}
+	w := a.Sub(o)
+	t := (w.X*e.Y - w.Y*e.X) / den     // along the ray
+	u := (w.X*dir.Y - w.Y*dir.X) / den // along the segment
+	return t, t >= 0 && u >= 0 && u <= 1
+}
+
 // edges returns the road's left and right edges, the centreline offset by half the width
 // either way, one point per sample.
 func (r *road) edges() (left, right []sim.Vec2) {

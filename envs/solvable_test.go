@@ -111,3 +111,25 @@ func cartPoleController(_ Env, obs []float64) []float64 {
 func TestCartPoleSolvable(t *testing.T) {
 	checkSolvable(t, cartpoleID, 6, cartPoleController)
 }
+
+// driveController drives the default car round the track: it steers to cancel the heading
+// error and the offset from the centreline, plus what the curvature a metre ahead needs
+// (the wheelbase of 0.7 m times it), and holds the speed at which the tightest curvature
+// of those it sees 1–7 m ahead asks for 0.4·g of sideways acceleration, at most 5 m/s.
+func driveController(_ Env, obs []float64) []float64 {
+	v, psi, d := obs[0], obs[4], obs[5]
+	const maxSteer, wheelbase = 0.5, 0.7
+	steer := (wheelbase*obs[6] - 1.2*psi - 0.8*d) / maxSteer
+	kappa := 0.0
+	for _, k := range obs[6:10] {
+		kappa = math.Max(kappa, math.Abs(k))
+	}
+	target := math.Min(5, math.Sqrt(0.4*9.81/math.Max(kappa, 1e-3)))
+	return []float64{clip1(-steer), clip1(2 * (target - v))} // the action steers right
+}
+
+// TestDriveSolvable shows that a lap of the training track can be driven in time, from
+// starts all round it.
+func TestDriveSolvable(t *testing.T) {
+	checkSolvable(t, driveID, 6, driveController)
+}

@@ -214,6 +214,10 @@ func (b *Body) ApplyForce(f Vec2) { b.b.ApplyForceToCenter(toB2(f), true) }
 // ApplyForceAt applies a force in newtons at world point p for the next control step.
 func (b *Body) ApplyForceAt(f, p Vec2) { b.b.ApplyForce(toB2(f), toB2(p), true) }
 
+// ApplyImpulseAt applies a linear impulse (N·s) at world point p, changing the body's
+// velocities at once rather than over the next step, as a force does.
+func (b *Body) ApplyImpulseAt(impulse, p Vec2) { b.b.ApplyLinearImpulse(toB2(impulse), toB2(p), true) }
+
 // ApplyAngularImpulse changes the angular velocity at once by impulse/Inertia (N·m·s).
 func (b *Body) ApplyAngularImpulse(impulse float64) { b.b.ApplyAngularImpulse(impulse, true) }
 

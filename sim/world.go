@@ -106,6 +106,9 @@ func (w *World) Config() WorldConfig { return w.cfg }
 // PhysicsDT returns the length of one physics sub-step in seconds.
 func (w *World) PhysicsDT() float64 { return w.cfg.ControlDT / float64(w.cfg.Substeps) }
 
+// ControlDT returns the simulated time one call to Step advances, in seconds.
+func (w *World) ControlDT() float64 { return w.cfg.ControlDT }
+
 // Time returns the simulated time in seconds since the world was made or last restored.
 func (w *World) Time() float64 { return w.time }
 
