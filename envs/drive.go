@@ -19,9 +19,10 @@ import (
 // fast into a bend or braked too hard skids and slides. The rear wheels drive; the front
 // wheels steer, with Ackermann's geometry, turning towards the commanded angle at a limited
 // rate; air drag caps the top speed near 8 m/s. Off the road, on the grass, grip halves.
-// The track, 2 m wide,
-// comes from assets (param track; assets/README.md has the format): its centreline is
-// smooth, with bends of several radii. Range sensors along a fan of rays see the road's
+// The track, 2 m wide, comes from assets (param track; assets/README.md has the format),
+// or with track −1 is generated afresh from each episode's seed: a loop through 12 points
+// at random distances around a centre. Either way its centreline is smooth, with bends of
+// several radii. Range sensors along a fan of rays see the road's
 // edges, which are lines on the ground, not walls.
 //
 // The car touches nothing, so replays from a snapshot are exact.
@@ -59,9 +60,12 @@ import (
 type drive struct {
 	p    Params
 	road *road
-	car  *sim.Body
-	near []int   // scratch space of the range sensors
-	dt   float64 // the control step
+	// The seed of the episode's generated track, below 2^53 so that it is exact as a task
+	// variable; zero for a shipped track.
+	trackSeed uint64
+	car       *sim.Body
+	near      []int   // scratch space of the range sensors
+	dt        float64 // the control step
 
 	// What the car commands: the front wheels' angle it steers towards and the pedal.
 	steerTo, pedal float64
@@ -105,7 +109,7 @@ var curvatureAhead = [4]float64{1, 2, 4, 7}
 
 func init() {
 	tracks := assets.TrackNames()
-	doc := "shipped track, by index:"
+	doc := "−1 a new track each episode; a shipped track by index:"
 	for i, name := range tracks {
 		doc += fmt.Sprintf(" %d %s", i, name)
 	}
@@ -114,7 +118,7 @@ func init() {
 		Summary:         driveSummary,
 		MaxEpisodeSteps: 900,
 		Params: Params{
-			{Name: "track", Value: 0, Min: 0, Max: float64(len(tracks) - 1), Doc: doc},
+			{Name: "track", Value: 0, Min: -1, Max: float64(len(tracks) - 1), Doc: doc},
 			{Name: "car_mass", Value: 4, Min: 0.5, Max: 50, Unit: "kg", Doc: "mass of the car"},
 			{Name: "max_force", Value: 24, Min: 1, Max: 500, Unit: "N", Doc: "engine force on the rear wheels at pedal 1"},
 			{Name: "max_brake", Value: 30, Min: 1, Max: 500, Unit: "N", Doc: "braking force on all wheels at pedal −1"},
@@ -130,20 +134,28 @@ func newDrive(p Params) (Env, error) {
 	tracks := assets.TrackNames()
 	k := p.Get("track")
 	if k != math.Trunc(k) {
-		return nil, fmt.Errorf("envs: %s: track %v: want a whole number, 0 to %d", driveID, k, len(tracks)-1)
+		return nil, fmt.Errorf("track %v: want a whole number, −1 to %d", k, len(tracks)-1)
 	}
-	tr, err := assets.LoadTrack(tracks[int(k)])
-	if err != nil {
-		return nil, fmt.Errorf("envs: %s: %w", driveID, err)
+	t := &drive{p: p}
+	rule := "a full lap of the episode's track from the start"
+	var err error
+	if k < 0 {
+		err = t.generate(0)
+	} else {
+		var tr *assets.Track
+		if tr, err = assets.LoadTrack(tracks[int(k)]); err == nil {
+			t.road, err = newRoad(tr)
+		}
+		if err == nil {
+			rule = fmt.Sprintf("a full lap of the %s track (%.0f m) from the start", tr.Name, t.road.length)
+		}
 	}
-	rd, err := newRoad(tr)
 	if err != nil {
-		return nil, fmt.Errorf("envs: %s: %w", driveID, err)
+		return nil, err
 	}
 	inf := math.Inf(1)
 	lo := []float64{-inf, -inf, -inf, -p.Get("max_steer"), -math.Pi, -inf, -inf, -inf, -inf, -inf}
 	hi := []float64{inf, inf, inf, p.Get("max_steer"), math.Pi, inf, inf, inf, inf, inf}
-	t := &drive{p: p, road: rd}
 	for range driveRays {
 		lo, hi = append(lo, 0), append(hi, driveRange)
 	}
@@ -151,7 +163,7 @@ func newDrive(p Params) (Env, error) {
 		spec: Spec{
 			ID:          driveID,
 			Summary:     driveSummary,
-			SuccessRule: fmt.Sprintf("a full lap of the %s track (%.0f m) from the start, before the car has had all wheels off the road for more than %g s", tr.Name, rd.length, float64(offRoadLimit)),
+			SuccessRule: fmt.Sprintf("%s, before the car has had all wheels off the road for more than %g s", rule, float64(offRoadLimit)),
 			Params:      p,
 		},
 		world: standardWorld(0),
@@ -180,6 +192,11 @@ func (t *drive) build(w *sim.World) error {
 }
 
 func (t *drive) reset(rng *rand.Rand) error {
+	if t.p.Get("track") < 0 {
+		if err := t.generate(rng.Uint64() >> 11); err != nil {
+			return err
+		}
+	}
 	s := t.road.length * rng.Float64()
 	i := t.road.at(s)
 	dir := t.road.tangent[i]
@@ -345,8 +362,39 @@ func (t *drive) evaluate([]float64) (float64, bool) {
 // failed reports whether all four wheels have been off the road for too long.
 func (t *drive) failed() bool { return t.offFor > offRoadLimit+1e-9 }
 
+// generate lays out the track generated from seed, unless it is the one laid out already.
+func (t *drive) generate(seed uint64) error {
+	if seed == t.trackSeed && t.road != nil {
+		return nil
+	}
+	rd, err := generatedRoad(rand.New(rand.NewPCG(seed, 0x7472_6163_6b00)))
+	if err != nil {
+		return err
+	}
+	t.road, t.trackSeed = rd, seed
+	return nil
+}
+
+// generatedRoad lays out a track drawn from rng: 12 control points at angles evenly spaced
+// around a centre, each turned by up to a third of the spacing, at distances of 8 to 20 m;
+// draws whose road would fold over itself are drawn again.
+func generatedRoad(rng *rand.Rand) (*road, error) {
+	const n = 12
+	for range 100 {
+		tr := &assets.Track{Name: "generated", Width: 2}
+		for k := range n {
+			angle := 2 * math.Pi * (float64(k) + uniform(rng, 1.0/3)) / n
+			tr.Points = append(tr.Points, sim.Polar(8+12*rng.Float64(), angle))
+		}
+		if rd, err := newRoad(tr); err == nil {
+			return rd, nil
+		}
+	}
+	return nil, fmt.Errorf("no track that does not fold over itself in 100 draws")
+}
+
 func (t *drive) vars(dst []float64) []float64 {
-	dst = append(dst, t.steer, float64(t.at), t.along, t.progress, t.offFor)
+	dst = append(dst, float64(t.trackSeed), t.steer, float64(t.at), t.along, t.progress, t.offFor)
 	for _, off := range t.offRoad {
 		dst = append(dst, b2f(off))
 	}
@@ -354,9 +402,18 @@ func (t *drive) vars(dst []float64) []float64 {
 }
 
 func (t *drive) setVars(v []float64) error {
-	if len(v) != 9 {
-		return fmt.Errorf("%d task variables, want 9: steering, road sample, arc length, progress, time off the road and 4 wheels' states", len(v))
+	if len(v) != 10 {
+		return fmt.Errorf("%d task variables, want 10: track seed, steering, road sample, arc length, progress, time off the road and 4 wheels' states", len(v))
 	}
+	if seed := v[0]; t.p.Get("track") < 0 {
+		if seed < 0 || seed >= 1<<53 || seed != math.Trunc(seed) {
+			return fmt.Errorf("track seed %v: want a whole number below 2^53", seed)
+		}
+		if err := t.generate(uint64(seed)); err != nil {
+			return err
+		}
+	}
+	v = v[1:]
 	at := int(v[1])
 	if at < 0 || at >= len(t.road.pts) || float64(at) != v[1] {
 		return fmt.Errorf("road sample %v: want a whole number below %d", v[1], len(t.road.pts))

@@ -2,6 +2,7 @@ package envs
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/foresight-sim/foresight/assets"
@@ -132,5 +133,47 @@ func TestDriveHeldOutTracks(t *testing.T) {
 		if !ep.info.Success {
 			t.Errorf("%s: the scripted driver did not finish a lap", name)
 		}
+	}
+}
+
+// TestDriveGeneratedTracks checks that track −1 lays out a new track from each episode's
+// seed, the same for the same seed, that the scripted driver can lap, and that a snapshot
+// taken on one episode's track restores it in an episode on another.
+func TestDriveGeneratedTracks(t *testing.T) {
+	env, err := Make(driveID, WithParam("track", -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	road := func() *road { return env.(*TimeLimit).Env.(*physicsEnv).t.(*drive).road }
+	env.Reset(1)
+	first := road()
+	env.Reset(2)
+	if road().length == first.length {
+		t.Fatalf("seeds 1 and 2 gave tracks of the same length, %v m", first.length)
+	}
+	for seed := range uint64(4) {
+		ep := runEpisode(t, env, seed, driveController)
+		t.Logf("seed %d: a track of %.0f m, lapped at %.2f s", seed, road().length, ep.first)
+		if !ep.info.Success {
+			t.Errorf("seed %d: the scripted driver did not lap the generated track", seed)
+		}
+	}
+	env.Reset(1)
+	if road().length != first.length {
+		t.Fatalf("seed 1 again gave a track of %v m, first %v", road().length, first.length)
+	}
+	var snap Snapshot
+	env.Snapshot(&snap)
+	obs, _, _, _, _, _ := env.Step([]float64{0, 1})
+	want := append([]float64(nil), obs...)
+	env.Reset(2)
+	if err := env.Restore(&snap); err != nil {
+		t.Fatal(err)
+	}
+	if road().length != first.length {
+		t.Fatalf("restored onto a track of %v m, want seed 1's %v", road().length, first.length)
+	}
+	if got, _, _, _, _, _ := env.Step([]float64{0, 1}); !slices.Equal(got, want) {
+		t.Errorf("the step after the restore observed %v, want %v", got, want)
 	}
 }
