@@ -293,7 +293,7 @@ type tyre struct {
 // tyreImpulse makes ty's impulses along and sideways add up to the totals given, scaled back
 // into its friction circle, by applying the difference to the car.
 func (t *drive) tyreImpulse(ty *tyre, along, side float64) {
-	if n := math.Hypot(along, side); n > ty.limit {
+	if n := math.Sqrt(along*along + side*side); n > ty.limit {
 		along, side = along*ty.limit/n, side*ty.limit/n
 	}
 	d := ty.fwd.Scale(along - ty.jAlong).Add(ty.side.Scale(side - ty.jSide))

@@ -26,6 +26,8 @@ type road struct {
 	tangent []sim.Vec2 // unit direction of travel
 	curv    []float64  // signed curvature in 1/m, positive turning left
 	length  float64    // the loop's length
+	left    []sim.Vec2 // the left edge, one point per sample
+	right   []sim.Vec2 // the right edge
 }
 
 // newRoad lays out track t. It returns an error naming the track if the road would fold over
@@ -42,6 +44,11 @@ func newRoad(t *assets.Track) (*road, error) {
 		}
 	}
 	r.measure()
+	h := r.width / 2
+	for i, p := range r.pts {
+		normal := sim.V(-r.tangent[i].Y, r.tangent[i].X).Scale(h)
+		r.left, r.right = append(r.left, p.Add(normal)), append(r.right, p.Sub(normal))
+	}
 	return r, r.check()
 }
 
@@ -130,14 +137,22 @@ func (r *road) project(p sim.Vec2, hint, window int) (i int, s, offset float64) 
 		seg := b.Sub(a)
 		u := math.Max(0, math.Min(1, p.Sub(a).Dot(seg)/seg.Dot(seg)))
 		q := a.Add(seg.Scale(u))
-		if d := p.Sub(q).Len(); d < best {
-			best, i = d, j
-			s = r.s[j] + u*seg.Len()
+		if d := p.Sub(q); d.Dot(d) < best {
+			best, i = d.Dot(d), j
+			s = r.s[j] + u*r.segLen(j)
 			t := r.tangent[j]
 			offset = t.X*(p.Y-q.Y) - t.Y*(p.X-q.X)
 		}
 	}
 	return i, s, offset
+}
+
+// segLen returns the length of the centreline from sample j to the next.
+func (r *road) segLen(j int) float64 {
+	if j+1 < len(r.s) {
+		return r.s[j+1] - r.s[j]
+	}
+	return r.length - r.s[j]
 }
 
 // at returns the sample at or just before arc length s, taken around the loop.
@@ -176,9 +191,10 @@ func (r *road) rays(origin sim.Vec2, heading, fov, reach float64, dst []float64,
 	// The edges' points within reach (and a sample's length) of the origin: the only ones
 	// whose segments a ray can meet.
 	near = near[:0]
-	h := r.width / 2
+	within := reach + r.width/2 + roadStep
+	within *= within
 	for i, p := range r.pts {
-		if p.Sub(origin).Len() <= reach+h+roadStep {
+		if d := p.Sub(origin); d.Dot(d) <= within {
 			near = append(near, i)
 		}
 	}
@@ -192,12 +208,11 @@ func (r *road) rays(origin sim.Vec2, heading, fov, reach float64, dst []float64,
 		best := reach
 		for _, i := range near {
 			j := (i + 1) % n
-			for _, side := range [2]float64{h, -h} {
-				a := r.pts[i].Add(sim.V(-r.tangent[i].Y, r.tangent[i].X).Scale(side))
-				b := r.pts[j].Add(sim.V(-r.tangent[j].Y, r.tangent[j].X).Scale(side))
-				if d, ok := rayHits(origin, dir, a, b); ok && d < best {
-					best = d
-				}
+			if d, ok := rayHits(origin, dir, r.left[i], r.left[j]); ok && d < best {
+				best = d
+			}
+			if d, ok := rayHits(origin, dir, r.right[i], r.right[j]); ok && d < best {
+				best = d
 			}
 		}
 		dst[k] = best
@@ -220,13 +235,5 @@ func rayHits(o, dir, a, b sim.Vec2) (float64, bool) {
 }
 
 // edges returns the road's left and right edges, the centreline offset by half the width
-// either way, one point per sample.
-func (r *road) edges() (left, right []sim.Vec2) {
-	h := r.width / 2
-	for i, p := range r.pts {
-		normal := sim.V(-r.tangent[i].Y, r.tangent[i].X)
-		left = append(left, p.Add(normal.Scale(h)))
-		right = append(right, p.Sub(normal.Scale(h)))
-	}
-	return left, right
-}
+// either way, one point per sample. The slices are the road's own.
+func (r *road) edges() (left, right []sim.Vec2) { return r.left, r.right }
