@@ -328,8 +328,29 @@ func (t *drive) observe(dst []float64) {
 }
 
 // pose returns ErrNoPose: an observation says where the car is relative to the road near
-// it, not where on the track.
+// it, not where on the track. trace follows it instead.
 func (t *drive) pose([]float64) error { return ErrNoPose }
+
+// trace follows the car from where it is along the speeds and yaw rates of future, one
+// control step each, and appends its outline at each step to dst.
+func (t *drive) trace(dst [][]sim.Shape, future [][]float64) [][]sim.Shape {
+	pos, heading := t.car.Position(), t.car.Angle()
+	var s sim.Scene
+	for _, obs := range future {
+		v, u, omega := obs[0], obs[1], obs[2]
+		heading += omega * t.dt
+		pos = pos.Add(sim.V(v, u).Rotate(heading).Scale(t.dt))
+		s.Reset()
+		var pts [4]sim.Vec2
+		for k, c := range [4]sim.Vec2{{X: -1, Y: -1}, {X: 1, Y: -1}, {X: 1, Y: 1}, {X: -1, Y: 1}} {
+			pts[k] = pos.Add(sim.V(c.X*carLength/2, c.Y*carWidth/2).Rotate(heading))
+		}
+		sh := s.AddPolygon(sim.LayerBody, colorActor, pts[:]...)
+		sh.Stroke, sh.Width = colorOutline, 0.02
+		dst = append(dst, s.Clone().Shapes)
+	}
+	return dst
+}
 
 // evaluate follows the car along the road: it counts the progress of the step, notes the
 // wheels off the road and for how long all four have been, and returns the reward and

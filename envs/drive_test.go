@@ -1,6 +1,7 @@
 package envs
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -175,5 +176,44 @@ func TestDriveGeneratedTracks(t *testing.T) {
 	}
 	if got, _, _, _, _, _ := env.Step([]float64{0, 1}); !slices.Equal(got, want) {
 		t.Errorf("the step after the restore observed %v, want %v", got, want)
+	}
+}
+
+// TestDriveTrace checks that Trace follows the car from where it is, along the imagined
+// speeds and yaw rates, without moving it: a quarter turn at 1 rad/s over π/2 s, at 1 m/s,
+// ends a metre left of and a metre ahead of the start, facing left, as the arc of radius
+// 1 m does; environments that cannot trace say so with ErrNoPose.
+func TestDriveTrace(t *testing.T) {
+	env := mustMakeEnv(t, driveID)
+	env.Reset(2)
+	d := env.(*TimeLimit).Env.(*physicsEnv).t.(*drive)
+	start, heading := d.car.Position(), d.car.Angle()
+	const steps = 2000
+	obs := make([]float64, env.ObservationSpace().Dim())
+	obs[0], obs[2] = 1, 1
+	future := make([][]float64, steps)
+	for k := range future {
+		future[k] = obs
+	}
+	d.dt = math.Pi / 2 / steps // finer steps than the env's, to follow the arc closely
+	shapes, err := Trace(env, future)
+	d.dt = 0.05
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := shapes[steps-1][0].Points
+	centre := last[0].Add(last[2]).Scale(0.5)
+	want := start.Add(sim.V(1, 1).Rotate(heading))
+	if centre.Sub(want).Len() > 2e-3 {
+		t.Errorf("after a quarter turn the car is traced at %v, want %v", centre, want)
+	}
+	if d.car.Position() != start || d.car.Angle() != heading {
+		t.Error("Trace moved the car")
+	}
+	if _, err := Trace(env, [][]float64{{1}}); err == nil {
+		t.Error("Trace accepted an observation of the wrong size")
+	}
+	if _, err := Trace(mustMakeEnv(t, pendulumID), [][]float64{{1, 0, 0}}); !errors.Is(err, ErrNoPose) {
+		t.Errorf("Pendulum-v0's Trace: %v, want ErrNoPose", err)
 	}
 }

@@ -196,6 +196,9 @@ func (p *PixelObservation) Unwrap() Env { return p.Env }
 // environment's observations, so nothing can be posed from them.
 func (p *PixelObservation) Pose([]float64) error { return ErrNoPose }
 
+// Trace returns ErrNoPose, for the reason Pose does.
+func (p *PixelObservation) Trace([][]float64) ([][]sim.Shape, error) { return nil, ErrNoPose }
+
 // String returns the canonical description of c that ParseObservation reads back: "pixels
 // WxH", then "gray" if set, "stack N" unless N is DefaultPixelStack, and the distractor's
 // name unless none, separated by spaces, such as "pixels 64x64 shapes".
@@ -285,17 +288,8 @@ func ObservationOf(env Env) string {
 // PixelsOf returns the first PixelObservation in env's chain of wrappers, or nil if there
 // is none.
 func PixelsOf(env Env) *PixelObservation {
-	for env != nil {
-		if p, ok := env.(*PixelObservation); ok {
-			return p
-		}
-		u, ok := env.(Unwrapper)
-		if !ok {
-			break
-		}
-		env = u.Unwrap()
-	}
-	return nil
+	p, _ := inChain[*PixelObservation](env)
+	return p
 }
 
 // Newest returns the newest frame of the observation, as the agent sees it (distractors

@@ -33,9 +33,18 @@ var ErrNoPose = errors.New("envs: environment cannot pose its bodies from an obs
 // kept for drawing: Pose ends the episode under way. It returns ErrNoPose if no
 // environment in the chain of wrappers is a Poser, and the Poser's error otherwise.
 func Pose(env Env, obs []float64) error {
+	if p, ok := inChain[Poser](env); ok {
+		return p.Pose(obs)
+	}
+	return ErrNoPose
+}
+
+// inChain returns the first environment in env's chain of wrappers, env first, that is a
+// T, and whether there is one.
+func inChain[T any](env Env) (T, bool) {
 	for env != nil {
-		if p, ok := env.(Poser); ok {
-			return p.Pose(obs)
+		if t, ok := env.(T); ok {
+			return t, true
 		}
 		u, ok := env.(Unwrapper)
 		if !ok {
@@ -43,7 +52,8 @@ func Pose(env Env, obs []float64) error {
 		}
 		env = u.Unwrap()
 	}
-	return ErrNoPose
+	var zero T
+	return zero, false
 }
 
 // Pose places the bodies as obs describes through the task, and ends the episode.
@@ -64,6 +74,53 @@ func (e *physicsEnv) Pose(obs []float64) error {
 	return nil
 }
 
+// Tracer is an environment whose observations say how its bodies move but not where they
+// are, so that they cannot be posed from one observation but can be followed along a
+// sequence of them from the present state, as Drive-v0's car is from its speeds.
+type Tracer interface {
+	// Trace returns the body shapes (sim.LayerBody and sim.LayerJoint) of the scene after
+	// each of future, a sequence of observations following the present one, without
+	// changing the environment's state. It returns ErrNoPose if the environment's
+	// observations say nothing of its bodies' motion, and an error if an observation has
+	// the wrong size or non-finite components.
+	Trace(future [][]float64) ([][]sim.Shape, error)
+}
+
+// Trace returns, as Tracer's Trace does, the bodies of the first environment in env's chain
+// of wrappers that is a Tracer, or ErrNoPose if none is.
+func Trace(env Env, future [][]float64) ([][]sim.Shape, error) {
+	if t, ok := inChain[Tracer](env); ok {
+		return t.Trace(future)
+	}
+	return nil, ErrNoPose
+}
+
+// tracer is a task that can follow its bodies along predicted observations.
+type tracer interface {
+	// trace appends to dst the body shapes after each observation of future, starting from
+	// the present state, which it leaves as it was.
+	trace(dst [][]sim.Shape, future [][]float64) [][]sim.Shape
+}
+
+// Trace follows the bodies through the task, if it can.
+func (e *physicsEnv) Trace(future [][]float64) ([][]sim.Shape, error) {
+	t, ok := e.t.(tracer)
+	if !ok {
+		return nil, ErrNoPose
+	}
+	for k, obs := range future {
+		if len(obs) != e.def.obs.Dim() {
+			return nil, fmt.Errorf("envs: %s: trace through an observation of %d components, want %d", e.def.spec.ID, len(obs), e.def.obs.Dim())
+		}
+		for i, v := range obs {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("envs: %s: trace through observation %d with component %d = %v", e.def.spec.ID, k, i, v)
+			}
+		}
+	}
+	return t.trace(nil, future), nil
+}
+
 // Grabber is an environment whose bodies a person can pull about, as with a mouse: a
 // perturbation from outside the task, which the agent must recover from.
 type Grabber interface {
@@ -78,19 +135,7 @@ type Grabber interface {
 }
 
 // AsGrabber returns the Grabber in env's chain of wrappers, if there is one.
-func AsGrabber(env Env) (Grabber, bool) {
-	for env != nil {
-		if g, ok := env.(Grabber); ok {
-			return g, true
-		}
-		u, ok := env.(Unwrapper)
-		if !ok {
-			break
-		}
-		env = u.Unwrap()
-	}
-	return nil, false
-}
+func AsGrabber(env Env) (Grabber, bool) { return inChain[Grabber](env) }
 
 // maxPull bounds the acceleration a pull gives a body, in m/s²: 30 g, enough to fling any
 // built-in body, not enough to blow up the solver.

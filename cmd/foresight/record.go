@@ -178,7 +178,7 @@ func (r *recorder) frame() error {
 	scene := *r.Env.Scene()
 	scene.Shapes = append(slices.Clone(scene.Shapes), eye...)
 	if r.cfg.imagine {
-		scene.Shapes = append(scene.Shapes, show.Overlay(show.Ghosts(r.ag, r.poseEnv))...)
+		scene.Shapes = append(scene.Shapes, show.Overlay(show.Ghosts(r.ag, r.Env, r.poseEnv))...)
 	}
 	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
 	r.renderer.Render(rgba, &scene)

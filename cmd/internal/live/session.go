@@ -359,7 +359,7 @@ func (s *Session) publish(err error) {
 	f.Streak = streak(s.curve)
 	st, updates := s.modelStats()
 	f.Model, f.HasModel = st, updates > 0
-	f.Ghosts = show.Ghosts(s.agent, s.ghost)
+	f.Ghosts = show.Ghosts(s.agent, s.env, s.ghost)
 	f.Sight = show.SightOf(s.env, s.agent, true)
 	f.Scene.Shapes = append(f.Scene.Shapes, show.EyeOutline(s.env)...)
 	if s.published != nil && s.published.Err != nil && err == nil {

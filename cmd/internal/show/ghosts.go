@@ -11,12 +11,12 @@ import (
 )
 
 // Ghosts returns the bodies of the future ag imagines, one scene's worth of body and joint
-// shapes per step ahead, nearest first, posed on poseEnv, a copy of the agent's environment
-// kept for drawing (envs.Pose changes its state). It returns nil if ag is not an
-// agent.Imaginer, imagines nothing or the environment cannot pose, as one observed in
-// images cannot (without asking ag what it imagines); steps whose observation cannot be
-// posed are left out.
-func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
+// shapes per step ahead, nearest first: traced from the present state of env if it is a
+// Tracer (envs.Trace), or else posed on poseEnv, a copy of env kept for drawing (envs.Pose
+// changes its state). It returns nil if ag is not an agent.Imaginer, imagines nothing, or
+// the environment can neither trace nor pose, as one observed in images cannot (without
+// asking ag what it imagines); steps whose observation cannot be posed are left out.
+func Ghosts(ag agent.Agent, env, poseEnv envs.Env) [][]sim.Shape {
 	im, ok := ag.(agent.Imaginer)
 	if !ok || envs.PixelsOf(poseEnv) != nil {
 		return nil
@@ -24,6 +24,12 @@ func Ghosts(ag agent.Agent, poseEnv envs.Env) [][]sim.Shape {
 	future, err := im.Imagined()
 	if err != nil || len(future) == 0 {
 		return nil
+	}
+	if traced, err := envs.Trace(env, future); !errors.Is(err, envs.ErrNoPose) {
+		if err != nil {
+			return nil
+		}
+		return traced
 	}
 	out := make([][]sim.Shape, 0, len(future))
 	for _, obs := range future {

@@ -56,7 +56,7 @@ func TestGhosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ghosts := Ghosts(tt.ag, tt.env)
+			ghosts := Ghosts(tt.ag, tt.env, tt.env)
 			if tt.steps < 0 {
 				if ghosts != nil {
 					t.Errorf("%d ghosts, want nil", len(ghosts))
@@ -79,7 +79,7 @@ func TestGhosts(t *testing.T) {
 			if reflect.DeepEqual(ghosts[0], ghosts[2]) {
 				t.Error("the rod at 0.1 and at 1 rad gives the same ghost")
 			}
-			want := Ghosts(dreamer{Agent: still, future: future[2:3]}, env)
+			want := Ghosts(dreamer{Agent: still, future: future[2:3]}, env, env)
 			if !reflect.DeepEqual(ghosts[1], want[0]) {
 				t.Error("a later pose changed an earlier ghost: ghosts share memory with the scene")
 			}
@@ -90,7 +90,7 @@ func TestGhosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := 0
-	if g := Ghosts(counted{dreamer{Agent: still, future: future}, &calls}, pixels); g != nil || calls != 0 {
+	if g := Ghosts(counted{dreamer{Agent: still, future: future}, &calls}, pixels, pixels); g != nil || calls != 0 {
 		t.Errorf("observed in images: %d ghosts after %d calls to Imagined, want none and none (decoding a plan is costly)", len(g), calls)
 	}
 }
@@ -152,5 +152,34 @@ func TestOverlay(t *testing.T) {
 	}
 	if Overlay(nil) != nil {
 		t.Error("Overlay of no ghosts is not empty")
+	}
+}
+
+// TestGhostsTraced checks that an environment that cannot pose but can trace, Drive-v0,
+// has its ghosts traced from its present state: a car imagined at 2 m/s straight ahead is
+// drawn 0.1 m further on at each step.
+func TestGhostsTraced(t *testing.T) {
+	env, err := envs.Make("Drive-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Reset(1)
+	moving := make([]float64, env.ObservationSpace().Dim())
+	moving[0] = 2
+	ghosts := Ghosts(dreamer{Agent: agent.NewZero(env.ActionSpace()), future: [][]float64{moving, moving, moving}}, env, env)
+	if len(ghosts) != 3 {
+		t.Fatalf("%d ghosts, want 3", len(ghosts))
+	}
+	centre := func(sh sim.Shape) sim.Vec2 {
+		var c sim.Vec2
+		for _, p := range sh.Points {
+			c = c.Add(p.Scale(1 / float64(len(sh.Points))))
+		}
+		return c
+	}
+	for k := 1; k < 3; k++ {
+		if d := centre(ghosts[k][0]).Sub(centre(ghosts[k-1][0])).Len(); math.Abs(d-0.1) > 1e-9 {
+			t.Errorf("ghost %d is %v m from the one before, want 0.1", k, d)
+		}
 	}
 }
