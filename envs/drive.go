@@ -25,7 +25,8 @@ import (
 // several radii. Range sensors along a fan of rays see the road's
 // edges, which are lines on the ground, not walls.
 //
-// The car touches nothing, so replays from a snapshot are exact.
+// The car touches nothing, so replays from a snapshot are exact. docs/decisions/drive.md
+// has the reasoning behind the model and the measurements.
 //
 //	Observation  Box(19): [v, u, ω, δ, ψ, d, κ1, κ2, κ4, κ7, r1 … r9]; v and u are the
 //	             car's forward and sideways (leftwards) speed in m/s, ω its yaw rate in
