@@ -95,10 +95,11 @@ func checkFrames(t *testing.T, when string, obs []float64, frames [][]float64) {
 }
 
 // TestPixelObservationMatchesRenderer checks that observations are the renderer's frames of
-// the scene through the agent's camera: the overview for Pendulum-v0, the camera that follows
-// the cart for CartPoleSwingup-v0, which 20 steps of full force have moved.
+// the scene through the agent's camera: the overview for Pendulum-v0, the cameras that follow
+// the cart of CartPoleSwingup-v0 and the car of Drive-v0, which 20 steps at full action have
+// moved.
 func TestPixelObservationMatchesRenderer(t *testing.T) {
-	for _, id := range []string{pendulumID, cartpoleID} {
+	for _, id := range []string{pendulumID, cartpoleID, driveID} {
 		t.Run(id, func(t *testing.T) {
 			env, err := Make(id)
 			if err != nil {
@@ -110,8 +111,12 @@ func TestPixelObservationMatchesRenderer(t *testing.T) {
 			}
 			p.Reset(3)
 			var obs []float64
+			full := make([]float64, p.ActionSpace().Dim())
+			for i := range full {
+				full[i] = 1
+			}
 			for range 20 {
-				if obs, _, _, _, _, err = p.Step([]float64{1}); err != nil {
+				if obs, _, _, _, _, err = p.Step(full); err != nil {
 					t.Fatal(err)
 				}
 			}
