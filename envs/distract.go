@@ -24,10 +24,15 @@ const (
 	// NoiseDistractor draws a background of tiles whose colours change all the time, and
 	// adds sensor noise to every pixel of every frame.
 	NoiseDistractor Distractor = "noise"
+	// JitterDistractor shakes the camera: every frame's view is shifted by a random
+	// amount, up to jitterShift of its width each way, drawn afresh every step.
+	JitterDistractor Distractor = "jitter"
 )
 
 // Distractors returns the distractors there are, besides none.
-func Distractors() []Distractor { return []Distractor{ShapesDistractor, NoiseDistractor} }
+func Distractors() []Distractor {
+	return []Distractor{ShapesDistractor, NoiseDistractor, JitterDistractor}
+}
 
 // ParseDistractor returns the distractor called s; "none" and "" are NoDistractor. It
 // returns an error naming the known ones otherwise.
@@ -66,6 +71,7 @@ const (
 	distractShapes = 7  // shapes drifting over the scene
 	distractTiles  = 8  // tiles per side of the noise background
 	sensorNoise    = 12 // standard deviation of the sensor noise, in levels of 255
+	jitterShift    = 0.03
 )
 
 // distractStream is the stream of the episode seed distractors draw from.
@@ -211,6 +217,17 @@ func wrapView(v, centre, w float64) float64 {
 		u += w
 	}
 	return centre - w/2 + u
+}
+
+// shake returns cam shifted by the current step's jitter, or cam itself without one.
+func (d *distraction) shake(cam sim.Camera) sim.Camera {
+	if d.kind != JitterDistractor {
+		return cam
+	}
+	d.noise.Seed(d.seed^distractStream, uint64(d.step))
+	dx, dy := 2*d.rng.Float64()-1, 2*d.rng.Float64()-1
+	cam.Center = cam.Center.Add(sim.V(dx, dy).Scale(jitterShift * cam.Width))
+	return cam
 }
 
 // addNoise adds the sensor noise of the current step to the bytes of a frame.

@@ -2,11 +2,13 @@ package envs
 
 import (
 	"image"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/foresight-sim/foresight/internal/golden"
+	"github.com/foresight-sim/foresight/sim"
 )
 
 // distractedPendulum returns Pendulum-v0 observed in one w×h RGB frame with distractor d.
@@ -168,5 +170,33 @@ func TestParseDistractor(t *testing.T) {
 	}
 	if _, err := NewPixelObservation(nil, PixelConfig{Width: 8, Height: 8, Stack: 1, Distract: "nope"}); err == nil {
 		t.Error("NewPixelObservation accepted an unknown distractor")
+	}
+}
+
+// TestJitterShake checks the jitter distractor's shake: within jitterShift of the view's
+// width each way, different from step to step, the same for the same seed and step, and
+// none for the other distractors.
+func TestJitterShake(t *testing.T) {
+	cam := sim.Camera{Center: sim.V(1, 2), Width: 4}
+	d, again := newDistraction(JitterDistractor), newDistraction(JitterDistractor)
+	d.reset(5)
+	again.reset(5)
+	seen := map[sim.Vec2]bool{}
+	for step := range 50 {
+		d.step, again.step = step, step
+		c := d.shake(cam)
+		if off := c.Center.Sub(cam.Center); math.Abs(off.X) > jitterShift*cam.Width || math.Abs(off.Y) > jitterShift*cam.Width || c.Width != cam.Width {
+			t.Fatalf("step %d: camera %+v, more than %g of the width from %+v", step, c, jitterShift, cam)
+		}
+		if again.shake(cam) != c {
+			t.Fatalf("step %d: two shakes of one seed differ", step)
+		}
+		seen[c.Center] = true
+	}
+	if len(seen) < 50 {
+		t.Errorf("%d different views in 50 steps, want 50", len(seen))
+	}
+	if c := newDistraction(ShapesDistractor).shake(cam); c != cam {
+		t.Errorf("the shapes distractor shook the camera to %+v", c)
 	}
 }

@@ -125,7 +125,7 @@ func (p *PixelObservation) Step(a []float64) ([]float64, float64, bool, bool, In
 // distraction, into img.
 func (p *PixelObservation) render() {
 	s := p.Env.Scene()
-	s.Camera = s.AgentCamera()
+	s.Camera = p.dis.shake(s.AgentCamera())
 	p.r.Render(p.img, p.dis.over(s))
 	p.dis.addNoise(p.pix, len(p.pix)/(p.cfg.Width*p.cfg.Height))
 	p.stale = false

@@ -72,7 +72,7 @@ func TestBenchErrors(t *testing.T) {
 		{"observation twice", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels,state,pixels"), exitUsage, "--obs names pixels twice"},
 		{"distractor without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--distract", "shapes"), exitUsage, "--distract shapes needs pixels in --obs"},
 		{"distractors with state", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "state", "--distract", "none,noise"), exitUsage, "--distract noise needs pixels in --obs"},
-		{"unknown distractor", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "state,pixels", "--distract", "nope"), exitUsage, `--distract "nope": want none, shapes, noise`},
+		{"unknown distractor", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "state,pixels", "--distract", "nope"), exitUsage, `--distract "nope": want none, shapes, noise, jitter`},
 		{"distractor twice", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--distract", "none,shapes,none"), exitUsage, "--distract names none twice"},
 		{"no distractor", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--distract", ""), exitUsage, "--distract names no distractor"},
 		{"zero pixels", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "0x0"), exitUsage, `invalid value "0x0" for flag -pixels`},

@@ -99,7 +99,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "--env", p, "--agent", "smart"}, `unknown agent "smart" (known: random, zero, oracle, jepa, pets, recon)`},
 		{[]string{"run", "--env", p, "--obs", "pixels", "--pixels", "0x0"}, `invalid value "0x0" for flag -pixels: want WxH`},
 		{[]string{"train", "--env", p, "--agent", "jepa", "--budget", "1s", "--obs", "pixels", "--pixels", "2000x2000"}, "--pixels 2000x2000: want sides of at most 1024"},
-		{[]string{"run", "--env", p, "--obs", "pixels", "--distract", "nope"}, `--distract "nope": want none, shapes, noise`},
+		{[]string{"run", "--env", p, "--obs", "pixels", "--distract", "nope"}, `--distract "nope": want none, shapes, noise, jitter`},
 		{[]string{"run", "--env", p, "--distract", "shapes"}, "--distract shapes needs --obs pixels"},
 		{[]string{"watch", "--env", p, "--pixels", "64x64"}, "--pixels needs --obs pixels"},
 		{[]string{"record", "--env", p, "--agent", "random", "--out", "x.gif", "--obs", "camera"}, `--obs "camera": want state or pixels`},
