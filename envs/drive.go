@@ -105,6 +105,13 @@ const (
 // right, rear left, rear right.
 var driveWheels = [4]sim.Vec2{{X: wheelX, Y: wheelY}, {X: wheelX, Y: -wheelY}, {X: -wheelX, Y: wheelY}, {X: -wheelX, Y: -wheelY}}
 
+// carStyle is how the car is drawn, and its traced ghosts.
+var carStyle = sim.Style{Fill: colorActor, Stroke: colorOutline, Outline: 0.02}
+
+// projectWindow is how many road samples either side of the last one a projection of the
+// car searches: 3 m, more than the car covers in a control step.
+const projectWindow = 12
+
 // curvatureAhead are the distances along the road, in metres, of the curvatures observed.
 var curvatureAhead = [4]float64{1, 2, 4, 7}
 
@@ -182,7 +189,7 @@ func (t *drive) build(w *sim.World) error {
 		Type:      sim.Dynamic,
 		NoGravity: true,
 		Fixtures:  []sim.FixtureDef{{Geometry: sim.Box{W: carLength, H: carWidth}, Density: m / (carLength * carWidth)}},
-		Style:     sim.Style{Fill: colorActor, Stroke: colorOutline, Outline: 0.02},
+		Style:     carStyle,
 	})
 	if err != nil {
 		return err
@@ -306,7 +313,7 @@ func (t *drive) tyreImpulse(ty *tyre, along, side float64) {
 func (t *drive) wheelsOff() [4]bool {
 	var off [4]bool
 	for w, local := range driveWheels {
-		_, _, d := t.road.project(t.car.WorldPoint(local), t.at, 12)
+		_, _, d := t.road.project(t.car.WorldPoint(local), t.at, projectWindow)
 		off[w] = math.Abs(d) > t.road.width/2
 	}
 	return off
@@ -314,14 +321,13 @@ func (t *drive) wheelsOff() [4]bool {
 
 func (t *drive) observe(dst []float64) {
 	pos, heading := t.car.Position(), t.car.Angle()
-	i, _, offset := t.road.project(pos, t.at, 12)
+	i, s, offset := t.road.project(pos, t.at, projectWindow)
 	fwd := sim.Polar(1, heading)
 	v := t.car.LinearVelocity()
 	dir := t.road.tangent[i]
 	dst[0], dst[1], dst[2], dst[3] = v.Dot(fwd), v.Dot(sim.V(-fwd.Y, fwd.X)), t.car.AngularVelocity(), t.steer
 	dst[4] = wrapAngle(heading - math.Atan2(dir.Y, dir.X))
 	dst[5] = offset
-	_, s, _ := t.road.project(pos, t.at, 12)
 	for k, ahead := range curvatureAhead {
 		dst[6+k] = t.road.curv[t.road.at(s+ahead)]
 	}
@@ -336,19 +342,16 @@ func (t *drive) pose([]float64) error { return ErrNoPose }
 // control step each, and appends its outline at each step to dst.
 func (t *drive) trace(dst [][]sim.Shape, future [][]float64) [][]sim.Shape {
 	pos, heading := t.car.Position(), t.car.Angle()
-	var s sim.Scene
 	for _, obs := range future {
 		v, u, omega := obs[0], obs[1], obs[2]
 		heading += omega * t.dt
 		pos = pos.Add(sim.V(v, u).Rotate(heading).Scale(t.dt))
-		s.Reset()
-		var pts [4]sim.Vec2
+		pts := make([]sim.Vec2, 4)
 		for k, c := range [4]sim.Vec2{{X: -1, Y: -1}, {X: 1, Y: -1}, {X: 1, Y: 1}, {X: -1, Y: 1}} {
 			pts[k] = pos.Add(sim.V(c.X*carLength/2, c.Y*carWidth/2).Rotate(heading))
 		}
-		sh := s.AddPolygon(sim.LayerBody, colorActor, pts[:]...)
-		sh.Stroke, sh.Width = colorOutline, 0.02
-		dst = append(dst, s.Clone().Shapes)
+		dst = append(dst, []sim.Shape{{Kind: sim.Polygon, Layer: sim.LayerBody, Points: pts,
+			Fill: carStyle.Fill, Stroke: carStyle.Stroke, Width: carStyle.Outline}})
 	}
 	return dst
 }
@@ -358,7 +361,7 @@ func (t *drive) trace(dst [][]sim.Shape, future [][]float64) [][]sim.Shape {
 // whether the car has driven a lap.
 func (t *drive) evaluate([]float64) (float64, bool) {
 	pos := t.car.Position()
-	i, s, offset := t.road.project(pos, t.at, 12)
+	i, s, offset := t.road.project(pos, t.at, projectWindow)
 	d := s - t.along
 	switch {
 	case d < -t.road.length/2:

@@ -233,7 +233,3 @@ func rayHits(o, dir, a, b sim.Vec2) (float64, bool) {
 	u := (w.X*dir.Y - w.Y*dir.X) / den // along the segment
 	return t, t >= 0 && u >= 0 && u <= 1
 }
-
-// edges returns the road's left and right edges, the centreline offset by half the width
-// either way, one point per sample. The slices are the road's own.
-func (r *road) edges() (left, right []sim.Vec2) { return r.left, r.right }

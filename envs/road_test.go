@@ -51,7 +51,7 @@ func TestRoadCircle(t *testing.T) {
 	if k := r.at(-1); k != r.at(r.length-1) {
 		t.Errorf("at(−1) = %d, want the sample 1 m before the end, %d", k, r.at(r.length-1))
 	}
-	left, right := r.edges()
+	left, right := r.left, r.right
 	if d := left[0].Sub(right[0]).Len(); math.Abs(d-2) > 1e-9 || left[0].Len() > right[0].Len() {
 		t.Errorf("edges %v and %v: want 2 m apart, the left one inside", left[0], right[0])
 	}
