@@ -1,23 +1,12 @@
 package assets
 
 import (
-	"bufio"
-	"embed"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/foresight-sim/foresight/sim"
 )
-
-//go:embed tracks/*.track
-var trackFiles embed.FS
 
 // TrackExt is the extension of track files.
 const TrackExt = ".track"
@@ -30,8 +19,6 @@ const (
 	MaxTrackCoord = 1000
 	// MinTrackWidth and MaxTrackWidth bound a track's width in metres.
 	MinTrackWidth, MaxTrackWidth float64 = 0.5, 20
-	// maxTrackLine is the longest line a track file may have, in bytes.
-	maxTrackLine = 256
 )
 
 // Track is a closed track: its centreline passes through Points in order and back to the
@@ -43,32 +30,12 @@ type Track struct {
 }
 
 // TrackNames returns the names of the tracks shipped in the package, sorted.
-func TrackNames() []string {
-	entries, _ := trackFiles.ReadDir("tracks")
-	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), TrackExt))
-	}
-	slices.Sort(names)
-	return names
-}
+func TrackNames() []string { return names("tracks", TrackExt) }
 
 // LoadTrack returns the shipped track called name. It returns an error naming the known
 // tracks if there is none of that name.
 func LoadTrack(name string) (*Track, error) {
-	var f fs.File
-	err := fs.ErrNotExist
-	if !strings.ContainsAny(name, "/\\") {
-		f, err = trackFiles.Open(path.Join("tracks", name+TrackExt))
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("assets: no track %.40q (known: %s)", name, strings.Join(TrackNames(), ", "))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("assets: track %s: %w", name, err)
-	}
-	defer f.Close()
-	return ParseTrack(name, f)
+	return load("track", "tracks", TrackExt, name, ParseTrack)
 }
 
 // ParseTrack reads a track file (README.md describes the format) from r; name is what
@@ -78,56 +45,39 @@ func LoadTrack(name string) (*Track, error) {
 // one before it.
 func ParseTrack(name string, r io.Reader) (*Track, error) {
 	t := &Track{Name: name}
-	fail := func(line int, format string, args ...any) (*Track, error) {
-		return nil, fmt.Errorf("assets: track %s line %d: %s", name, line, fmt.Sprintf(format, args...))
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, maxTrackLine), maxTrackLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
-			continue
-		}
-		values, err := parseNumbers(fields[1:])
-		if err != nil {
-			return fail(line, "%v", err)
-		}
-		switch fields[0] {
+	err := parseLines("track", name, r, func(directive string, values []float64) error {
+		switch directive {
 		case "width":
 			switch {
 			case t.Width != 0:
-				return fail(line, "a second width")
+				return fmt.Errorf("a second width")
 			case len(values) != 1:
-				return fail(line, "want one value after width, got %d", len(values))
+				return fmt.Errorf("want one value after width, got %d", len(values))
 			case !(values[0] >= MinTrackWidth && values[0] <= MaxTrackWidth):
-				return fail(line, "width %v m: want %g to %g", values[0], MinTrackWidth, MaxTrackWidth)
+				return fmt.Errorf("width %v m: want %g to %g", values[0], MinTrackWidth, MaxTrackWidth)
 			}
 			t.Width = values[0]
 		case "point":
 			if len(values) != 2 {
-				return fail(line, "want two values after point, x and y, got %d", len(values))
+				return fmt.Errorf("want two values after point, x and y, got %d", len(values))
 			}
 			p := sim.V(values[0], values[1])
 			switch {
 			case math.Abs(p.X) > MaxTrackCoord || math.Abs(p.Y) > MaxTrackCoord:
-				return fail(line, "point %v: coordinates must be within ±%d m", p, MaxTrackCoord)
+				return fmt.Errorf("point %v: coordinates must be within ±%d m", p, MaxTrackCoord)
 			case len(t.Points) == MaxTrackPoints:
-				return fail(line, "more than %d points", MaxTrackPoints)
+				return fmt.Errorf("more than %d points", MaxTrackPoints)
 			case len(t.Points) > 0 && t.Points[len(t.Points)-1] == p:
-				return fail(line, "point %v repeats the one before", p)
+				return fmt.Errorf("point %v repeats the one before", p)
 			}
 			t.Points = append(t.Points, p)
 		default:
-			return fail(line, "unknown directive %.20q (want width or point)", fields[0])
+			return fmt.Errorf("unknown directive %.20q (want width or point)", directive)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fail(line+1, "longer than %d bytes", maxTrackLine)
-		}
-		return nil, fmt.Errorf("assets: track %s: %w", name, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case t.Width == 0:
@@ -138,18 +88,4 @@ func ParseTrack(name string, r io.Reader) (*Track, error) {
 		return nil, fmt.Errorf("assets: track %s: the last point repeats the first (the loop closes by itself)", name)
 	}
 	return t, nil
-}
-
-// parseNumbers returns the finite numbers fields hold, or an error naming the first that is
-// not one.
-func parseNumbers(fields []string) ([]float64, error) {
-	out := make([]float64, len(fields))
-	for i, f := range fields {
-		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil, fmt.Errorf("%.20q is not a finite number", f)
-		}
-		out[i] = v
-	}
-	return out, nil
 }

@@ -81,7 +81,7 @@ func TestParseTrackErrors(t *testing.T) {
 // accepts must satisfy the limits it documents.
 func FuzzParseTrack(f *testing.F) {
 	for _, name := range TrackNames() {
-		data, err := trackFiles.ReadFile("tracks/" + name + TrackExt)
+		data, err := files.ReadFile("tracks/" + name + TrackExt)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -321,7 +321,7 @@ func (g Poly) b2Shape() (box2d.B2ShapeInterface, error) {
 			}
 		}
 	}
-	if math.Abs(polygonArea(g.Vertices)) < 1e-9 {
+	if math.Abs(PolygonArea(g.Vertices)) < 1e-9 {
 		return nil, fmt.Errorf("polygon has zero area")
 	}
 	s := box2d.MakeB2PolygonShape()
@@ -355,8 +355,9 @@ func (g Segment) draw(s *Scene, b *Body, st Style) {
 	s.AddLine(st.Layer, st.Fill, w, b.WorldPoint(g.A), b.WorldPoint(g.B))
 }
 
-// polygonArea returns the signed area of a simple polygon (positive when counter-clockwise).
-func polygonArea(pts []Vec2) float64 {
+// PolygonArea returns the signed area of the simple polygon pts, in m² when pts are in
+// metres: positive when its vertices run counter-clockwise, negative when clockwise.
+func PolygonArea(pts []Vec2) float64 {
 	a := 0.0
 	for i, p := range pts {
 		q := pts[(i+1)%len(pts)]

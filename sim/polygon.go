@@ -9,7 +9,7 @@ func ConvexOverlap(a, b []Vec2) float64 {
 	}
 	var bufA, bufB [16]Vec2
 	in, out := append(bufA[:0], a...), bufB[:0]
-	ccw := polygonArea(b) > 0
+	ccw := PolygonArea(b) > 0
 	for i, p := range b {
 		q := b[(i+1)%len(b)]
 		if !ccw {
@@ -21,7 +21,7 @@ func ConvexOverlap(a, b []Vec2) float64 {
 		}
 		in, out = out, in
 	}
-	area := polygonArea(in)
+	area := PolygonArea(in)
 	if area < 0 {
 		area = -area
 	}

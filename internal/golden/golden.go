@@ -45,6 +45,13 @@ func Check(t testing.TB, name string, img image.Image) {
 	checker{dir: "testdata", update: *update, report: os.Stderr}.check(t, name, img)
 }
 
+// CheckIn is Check for a PNG file kept in dir rather than testdata, for images that a
+// package ships (embedded assets) and its tests draw.
+func CheckIn(t testing.TB, dir, name string, img image.Image) {
+	t.Helper()
+	checker{dir: dir, update: *update, report: os.Stderr}.check(t, name, img)
+}
+
 // checker is Check with its settings made explicit, for tests.
 type checker struct {
 	dir    string    // folder of the golden files

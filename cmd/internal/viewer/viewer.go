@@ -3,7 +3,6 @@
 package viewer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -15,8 +14,8 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
-	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/foresight-sim/foresight/assets"
 	"github.com/foresight-sim/foresight/cmd/internal/live"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
@@ -46,11 +45,17 @@ func Run(cfg live.Config, opt Options) error {
 	if err != nil {
 		return err
 	}
-	face, err := text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF))
+	face, err := text.NewGoTextFaceSource(assets.Font())
 	if err != nil {
 		s.Close()
 		return fmt.Errorf("viewer: font: %w", err)
 	}
+	icon, err := assets.Icon()
+	if err != nil {
+		s.Close()
+		return fmt.Errorf("viewer: %w", err)
+	}
+	ebiten.SetWindowIcon([]image.Image{icon})
 	g := &game{cfg: cfg, session: s, opt: opt, font: face, imagine: true, plots: true}
 	defer func() { g.session.Close() }()
 	ebiten.SetWindowSize(opt.Width, opt.Height)

@@ -1,0 +1,98 @@
+package assets
+
+import (
+	"bufio"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+//go:embed tracks/*.track shapes/*.shape
+var files embed.FS
+
+// maxLine is the longest line a data file may have, in bytes.
+const maxLine = 256
+
+// names returns the names of the files with extension ext in dir, without it, sorted.
+func names(dir, ext string) []string {
+	entries, _ := files.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ext) {
+			out = append(out, strings.TrimSuffix(e.Name(), ext))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// load parses the shipped file called name in dir, a kind of asset, with parse; an unknown
+// name gives an error that lists the known ones.
+func load[T any](kind, dir, ext, name string, parse func(string, io.Reader) (T, error)) (T, error) {
+	var zero T
+	var f fs.File
+	err := fs.ErrNotExist
+	if !strings.ContainsAny(name, "/\\") {
+		f, err = files.Open(path.Join(dir, name+ext))
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return zero, fmt.Errorf("assets: no %s %.40q (known: %s)", kind, name, strings.Join(names(dir, ext), ", "))
+	}
+	if err != nil {
+		return zero, fmt.Errorf("assets: %s %s: %w", kind, name, err)
+	}
+	defer f.Close()
+	return parse(name, f)
+}
+
+// parseLines reads a file of directives, one per line, each a word followed by finite
+// numbers; blank lines and lines starting with # are skipped. It calls handle on each
+// directive and returns the first error, its own or handle's, as one line naming the kind
+// of file, its name and the line.
+func parseLines(kind, name string, r io.Reader, handle func(directive string, values []float64) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, maxLine), maxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		values, err := parseNumbers(fields[1:])
+		if err == nil {
+			err = handle(fields[0], values)
+		}
+		if err != nil {
+			return fmt.Errorf("assets: %s %s line %d: %w", kind, name, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("assets: %s %s line %d: longer than %d bytes", kind, name, line+1, maxLine)
+		}
+		return fmt.Errorf("assets: %s %s: %w", kind, name, err)
+	}
+	return nil
+}
+
+// parseNumbers returns the finite numbers fields hold, or an error naming the first that is
+// not one.
+func parseNumbers(fields []string) ([]float64, error) {
+	out := make([]float64, len(fields))
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, fmt.Errorf("%.20q is not a finite number", f)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
