@@ -62,6 +62,7 @@ var framePoses = map[string]framePose{
 		},
 	},
 	reacherID: reacherPose(0.5, 0.5),
+	pushID:    pushPose,
 	// The car at rest at (5, 0), on the training track's first straight, which runs along
 	// +x from (0, 0) to (15, 0), sagging to y ≈ −0.3 between, turned 0.3 rad left of it.
 	driveID: {
@@ -81,6 +82,22 @@ var framePoses = map[string]framePose{
 			{"road, left of the centre line", sim.V(9, 0.3), colorRoad},
 			{"grass beside it", sim.V(9, 2.5), Background},
 		},
+	},
+}
+
+// The pusher at (0.5, −0.5); the T's origin, where its stem meets its bar, at (−0.3, 0.2)
+// with θ = 0: the bar spans x −0.54…−0.06, y 0.2…0.32, the stem x −0.36…−0.24, y
+// −0.16…0.2. The table is 2 m square, walled, centred at the origin.
+var pushPose = framePose{
+	obs: []float64{0.5, -0.5, 0, 0, -0.3, 0.2, 1, 0, 0, 0, 0, 0, 0, 1, 0},
+	probes: []pixelProbe{
+		{"pusher", sim.V(0.52, -0.48), colorActor},
+		{"bar, left end", sim.V(-0.52, 0.3), colorPassive},
+		{"stem, bottom", sim.V(-0.3, -0.14), colorPassive},
+		{"bar mirrored in y", sim.V(-0.52, -0.3), colorTable},
+		{"pusher mirrored in x", sim.V(-0.5, -0.5), colorTable},
+		{"right wall", sim.V(1, 0.5), colorOutline},
+		{"table, bottom left", sim.V(-0.9, -0.9), colorTable},
 	},
 }
 
