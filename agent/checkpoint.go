@@ -127,6 +127,29 @@ func agentState(ag Agent) (parts.Part, error) {
 // checksums, holds values no run produces, or is of another run (environment, parameters,
 // agent, observation); the agent may then have been restored in part.
 func (c *Checkpoint) Load() (*TrainResult, error) {
+	head, err := c.load(true)
+	if head == nil {
+		return nil, err
+	}
+	return &head.Result, nil
+}
+
+// LoadTrained restores the agent from the checkpoint for evaluation, as Load does, but also
+// accepts a run trained under other parameters of the same environment (such as another of
+// Drive-v0's tracks): evaluating there measures how far what the agent learnt generalises.
+// It returns the run's result and the parameters it was trained under, or nil if there is
+// no checkpoint, and the errors of Load otherwise.
+func (c *Checkpoint) LoadTrained() (*TrainResult, map[string]float64, error) {
+	head, err := c.load(false)
+	if head == nil {
+		return nil, nil, err
+	}
+	return &head.Result, head.Params, nil
+}
+
+// load restores the agent and returns the checkpoint's header, nil if there is no
+// checkpoint; sameParams refuses a run trained under other parameters.
+func (c *Checkpoint) load(sameParams bool) (*runHeader, error) {
 	data, err := safefile.Read(c.path, MaxCheckpointSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = safefile.Check(c.path) // a link to nothing is refused, not taken for no checkpoint
@@ -158,7 +181,7 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 	if head.Result.Observation == "" { // written before results named the observation
 		head.Result.Observation = envs.StateObservation
 	}
-	if head.Env != spec.ID || head.Agent != c.name || !maps.Equal(head.Params, params) {
+	if head.Env != spec.ID || head.Agent != c.name || (sameParams && !maps.Equal(head.Params, params)) {
 		return nil, fmt.Errorf("%w: checkpoint %s is of %s on %s %v, not of %s on %s %v", ErrOtherRun, c.path,
 			head.Agent, head.Env, head.Params, c.name, spec.ID, params)
 	}
@@ -175,7 +198,7 @@ func (c *Checkpoint) Load() (*TrainResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", c.path, err)
 	}
-	return &head.Result, nil
+	return &head, nil
 }
 
 // curvePointSize is the size of a point of a learning curve in a checkpoint.

@@ -119,6 +119,34 @@ func TestCheckpointLoad(t *testing.T) {
 	}
 }
 
+// TestCheckpointLoadTrained checks that LoadTrained restores an agent trained under other
+// parameters of the same environment, bit for bit, and reports the parameters it trained
+// with, while it still refuses another environment.
+func TestCheckpointLoadTrained(t *testing.T) {
+	dir := t.TempDir()
+	want, state := trainSmall(t, 2*time.Second, dir)
+	load := func(id string, opts ...envs.Option) (*TrainResult, map[string]float64, *ModelBased, error) {
+		env := makeEnv(t, id, opts...)
+		a := newMB(t, env, "jepa", 3, mbConfig())
+		ck, err := NewCheckpoint(dir, env, a, "jepa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, params, err := ck.LoadTrained()
+		return res, params, a, err
+	}
+	res, params, a, err := load("Pendulum-v0", envs.WithParam("length", 1.5))
+	if err != nil || res == nil || res.Experience != want.Experience || params["length"] != 1 {
+		t.Fatalf("LoadTrained under another length: %v, %v, %v; want the run and length 1", res, params, err)
+	}
+	if got, _ := a.MarshalBinary(); !bytes.Equal(got, state) {
+		t.Error("the restored agent's state differs from the trained one's")
+	}
+	if _, _, _, err := load("CartPoleSwingup-v0"); err == nil || !strings.Contains(err.Error(), "is of jepa on Pendulum-v0") {
+		t.Errorf("LoadTrained on another environment: %v", err)
+	}
+}
+
 // rewrite returns data, a state of the given kind with n parts, with part i replaced by
 // what change returns for it, re-encoded whole so that its checksum matches.
 func rewrite(t testing.TB, kind string, n, i int, data []byte, change func([]byte) []byte) []byte {

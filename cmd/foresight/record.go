@@ -38,7 +38,7 @@ var recordCommand = command{
 		fs.Var(&c.size, "size", "frame size in pixels, `WxH`")
 		fs.IntVar(&c.every, "every", 2, "keep one frame every `K` steps")
 		fs.BoolVar(&c.imagine, "imagine", false, "draw the future the agent imagines as fading ghosts")
-		pathVar(fs, &c.checkpoint, "checkpoint", "", "restore the agent from the foresight train checkpoint in `DIR` first")
+		c.checkpoint.define(fs)
 		return c.run
 	},
 }
@@ -52,7 +52,7 @@ type recordConfig struct {
 	size       imageSize
 	every      int
 	imagine    bool
-	checkpoint string
+	checkpoint trainedFlag
 }
 
 func (c *recordConfig) run(stdout, stderr io.Writer) error {
@@ -83,8 +83,12 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if err := c.restore(env, ag); err != nil {
+	restored, err := c.checkpoint.restore(env, ag, c.agent)
+	if err != nil {
 		return err
+	}
+	if restored != "" {
+		fmt.Fprintln(stdout, restored)
 	}
 	if l, ok := ag.(agent.Learner); ok {
 		l.SetEval(true) // show what the agent can do, without exploring or learning
@@ -107,25 +111,6 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 	_, err = fmt.Fprintf(stdout, "wrote %s (%s, %s agent, %d episodes, %d successes, %d frames, %dx%d)\n",
 		c.out, env.Spec().ID, c.agent, c.episodes, wins, len(anim.Image), c.size.w, c.size.h)
 	return err
-}
-
-// restore loads the agent's state from --checkpoint, if given.
-func (c *recordConfig) restore(env envs.Env, ag agent.Agent) error {
-	if c.checkpoint == "" {
-		return nil
-	}
-	ck, err := agent.NewCheckpoint(c.checkpoint, env, ag, c.agent)
-	if err != nil {
-		return err
-	}
-	res, err := ck.Load()
-	if err != nil {
-		return checkpointError(err)
-	}
-	if res == nil {
-		return fmt.Errorf("no checkpoint in %s (foresight train --checkpoint %s writes one)", c.checkpoint, c.checkpoint)
-	}
-	return nil
 }
 
 // recorder draws episodes into an animation. It is the environment the agent plays in:

@@ -18,7 +18,7 @@ const maxEpisodes = 100000
 
 var runCommand = command{
 	name:    "run",
-	args:    "--env ID [--agent NAME] [--episodes N] [--seed S] [--json] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args:    "--env ID [--agent NAME] [--episodes N] [--seed S] [--json] [--checkpoint DIR] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "roll out an agent headless and report returns and success",
 	setup: func(fs *flag.FlagSet) action {
 		var c runConfig
@@ -26,16 +26,19 @@ var runCommand = command{
 		fs.StringVar(&c.agent, "agent", "random", "agent `name`: "+strings.Join(agent.Names(), ", "))
 		fs.IntVar(&c.episodes, "episodes", 10, "number of episodes")
 		fs.BoolVar(&c.json, "json", false, "print one JSON object per episode and a summary object, one per line")
+		c.checkpoint.define(fs)
 		return c.run
 	},
 }
 
 // runConfig holds the flags of foresight run.
 type runConfig struct {
-	env      envFlags
-	agent    string
-	episodes int
-	json     bool
+	env        envFlags
+	agent      string
+	episodes   int
+	json       bool
+	checkpoint trainedFlag
+	restored   string // what --checkpoint restored
 }
 
 // episodeRecord is one line of foresight run --json.
@@ -68,6 +71,8 @@ type summaryRecord struct {
 	StdReturn   float64 `json:"std_return"`
 	MeanLength  float64 `json:"mean_length"`
 	BlowUps     int     `json:"blow_ups"`
+	// Restored says what --checkpoint restored, when given.
+	Restored string `json:"restored,omitempty"`
 }
 
 func (c *runConfig) run(stdout, _ io.Writer) error {
@@ -81,6 +86,12 @@ func (c *runConfig) run(stdout, _ io.Writer) error {
 	ag, err := agent.New(c.agent, env, c.env.seed)
 	if err != nil {
 		return usageError{err}
+	}
+	if c.restored, err = c.checkpoint.restore(env, ag, c.agent); err != nil {
+		return err
+	}
+	if l, ok := ag.(agent.Learner); ok && c.restored != "" {
+		l.SetEval(true) // what the agent learnt, without exploring
 	}
 	if c.json {
 		return c.printJSON(stdout, env, ag)
@@ -99,12 +110,15 @@ func (c *runConfig) printJSON(stdout io.Writer, env envs.Env, ag agent.Agent) er
 		return err
 	}
 	return enc.Encode(summaryRecord{"summary", id, c.agent, c.env.seed, t.episodes, t.successes,
-		t.successRate(), t.meanReturn(), t.stdReturn(), t.meanLength(), t.blowUps})
+		t.successRate(), t.meanReturn(), t.stdReturn(), t.meanLength(), t.blowUps, c.restored})
 }
 
 // printTable prints a row per episode as it ends, then a summary line.
 func (c *runConfig) printTable(stdout io.Writer, env envs.Env, ag agent.Agent) error {
 	fmt.Fprintf(stdout, "%s, %s agent, seed %d, %d episodes\n", env.Spec().ID, c.agent, c.env.seed, c.episodes)
+	if c.restored != "" {
+		fmt.Fprintln(stdout, c.restored)
+	}
 	fmt.Fprintf(stdout, "%7s  %6s  %9s  %6s  %7s  %7s  %s\n", "episode", "seed", "return", "length", "seconds", "success", "end")
 	t, err := rollouts(env, ag, c.env.seed, c.episodes, func(k int, seed uint64, r agent.EpisodeResult) error {
 		_, err := fmt.Fprintf(stdout, "%7d  %6d  %9.3f  %6d  %7.2f  %7s  %s\n", k, seed, r.Return, r.Length, r.Seconds, yesNo(r.Success), ending(r))

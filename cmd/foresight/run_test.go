@@ -78,3 +78,46 @@ func TestRunTable(t *testing.T) {
 		t.Error("repeated run printed different output")
 	}
 }
+
+// TestRunCheckpoint checks that run --checkpoint plays the agent a training run left,
+// under the parameters it trained with or others, says what it restored, and refuses a
+// checkpoint of another environment or agent.
+func TestRunCheckpoint(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	for seed, d := range map[string]string{"3": dir, "4": other} {
+		if r := invoke("train", "--env", "Pendulum-v0", "--agent", "jepa", "--seed", seed, "--budget", "10s", "--checkpoint", d); r.code != exitOK {
+			t.Fatalf("train: exit code %d, stderr %q", r.code, r.stderr)
+		}
+	}
+	summary := func(r result) map[string]any {
+		t.Helper()
+		r.check(t, exitOK, "")
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		var m map[string]any
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	play := func(extra ...string) result {
+		return invoke(append([]string{"run", "--env", "Pendulum-v0", "--agent", "jepa", "--episodes", "1", "--json"}, extra...)...)
+	}
+	same := summary(play("--checkpoint", dir))
+	if r, _ := same["restored"].(string); !strings.Contains(r, "restored jepa from "+dir+": 0:00:10 of experience") || strings.Contains(r, "trained with") {
+		t.Errorf("restored = %q", r)
+	}
+	// Agents trained on other seeds act differently from the same start: their weights came back.
+	if o := summary(play("--checkpoint", other)); o["mean_return"] == same["mean_return"] {
+		t.Errorf("two checkpoints gave the same return %v", o["mean_return"])
+	}
+	heavier := summary(play("--checkpoint", dir, "--param", "mass=1.5"))
+	if r, _ := heavier["restored"].(string); !strings.HasSuffix(r, "trained with mass=1") {
+		t.Errorf("under another mass, restored = %q, want it to name the mass trained with", r)
+	}
+	if heavier["mean_return"] == same["mean_return"] {
+		t.Error("a heavier pendulum gave the same return")
+	}
+	play("--checkpoint", t.TempDir()).check(t, exitFailure, "no checkpoint in")
+	invoke("run", "--env", "CartPoleSwingup-v0", "--agent", "jepa", "--checkpoint", dir).check(t, exitUsage, "is of jepa on Pendulum-v0")
+	invoke("run", "--env", "Pendulum-v0", "--agent", "pets", "--checkpoint", dir).check(t, exitUsage, "is of jepa on Pendulum-v0")
+}
