@@ -67,6 +67,7 @@ type drive struct {
 	car       *sim.Body
 	near      []int   // scratch space of the range sensors
 	dt        float64 // the control step
+	last      centre  // the car's last projection, which observe and evaluate share
 
 	// What the car commands: the front wheels' angle it steers towards and the pedal.
 	steerTo, pedal float64
@@ -77,6 +78,15 @@ type drive struct {
 	progress float64 // distance advanced along the road since the start, net of reversing
 	offFor   float64 // seconds all four wheels have been off the road
 	offRoad  [4]bool // which wheels were off the road at the last control step
+}
+
+// centre is a projection of the car's centre onto the road's centreline, from the sample
+// hint: where project puts pos on road.
+type centre struct {
+	road      *road
+	pos       sim.Vec2
+	hint, i   int
+	s, offset float64
 }
 
 const driveID = "Drive-v0"
@@ -104,6 +114,9 @@ const (
 // driveWheels are where the wheels touch the road, in the car's frame: front left, front
 // right, rear left, rear right.
 var driveWheels = [4]sim.Vec2{{X: wheelX, Y: wheelY}, {X: wheelX, Y: -wheelY}, {X: -wheelX, Y: wheelY}, {X: -wheelX, Y: -wheelY}}
+
+// wheelReach is how far the wheels are from the car's centre.
+var wheelReach = math.Hypot(wheelX, wheelY)
 
 // carStyle is how the car is drawn, and its traced ghosts.
 var carStyle = sim.Style{Fill: colorActor, Stroke: colorOutline, Outline: 0.02}
@@ -215,8 +228,9 @@ func (t *drive) reset(rng *rand.Rand) error {
 	if err := t.car.SetPose(pos, heading, sim.Vec2{}, 0); err != nil {
 		return err
 	}
-	t.at, t.along, _ = t.road.project(pos, -1, 0)
-	t.offRoad = t.wheelsOff()
+	var offset float64
+	t.at, t.along, offset = t.road.project(pos, -1, 0)
+	t.offRoad = t.wheelsOff(offset)
 	return nil
 }
 
@@ -309,9 +323,25 @@ func (t *drive) tyreImpulse(ty *tyre, along, side float64) {
 	t.car.ApplyImpulseAt(d, ty.at)
 }
 
-// wheelsOff reports which wheels are off the road.
-func (t *drive) wheelsOff() [4]bool {
+// project returns where on the road's centreline the car's centre pos lies, searching near
+// the sample of the car's last projection; it computes it once for both observe and
+// evaluate.
+func (t *drive) project(pos sim.Vec2) (i int, s, offset float64) {
+	c := &t.last
+	if c.road != t.road || c.pos != pos || c.hint != t.at {
+		c.i, c.s, c.offset = t.road.project(pos, t.at, projectWindow)
+		c.road, c.pos, c.hint = t.road, pos, t.at
+	}
+	return c.i, c.s, c.offset
+}
+
+// wheelsOff reports which wheels are off the road, the car's centre lying offset from the
+// centreline.
+func (t *drive) wheelsOff(offset float64) [4]bool {
 	var off [4]bool
+	if math.Abs(offset)+wheelReach < t.road.width/2-1e-9 {
+		return off // no wheel is further from the centreline than the centre plus its reach
+	}
 	for w, local := range driveWheels {
 		_, _, d := t.road.project(t.car.WorldPoint(local), t.at, projectWindow)
 		off[w] = math.Abs(d) > t.road.width/2
@@ -321,7 +351,7 @@ func (t *drive) wheelsOff() [4]bool {
 
 func (t *drive) observe(dst []float64) {
 	pos, heading := t.car.Position(), t.car.Angle()
-	i, s, offset := t.road.project(pos, t.at, projectWindow)
+	i, s, offset := t.project(pos)
 	fwd := sim.Polar(1, heading)
 	v := t.car.LinearVelocity()
 	dir := t.road.tangent[i]
@@ -361,7 +391,7 @@ func (t *drive) trace(dst [][]sim.Shape, future [][]float64) [][]sim.Shape {
 // whether the car has driven a lap.
 func (t *drive) evaluate([]float64) (float64, bool) {
 	pos := t.car.Position()
-	i, s, offset := t.road.project(pos, t.at, projectWindow)
+	i, s, offset := t.project(pos)
 	d := s - t.along
 	switch {
 	case d < -t.road.length/2:
@@ -371,7 +401,7 @@ func (t *drive) evaluate([]float64) (float64, bool) {
 	}
 	t.progress += d
 	t.at, t.along = i, s
-	t.offRoad = t.wheelsOff()
+	t.offRoad = t.wheelsOff(offset)
 	if t.offRoad == [4]bool{true, true, true, true} {
 		t.offFor += t.dt
 	} else {

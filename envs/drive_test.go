@@ -3,6 +3,7 @@ package envs
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -117,6 +118,42 @@ func TestDriveRays(t *testing.T) {
 		if math.Abs(dst[i]-want[i]) > 1e-3 {
 			t.Errorf("rays %v, want %v", dst, want)
 			break
+		}
+	}
+}
+
+// TestGridNear checks that a road's grid finds exactly the samples within a radius that a
+// look at every sample finds, from places on, beside and far off every shipped track, and
+// none from a place that is not one.
+func TestGridNear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, name := range assets.TrackNames() {
+		track, err := assets.LoadTrack(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := newRoad(track)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := r.bounds()
+		for range 500 {
+			o := sim.V(lo.X-10+rng.Float64()*(hi.X-lo.X+20), lo.Y-10+rng.Float64()*(hi.Y-lo.Y+20))
+			radius := rng.Float64() * 12
+			var want []int
+			for i, p := range r.pts {
+				if d := p.Sub(o); d.Dot(d) <= radius*radius {
+					want = append(want, i)
+				}
+			}
+			got := r.grid.near(o, radius, r.pts, nil)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: near %v within %.3g m: %v, want %v", name, o, radius, got, want)
+			}
+		}
+		if got := r.grid.near(sim.V(math.NaN(), 0), 5, r.pts, nil); len(got) != 0 {
+			t.Errorf("%s: near NaN: %v", name, got)
 		}
 	}
 }

@@ -28,6 +28,7 @@ type road struct {
 	length  float64    // the loop's length
 	left    []sim.Vec2 // the left edge, one point per sample
 	right   []sim.Vec2 // the right edge
+	grid    grid       // the samples by where they lie, for rays
 }
 
 // newRoad lays out track t. It returns an error naming the track if the road would fold over
@@ -49,6 +50,7 @@ func newRoad(t *assets.Track) (*road, error) {
 		normal := sim.V(-r.tangent[i].Y, r.tangent[i].X).Scale(h)
 		r.left, r.right = append(r.left, p.Add(normal)), append(r.right, p.Sub(normal))
 	}
+	r.grid = newGrid(r.pts, gridCell)
 	return r, r.check()
 }
 
@@ -190,46 +192,113 @@ func (r *road) bounds() (lo, hi sim.Vec2) {
 func (r *road) rays(origin sim.Vec2, heading, fov, reach float64, dst []float64, near []int) []int {
 	// The edges' points within reach (and a sample's length) of the origin: the only ones
 	// whose segments a ray can meet.
-	near = near[:0]
-	within := reach + r.width/2 + roadStep
-	within *= within
-	for i, p := range r.pts {
-		if d := p.Sub(origin); d.Dot(d) <= within {
-			near = append(near, i)
-		}
-	}
-	n := len(r.pts)
+	near = r.grid.near(origin, reach+r.width/2+roadStep, r.pts, near[:0])
+	var buf [16]sim.Vec2
+	dirs := buf[:0]
 	for k := range dst {
 		angle := heading
 		if len(dst) > 1 {
 			angle += -fov/2 + fov*float64(k)/float64(len(dst)-1)
 		}
-		dir := sim.Polar(1, angle)
-		best := reach
-		for _, i := range near {
-			j := (i + 1) % n
-			if d, ok := rayHits(origin, dir, r.left[i], r.left[j]); ok && d < best {
-				best = d
+		dirs = append(dirs, sim.Polar(1, angle))
+		dst[k] = reach
+	}
+	// Rays spread over at most half a turn never go backwards: an edge wholly behind the
+	// origin (by more than rounding) is out of their way.
+	fwd, cull := sim.Polar(1, heading), fov <= math.Pi
+	n := len(r.pts)
+	for _, i := range near {
+		j := (i + 1) % n
+		for _, edge := range [2][]sim.Vec2{r.left, r.right} {
+			w, wb := edge[i].Sub(origin), edge[j].Sub(origin)
+			if cull && w.Dot(fwd) < -1e-9 && wb.Dot(fwd) < -1e-9 {
+				continue
 			}
-			if d, ok := rayHits(origin, dir, r.right[i], r.right[j]); ok && d < best {
-				best = d
-			}
+			rayHits(w, edge[j].Sub(edge[i]), dirs, dst)
 		}
-		dst[k] = best
 	}
 	return near
 }
 
-// rayHits returns how far along the unit direction dir from o the ray meets the segment
-// ab, if it does.
-func rayHits(o, dir, a, b sim.Vec2) (float64, bool) {
-	e := b.Sub(a)
-	den := dir.X*e.Y - dir.Y*e.X
-	if den == 0 {
-		return 0, false
+// rayHits lowers each dst[k] to how far along the unit direction dirs[k] from the origin
+// the ray meets the segment from w to w+e, positions relative to the origin, if it does
+// and that is nearer.
+func rayHits(w, e sim.Vec2, dirs []sim.Vec2, dst []float64) {
+	cross := w.X*e.Y - w.Y*e.X
+	for k, dir := range dirs {
+		den := dir.X*e.Y - dir.Y*e.X
+		if den == 0 {
+			continue
+		}
+		t := cross / den                   // along the ray
+		u := (w.X*dir.Y - w.Y*dir.X) / den // along the segment
+		if t >= 0 && u >= 0 && u <= 1 && t < dst[k] {
+			dst[k] = t
+		}
 	}
-	w := a.Sub(o)
-	t := (w.X*e.Y - w.Y*e.X) / den     // along the ray
-	u := (w.X*dir.Y - w.Y*dir.X) / den // along the segment
-	return t, t >= 0 && u >= 0 && u <= 1
+}
+
+// gridCell is the side of a grid's cells, in metres: a range sensor's reach spans a few.
+const gridCell = 2.0
+
+// grid files points by the square cell they lie in, so that those near a place are found
+// without looking at every one.
+type grid struct {
+	lo     sim.Vec2
+	nx, ny int
+	cell   float64
+	start  []int32 // cell c holds idx[start[c]:start[c+1]]
+	idx    []int32 // point indices, cell by cell, ascending within each
+}
+
+// newGrid files pts in cells of side cell.
+func newGrid(pts []sim.Vec2, cell float64) grid {
+	lo, hi := pts[0], pts[0]
+	for _, p := range pts {
+		lo.X, lo.Y = math.Min(lo.X, p.X), math.Min(lo.Y, p.Y)
+		hi.X, hi.Y = math.Max(hi.X, p.X), math.Max(hi.Y, p.Y)
+	}
+	g := grid{lo: lo, cell: cell, nx: int((hi.X-lo.X)/cell) + 1, ny: int((hi.Y-lo.Y)/cell) + 1}
+	g.start = make([]int32, g.nx*g.ny+1)
+	for _, p := range pts {
+		g.start[g.cellOf(p)+1]++
+	}
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
+	g.idx = make([]int32, len(pts))
+	fill := append([]int32(nil), g.start[:len(g.start)-1]...)
+	for i, p := range pts {
+		c := g.cellOf(p)
+		g.idx[fill[c]] = int32(i)
+		fill[c]++
+	}
+	return g
+}
+
+// cellOf returns the index of the cell p lies in; p must lie within the grid.
+func (g *grid) cellOf(p sim.Vec2) int {
+	return int((p.Y-g.lo.Y)/g.cell)*g.nx + int((p.X-g.lo.X)/g.cell)
+}
+
+// near appends to dst the indices of the points of pts, the points the grid was built
+// from, within radius of o, and returns it.
+func (g *grid) near(o sim.Vec2, radius float64, pts []sim.Vec2, dst []int) []int {
+	x0 := max(0, int(math.Floor((o.X-radius-g.lo.X)/g.cell)))
+	x1 := min(g.nx-1, int(math.Floor((o.X+radius-g.lo.X)/g.cell)))
+	y0 := max(0, int(math.Floor((o.Y-radius-g.lo.Y)/g.cell)))
+	y1 := min(g.ny-1, int(math.Floor((o.Y+radius-g.lo.Y)/g.cell)))
+	if x0 > x1 || y0 > y1 { // far outside the grid, or not a place at all (NaN)
+		return dst
+	}
+	r2 := radius * radius
+	for y := y0; y <= y1; y++ {
+		row := y * g.nx
+		for _, i := range g.idx[g.start[row+x0]:g.start[row+x1+1]] {
+			if d := pts[i].Sub(o); d.Dot(d) <= r2 {
+				dst = append(dst, int(i))
+			}
+		}
+	}
+	return dst
 }
