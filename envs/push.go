@@ -38,14 +38,15 @@ import (
 //	             sample each step's action independently, and sampled velocities add up to
 //	             smooth paths from where the pusher is, where sampled positions would make
 //	             it jump about the table. Zero holds the pusher still.
-//	Reward       (coverage + pose + near), in [0, 1]: coverage is 0.5·min(1, c/0.95), c
+//	Reward       (coverage + pose + near), in [0, 1]: coverage is 0.1·min(1, c/0.95), c
 //	             the fraction of the T's area that lies inside the goal's outline, computed
 //	             exactly by clipping the block's convex parts against the goal's; pose is
-//	             0.3/(1 + e/0.1 m), e the distance between the block's and the goal's
+//	             0.7/(1 + e/0.2 m), e the distance between the block's and the goal's
 //	             centres of mass plus r̄ times their angle apart, so that every step towards
-//	             the goal pays while the block is still far from it; near is
-//	             0.2/(1 + d/0.1 m), d the pusher's distance from the block's centre of mass,
-//	             so that the pusher finds the block.
+//	             the goal pays, turning included; near is 0.2/(1 + d/0.1 m), d how much
+//	             further the pusher is from the block's centre of mass than where it can
+//	             touch the block, so that it finds the block and may then move round it
+//	             freely (docs/decisions/push.md says why coverage weighs least).
 //	Start        the pusher uniformly within 0.8 m of the centre in x and y, the block's
 //	             centre of mass uniformly within 0.6 m and its angle uniformly at random;
 //	             draws with the pusher touching the block are drawn again. The goal's
@@ -61,6 +62,7 @@ type push struct {
 	shape  *assets.Shape
 	centre sim.Vec2 // the block's centre of mass in its own frame
 	reach  float64  // r̄: mean distance of the block's area from its centre of mass, in m
+	touch  float64  // furthest the pusher's centre can be from the block's centre of mass and touch it, in m
 
 	pusher, block *sim.Body
 	target        sim.Vec2 // the pusher's target velocity
@@ -90,7 +92,8 @@ const (
 	pusherMass    = 0.5  // kg
 	pushFriction  = 0.5  // friction between the pusher and the block
 	pushSuccess   = 0.95 // coverage that succeeds
-	pushScale     = 0.1  // m, the distance at which the pose and near terms halve
+	poseScale     = 0.2  // m, the pose error at which the pose term halves
+	nearScale     = 0.1  // m, the distance beyond touching at which the near term halves
 	pushStartSpan = 0.6  // m, the block's start range from the centre
 	goalSpan      = 0.5  // m, a random goal's range from the centre
 )
@@ -121,6 +124,7 @@ func newPush(p Params) (Env, error) {
 	}
 	t := &push{p: p, shape: shape, centre: shapeCentroid(shape)}
 	t.reach = meanRadius(shape, t.centre)
+	t.touch = maxRadius(shape, t.centre) + pusherRadius
 	for _, part := range shape.Parts {
 		t.placed = append(t.placed, make([]sim.Vec2, len(part)))
 		t.goalParts = append(t.goalParts, make([]sim.Vec2, len(part)))
@@ -284,8 +288,8 @@ func (t *push) evaluate([]float64) (float64, bool) {
 	q := t.blockPose()
 	com, goal := t.block.WorldCenter(), t.goal.apply(t.centre)
 	e := com.Sub(goal).Len() + t.reach*math.Abs(wrapAngle(q.angle-t.goal.angle))
-	d := t.pusher.Position().Sub(com).Len()
-	r := 0.5*math.Min(1, c/pushSuccess) + 0.3/(1+e/pushScale) + 0.2/(1+d/pushScale)
+	d := math.Max(0, t.pusher.Position().Sub(com).Len()-t.touch)
+	r := 0.1*math.Min(1, c/pushSuccess) + 0.7/(1+e/poseScale) + 0.2/(1+d/nearScale)
 	return r, c >= pushSuccess
 }
 
@@ -332,6 +336,17 @@ func shapeCentroid(s *assets.Shape) sim.Vec2 {
 		}
 	}
 	return sum.Scale(1 / s.Area())
+}
+
+// maxRadius returns the greatest distance of a corner of s from c.
+func maxRadius(s *assets.Shape, c sim.Vec2) float64 {
+	r := 0.0
+	for _, part := range s.Parts {
+		for _, p := range part {
+			r = math.Max(r, p.Sub(c).Len())
+		}
+	}
+	return r
 }
 
 // meanRadius returns the mean distance from c of the points of s, by the midpoint rule on a

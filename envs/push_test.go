@@ -72,6 +72,51 @@ func TestPushSucceedsAndEnds(t *testing.T) {
 	}
 }
 
+// TestPushReward checks the reward's terms where they are known: the block on its goal with
+// the pusher touching it earns 1; the near term does not change while the pusher goes round
+// the block within touching range, and halves 0.1 m beyond it; turning the block towards
+// the goal's angle pays at every step of the turn, even where its coverage drops.
+func TestPushReward(t *testing.T) {
+	reward := func(block sim.Vec2, angle float64, pusher sim.Vec2) float64 {
+		_, p := pushAt(t, block, angle, pusher)
+		r, _ := p.evaluate(nil)
+		return r
+	}
+	_, p := pushAt(t, sim.Vec2{}, 0, sim.V(0.8, 0.8))
+	com := p.centre
+	if r := reward(sim.Vec2{}, 0, com.Add(sim.V(0, p.touch))); math.Abs(r-1) > 1e-12 {
+		t.Errorf("on the goal, the pusher touching: reward %.6f, want 1", r)
+	}
+	far := sim.V(0.6, -0.7) // the block's pose away from the goal, where only near varies
+	mass := far.Add(com.Rotate(1))
+	touching := reward(far, 1, mass.Add(sim.V(p.touch, 0)))
+	for _, a := range []float64{1, 2, 3, 4, 5} {
+		if r := reward(far, 1, mass.Add(sim.Polar(p.touch, a))); math.Abs(r-touching) > 1e-12 {
+			t.Errorf("pusher touching the block %.0f rad round it: reward %.6f, want %.6f as at 0 rad", a, r, touching)
+		}
+	}
+	// Against the stem's side, 0.12 m from the centre of mass: as near as at the corners.
+	if r := reward(far, 1, far.Add(sim.V(pusherRadius+0.06, com.Y).Rotate(1))); math.Abs(r-touching) > 1e-12 {
+		t.Errorf("pusher against the stem: reward %.6f, want %.6f as anywhere it touches", r, touching)
+	}
+	away := reward(far, 1, mass.Add(sim.V(5, 5))) // near is all but 0
+	beyond := reward(far, 1, mass.Add(sim.V(p.touch+0.1, 0)))
+	if got, want := touching-beyond, (touching-away)/2; math.Abs(got-want) > 0.01 {
+		t.Errorf("0.1 m beyond touching the near term lost %.4f, want about half of %.4f", got, 2*want)
+	}
+	prev := math.Inf(-1)
+	for deg := 180; deg >= 0; deg -= 15 {
+		angle := float64(deg) * math.Pi / 180
+		// Turn about the centre of mass, which stays on the goal's.
+		at := com.Sub(com.Rotate(angle))
+		r := reward(at, angle, sim.V(0.8, 0.8))
+		if r <= prev {
+			t.Errorf("turned %d° from the goal: reward %.4f, not more than %.4f at %d°", deg, r, prev, deg+15)
+		}
+		prev = r
+	}
+}
+
 // TestPushTableFriction checks that the block slides to rest as on a table: launched at
 // 1 m/s and left alone, friction μg = 0.3·9.81 m/s² stops it within 1/(μg) = 0.34 s,
 // after 1/(2μg) = 0.17 m.
