@@ -23,6 +23,7 @@ func TestModelConfigForBuiltins(t *testing.T) {
 		"CartPoleSwingup-v0": DefaultModelConfig(),
 		"Drive-v0":           DefaultModelConfig(),
 		"Pendulum-v0":        DefaultModelConfig(),
+		"Push-v0":            DefaultModelConfig(),
 		"Reacher-v0":         reacher,
 	}
 	if ids := envs.IDs(); len(ids) != len(want) {
