@@ -50,7 +50,8 @@ func newRoad(t *assets.Track) (*road, error) {
 		normal := sim.V(-r.tangent[i].Y, r.tangent[i].X).Scale(h)
 		r.left, r.right = append(r.left, p.Add(normal)), append(r.right, p.Sub(normal))
 	}
-	r.grid = newGrid(r.pts, gridCell)
+	lo, hi := r.bounds()
+	r.grid = newGrid(r.pts, lo, hi, gridCell)
 	return r, r.check()
 }
 
@@ -251,13 +252,8 @@ type grid struct {
 	idx    []int32 // point indices, cell by cell, ascending within each
 }
 
-// newGrid files pts in cells of side cell.
-func newGrid(pts []sim.Vec2, cell float64) grid {
-	lo, hi := pts[0], pts[0]
-	for _, p := range pts {
-		lo.X, lo.Y = math.Min(lo.X, p.X), math.Min(lo.Y, p.Y)
-		hi.X, hi.Y = math.Max(hi.X, p.X), math.Max(hi.Y, p.Y)
-	}
+// newGrid files pts, which lie in the box from lo to hi, in cells of side cell.
+func newGrid(pts []sim.Vec2, lo, hi sim.Vec2, cell float64) grid {
 	g := grid{lo: lo, cell: cell, nx: int((hi.X-lo.X)/cell) + 1, ny: int((hi.Y-lo.Y)/cell) + 1}
 	g.start = make([]int32, g.nx*g.ny+1)
 	for _, p := range pts {
