@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/foresight-sim/foresight/assets"
 	"github.com/foresight-sim/foresight/sim"
@@ -61,14 +62,15 @@ type push struct {
 	p      Params
 	shape  *assets.Shape
 	centre sim.Vec2 // the block's centre of mass in its own frame
+	area   float64  // the block's area, in m²
 	reach  float64  // r̄: mean distance of the block's area from its centre of mass, in m
 	touch  float64  // furthest the pusher's centre can be from the block's centre of mass and touch it, in m
 
 	pusher, block *sim.Body
-	target        sim.Vec2 // the pusher's target velocity
-	goal          pose2    // the goal pose of the block's origin
-	// Scratch space for the parts placed in the world.
-	placed, goalParts [][]sim.Vec2
+	target        sim.Vec2     // the pusher's target velocity
+	goal          pose2        // the goal pose of the block's origin; setGoal changes it
+	goalParts     [][]sim.Vec2 // the block's parts placed at the goal pose
+	placed        [][]sim.Vec2 // scratch space for the block's parts placed in the world
 }
 
 // pose2 is a planar rigid transform: a position and an angle.
@@ -122,7 +124,7 @@ func newPush(p Params) (Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &push{p: p, shape: shape, centre: shapeCentroid(shape)}
+	t := &push{p: p, shape: shape, centre: shapeCentroid(shape), area: shape.Area()}
 	t.reach = meanRadius(shape, t.centre)
 	t.touch = maxRadius(shape, t.centre) + pusherRadius
 	for _, part := range shape.Parts {
@@ -163,7 +165,7 @@ func (t *push) build(w *sim.World) error {
 	m := t.p.Get("block_mass")
 	var parts []sim.FixtureDef
 	for _, part := range t.shape.Parts {
-		parts = append(parts, sim.FixtureDef{Geometry: sim.Poly{Vertices: part}, Density: m / t.shape.Area(), Friction: pushFriction})
+		parts = append(parts, sim.FixtureDef{Geometry: sim.Poly{Vertices: part}, Density: m / t.area, Friction: pushFriction})
 	}
 	t.block, err = w.NewBody(sim.BodyDef{Type: sim.Dynamic, NoGravity: true, Fixtures: parts,
 		Style: sim.Style{Fill: colorPassive, Stroke: colorOutline, Outline: 0.01}})
@@ -196,12 +198,12 @@ func (t *push) motor(h float64) {
 }
 
 func (t *push) reset(rng *rand.Rand) error {
-	t.goal = pose2{angle: math.Pi / 4}
+	com, angle := sim.Vec2{}, math.Pi/4
 	if t.p.Get("random_goal") == 1 {
-		t.goal.angle = uniform(rng, math.Pi)
-		t.goal.at = sim.V(uniform(rng, goalSpan), uniform(rng, goalSpan))
+		angle = uniform(rng, math.Pi)
+		com = sim.V(uniform(rng, goalSpan), uniform(rng, goalSpan))
 	}
-	t.goal.at = t.goal.at.Sub(t.centre.Rotate(t.goal.angle)) // from the centre of mass to the origin
+	t.setGoal(pose2{at: com.Sub(t.centre.Rotate(angle)), angle: angle})
 	t.target = sim.Vec2{}
 	for {
 		angle := uniform(rng, math.Pi)
@@ -264,7 +266,6 @@ func (t *push) coverage() float64 {
 	q := t.blockPose()
 	for k, part := range t.shape.Parts {
 		placePart(t.placed[k], part, q)
-		placePart(t.goalParts[k], part, t.goal)
 	}
 	in := 0.0
 	for _, a := range t.placed {
@@ -272,7 +273,15 @@ func (t *push) coverage() float64 {
 			in += sim.ConvexOverlap(a, b)
 		}
 	}
-	return in / t.shape.Area()
+	return in / t.area
+}
+
+// setGoal makes g the goal pose of the block's origin and places the goal's parts.
+func (t *push) setGoal(g pose2) {
+	t.goal = g
+	for k, part := range t.shape.Parts {
+		placePart(t.goalParts[k], part, g)
+	}
 }
 
 // placePart writes the corners of part, moved by q, into dst and returns it.
@@ -301,7 +310,7 @@ func (t *push) setVars(v []float64) error {
 	if len(v) != 5 {
 		return fmt.Errorf("%d task variables, want 5: the goal's x, y and angle and the pusher's target velocity", len(v))
 	}
-	t.goal = pose2{at: sim.V(v[0], v[1]), angle: v[2]}
+	t.setGoal(pose2{at: sim.V(v[0], v[1]), angle: v[2]})
 	t.target = sim.V(v[3], v[4])
 	return nil
 }
@@ -319,8 +328,8 @@ var colorTable = color.NRGBA{232, 228, 218, 255}
 func (t *push) draw(s *sim.Scene) {
 	h := tableHalf
 	s.AddPolygon(sim.LayerBackground, colorTable, sim.V(-h, -h), sim.V(h, -h), sim.V(h, h), sim.V(-h, h))
-	for k, part := range t.shape.Parts {
-		sh := s.AddPolygon(sim.LayerTarget, color.NRGBA{}, placePart(t.goalParts[k], part, t.goal)...)
+	for _, part := range t.goalParts {
+		sh := s.AddPolygon(sim.LayerTarget, color.NRGBA{}, part...)
 		sh.Stroke, sh.Width = colorTarget, 0.015
 	}
 }
@@ -352,12 +361,7 @@ func maxRadius(s *assets.Shape, c sim.Vec2) float64 {
 // meanRadius returns the mean distance from c of the points of s, by the midpoint rule on a
 // grid of 200 cells across the shape's widest part.
 func meanRadius(s *assets.Shape, c sim.Vec2) float64 {
-	lo, hi := sim.V(math.Inf(1), math.Inf(1)), sim.V(math.Inf(-1), math.Inf(-1))
-	for _, part := range s.Parts {
-		for _, p := range part {
-			lo, hi = sim.V(math.Min(lo.X, p.X), math.Min(lo.Y, p.Y)), sim.V(math.Max(hi.X, p.X), math.Max(hi.Y, p.Y))
-		}
-	}
+	lo, hi := sim.Bounds(slices.Concat(s.Parts...)...)
 	step := math.Max(hi.X-lo.X, hi.Y-lo.Y) / 200
 	sum, n := 0.0, 0
 	for x := lo.X + step/2; x < hi.X; x += step {

@@ -16,7 +16,7 @@ func pushAt(t *testing.T, block sim.Vec2, angle float64, pusher sim.Vec2, opts .
 	env.Reset(0)
 	e := env.(*TimeLimit).Env.(*physicsEnv)
 	p := e.t.(*push)
-	p.goal = pose2{}
+	p.setGoal(pose2{})
 	if err := p.block.SetPose(block, angle, sim.Vec2{}, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -178,13 +178,9 @@ func (r *road) at(s float64) int {
 
 // bounds returns the corners of the smallest axis-aligned box holding the road.
 func (r *road) bounds() (lo, hi sim.Vec2) {
-	h := r.width / 2
-	lo, hi = r.pts[0], r.pts[0]
-	for _, p := range r.pts {
-		lo.X, lo.Y = math.Min(lo.X, p.X-h), math.Min(lo.Y, p.Y-h)
-		hi.X, hi.Y = math.Max(hi.X, p.X+h), math.Max(hi.Y, p.Y+h)
-	}
-	return lo, hi
+	h := sim.V(r.width/2, r.width/2)
+	lo, hi = sim.Bounds(r.pts...)
+	return lo.Sub(h), hi.Add(h)
 }
 
 // rays writes into dst the distances from origin to the road's nearest edge along len(dst)

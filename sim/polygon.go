@@ -1,5 +1,7 @@
 package sim
 
+import "math"
+
 // ConvexOverlap returns the area of the intersection of the convex polygons a and b, given
 // by their vertices in either winding. It returns 0 when they do not overlap, only touch, or
 // either has fewer than three vertices.
@@ -36,4 +38,15 @@ func clipLeft(dst, poly []Vec2, p, q Vec2) []Vec2 {
 	return clipPolygon(dst, poly,
 		func(v Vec2) bool { return side(v) >= 0 },
 		func(a, b Vec2) Vec2 { sa, sb := side(a), side(b); return a.Add(b.Sub(a).Scale(sa / (sa - sb))) })
+}
+
+// Bounds returns the corners of the smallest axis-aligned box that holds every point of
+// pts; lo has +Inf and hi −Inf coordinates when pts is empty.
+func Bounds(pts ...Vec2) (lo, hi Vec2) {
+	lo, hi = V(math.Inf(1), math.Inf(1)), V(math.Inf(-1), math.Inf(-1))
+	for _, p := range pts {
+		lo = V(math.Min(lo.X, p.X), math.Min(lo.Y, p.Y))
+		hi = V(math.Max(hi.X, p.X), math.Max(hi.Y, p.Y))
+	}
+	return lo, hi
 }

@@ -57,3 +57,27 @@ func TestConvexOverlapAllocations(t *testing.T) {
 		t.Errorf("%v allocations, want 0", n)
 	}
 }
+
+func TestBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		pts    []Vec2
+		lo, hi Vec2
+	}{
+		{"one point", []Vec2{{1, -2}}, V(1, -2), V(1, -2)},
+		{"a turned square", square(V(1, 1), 2, math.Pi/4), V(1-math.Sqrt2, 1-math.Sqrt2), V(1+math.Sqrt2, 1+math.Sqrt2)},
+		{"extremes on different points", []Vec2{{0, 5}, {-3, 1}, {2, -1}}, V(-3, -1), V(2, 5)},
+		{"none", nil, V(math.Inf(1), math.Inf(1)), V(math.Inf(-1), math.Inf(-1))},
+	} {
+		lo, hi := Bounds(tc.pts...)
+		if !closeTo(lo, tc.lo) || !closeTo(hi, tc.hi) {
+			t.Errorf("%s: Bounds = %v, %v, want %v, %v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+// closeTo reports whether a and b are equal or within 1e-12 of each other in x and y.
+func closeTo(a, b Vec2) bool {
+	const tol = 1e-12
+	return a == b || math.Abs(a.X-b.X) <= tol && math.Abs(a.Y-b.Y) <= tol
+}

@@ -38,7 +38,6 @@ type runConfig struct {
 	episodes   int
 	json       bool
 	checkpoint trainedFlag
-	restored   string // what --checkpoint restored
 }
 
 // episodeRecord is one line of foresight run --json.
@@ -87,19 +86,22 @@ func (c *runConfig) run(stdout, _ io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if c.restored, err = c.checkpoint.restore(env, ag, c.agent); err != nil {
+	restored, err := c.checkpoint.restore(env, ag, c.agent)
+	if err != nil {
 		return err
 	}
-	if l, ok := ag.(agent.Learner); ok && c.restored != "" {
+	if l, ok := ag.(agent.Learner); ok && restored != "" {
 		l.SetEval(true) // what the agent learnt, without exploring
 	}
 	if c.json {
-		return c.printJSON(stdout, env, ag)
+		return c.printJSON(stdout, env, ag, restored)
 	}
-	return c.printTable(stdout, env, ag)
+	return c.printTable(stdout, env, ag, restored)
 }
 
-func (c *runConfig) printJSON(stdout io.Writer, env envs.Env, ag agent.Agent) error {
+// printJSON prints a line per episode as it ends, then a summary line that includes
+// restored, what --checkpoint restored ("" without it).
+func (c *runConfig) printJSON(stdout io.Writer, env envs.Env, ag agent.Agent, restored string) error {
 	enc := newJSONEncoder(stdout)
 	id := env.Spec().ID
 	t, err := rollouts(env, ag, c.env.seed, c.episodes, func(k int, seed uint64, r agent.EpisodeResult) error {
@@ -110,14 +112,15 @@ func (c *runConfig) printJSON(stdout io.Writer, env envs.Env, ag agent.Agent) er
 		return err
 	}
 	return enc.Encode(summaryRecord{"summary", id, c.agent, c.env.seed, t.episodes, t.successes,
-		t.successRate(), t.meanReturn(), t.stdReturn(), t.meanLength(), t.blowUps, c.restored})
+		t.successRate(), t.meanReturn(), t.stdReturn(), t.meanLength(), t.blowUps, restored})
 }
 
-// printTable prints a row per episode as it ends, then a summary line.
-func (c *runConfig) printTable(stdout io.Writer, env envs.Env, ag agent.Agent) error {
+// printTable prints restored, what --checkpoint restored (if anything), a row per episode
+// as it ends, then a summary line.
+func (c *runConfig) printTable(stdout io.Writer, env envs.Env, ag agent.Agent, restored string) error {
 	fmt.Fprintf(stdout, "%s, %s agent, seed %d, %d episodes\n", env.Spec().ID, c.agent, c.env.seed, c.episodes)
-	if c.restored != "" {
-		fmt.Fprintln(stdout, c.restored)
+	if restored != "" {
+		fmt.Fprintln(stdout, restored)
 	}
 	fmt.Fprintf(stdout, "%7s  %6s  %9s  %6s  %7s  %7s  %s\n", "episode", "seed", "return", "length", "seconds", "success", "end")
 	t, err := rollouts(env, ag, c.env.seed, c.episodes, func(k int, seed uint64, r agent.EpisodeResult) error {
