@@ -198,12 +198,12 @@ func (t *push) motor(h float64) {
 }
 
 func (t *push) reset(rng *rand.Rand) error {
-	com, angle := sim.Vec2{}, math.Pi/4
+	goalCom, goalAngle := sim.Vec2{}, math.Pi/4
 	if t.p.Get("random_goal") == 1 {
-		angle = uniform(rng, math.Pi)
-		com = sim.V(uniform(rng, goalSpan), uniform(rng, goalSpan))
+		goalAngle = uniform(rng, math.Pi)
+		goalCom = sim.V(uniform(rng, goalSpan), uniform(rng, goalSpan))
 	}
-	t.setGoal(pose2{at: com.Sub(t.centre.Rotate(angle)), angle: angle})
+	t.setGoal(pose2{at: goalCom.Sub(t.centre.Rotate(goalAngle)), angle: goalAngle})
 	t.target = sim.Vec2{}
 	for {
 		angle := uniform(rng, math.Pi)
