@@ -110,6 +110,13 @@ var builtins = []struct {
 			return worldmodel.NewRecon(d, worldmodel.DefaultReconConfig(), s)
 		})
 	}},
+	{"sac", func(env envs.Env, seed uint64) (Agent, error) {
+		a, err := NewSAC(env, seed, DefaultSACConfig())
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
+	}},
 }
 
 // Names returns the names New accepts.

@@ -116,7 +116,7 @@ func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 	}
 	c.v.Backward(c.grad)
 	c.opt.Step()
-	follow(c.target, c.v, c.cfg.TargetRate)
+	nn.Follow(c.target, c.v, c.cfg.TargetRate)
 	return loss, nil
 }
 
@@ -137,16 +137,6 @@ func encodeStep(model Model, b *Batch, t int, dst nn.Matrix[float32], buf []floa
 	}
 	copy(dst.Data, model.Encode(nn.MatrixOf(b.B, b.ObsDim, buf)).Data)
 	return buf
-}
-
-// follow moves dst's parameters towards src's at the given rate.
-func follow(dst, src nn.Net[float32], rate float64) {
-	r := float32(rate)
-	from := src.Params()
-	to := dst.Params()
-	for i, p := range to {
-		to[i] = p + r*(from[i]-p)
-	}
 }
 
 // criticKind names critic states.

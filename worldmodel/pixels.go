@@ -167,7 +167,7 @@ func (c *chain) backward(dOut nn.Matrix[float32], wantInput bool) nn.Matrix[floa
 // follow moves c's parameters towards src's at the given rate.
 func (c *chain) follow(src *chain, rate float64) {
 	for i, p := range c.parts() {
-		follow(p, src.parts()[i], rate)
+		nn.Follow(p, src.parts()[i], rate)
 	}
 }
 

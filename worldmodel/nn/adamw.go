@@ -13,6 +13,20 @@ type Net[T Float] interface {
 	Grads() []T
 }
 
+// Follow moves dst's parameters towards src's at the given rate, in [0, 1]: each becomes
+// p + rate·(q − p), as a target network follows the network it tracks (Polyak averaging). It
+// panics if the networks differ in size.
+func Follow[T Float](dst, src Net[T], rate float64) {
+	to, from := dst.Params(), src.Params()
+	if len(to) != len(from) {
+		panic(fmt.Sprintf("nn: Follow: %d parameters towards %d", len(to), len(from)))
+	}
+	r := T(rate)
+	for i, p := range to {
+		to[i] = p + r*(from[i]-p)
+	}
+}
+
 // AdamWConfig holds AdamW's hyperparameters.
 type AdamWConfig struct {
 	// LR is the learning rate.

@@ -205,10 +205,10 @@ func (l *convLayer[T]) chunk() int { return max(1, convChunk/(l.win.h*l.win.w*l.
 func (l *convLayer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 	n, outSize := x.Rows, l.out.Size()
 	l.x = x
-	l.a.reshape(n, outSize)
+	l.a.Reshape(n, outSize)
 	var d []T
 	if train && l.spec.Activation != Identity {
-		l.d.reshape(n, outSize)
+		l.d.Reshape(n, outSize)
 		d = l.d.Data
 	}
 	l.job = job[T]{n: n, mid: l.halves(n), d: d}
@@ -279,7 +279,7 @@ func (l *convLayer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 	}
 	var dx []T
 	if wantDX {
-		l.dx.reshape(n, inSize)
+		l.dx.Reshape(n, inSize)
 		dx = l.dx.Data
 	}
 	l.job = job[T]{backward: true, n: n, mid: l.halves(n), dz: dz, dx: dx}

@@ -67,16 +67,16 @@ func (l *layer[T]) dz(da []T) []T {
 func (l *layer[T]) forward(x Matrix[T], train bool) Matrix[T] {
 	rows := x.Rows
 	l.x = x
-	l.z.reshape(rows, l.out)
+	l.z.Reshape(rows, l.out)
 	l.be.mul(false, false, rows, l.out, l.in, x.Data, l.in, l.w, l.out, 0, l.z.Data, l.out)
 	l.a = l.z
 	if l.norm {
-		l.y.reshape(rows, l.out)
+		l.y.Reshape(rows, l.out)
 		l.a = l.y
 		l.rstd = grow(l.rstd, rows)
 	}
 	if train && l.act != Identity {
-		l.d.reshape(rows, l.out)
+		l.d.Reshape(rows, l.out)
 	}
 	l.be.rowsForward(l, train)
 	return l.a
@@ -92,7 +92,7 @@ func (l *layer[T]) backward(da Matrix[T], wantDX bool) Matrix[T] {
 	if !wantDX {
 		return Matrix[T]{}
 	}
-	l.dx.reshape(rows, l.in)
+	l.dx.Reshape(rows, l.in)
 	l.be.mul(false, true, rows, l.in, l.out, dz, l.out, l.w, l.out, 0, l.dx.Data, l.in)
 	return l.dx
 }

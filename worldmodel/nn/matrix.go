@@ -33,10 +33,10 @@ func MatrixOf[T Float](rows, cols int, data []T) Matrix[T] {
 // Row returns row i as a slice of the matrix's storage.
 func (m Matrix[T]) Row(i int) []T { return m.Data[i*m.Cols : (i+1)*m.Cols] }
 
-// reshape makes m a rows×cols matrix, reusing its storage when it is large enough and
+// Reshape makes m a rows×cols matrix, reusing its storage when it is large enough and
 // growing it otherwise, so that a buffer stops allocating once it has held the largest batch.
 // The contents are not preserved.
-func (m *Matrix[T]) reshape(rows, cols int) {
+func (m *Matrix[T]) Reshape(rows, cols int) {
 	m.Rows, m.Cols = rows, cols
 	m.Data = grow(m.Data, rows*cols)
 }

@@ -1,0 +1,420 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/seed"
+	"github.com/foresight-sim/foresight/worldmodel"
+	"github.com/foresight-sim/foresight/worldmodel/nn"
+)
+
+// SACConfig configures a SAC agent.
+type SACConfig struct {
+	// Hidden lists the hidden widths of the actor and of each Q-network.
+	Hidden []int
+	// Batch is the number of transitions per update.
+	Batch int
+	// Discount is the discount of the returns the Q-networks learn, in (0, 1).
+	Discount float64
+	// TargetRate is the rate at which the target Q-networks follow the Q-networks after
+	// every update.
+	TargetRate float64
+	// ActorLR and CriticLR are the Adam learning rates of the actor and of the Q-networks;
+	// the entropy temperature learns at CriticLR.
+	ActorLR, CriticLR float64
+	// ActorEvery delays the actor: every ActorEvery-th update trains it ActorEvery times.
+	ActorEvery int
+	// StartSteps is the number of training steps of uniformly random actions before the
+	// first update.
+	StartSteps int
+	// ReplayCapacity is the most transitions the replay buffer keeps.
+	ReplayCapacity int
+}
+
+// DefaultSACConfig returns CleanRL's continuous SAC defaults: two hidden layers of 256 with
+// ReLU, batches of 256, discount 0.99, target rate 0.005, Adam at 3e-4 for the actor and
+// 1e-3 for the critics and the temperature (tuned towards an entropy of −|A|), the actor
+// trained twice every second update, 5000 random steps first, a buffer of a million.
+func DefaultSACConfig() SACConfig {
+	return SACConfig{
+		Hidden: []int{256, 256}, Batch: 256, Discount: 0.99, TargetRate: 0.005,
+		ActorLR: 3e-4, CriticLR: 1e-3, ActorEvery: 2, StartSteps: 5000, ReplayCapacity: 1_000_000,
+	}
+}
+
+// validate returns an error describing the first invalid setting, or nil.
+func (c SACConfig) validate() error {
+	switch {
+	case len(c.Hidden) == 0:
+		return errors.New("agent: sac needs hidden layers")
+	case c.Batch < 1 || c.ActorEvery < 1 || c.StartSteps < 0 || c.ReplayCapacity < 1:
+		return fmt.Errorf("agent: sac batch %d, actor delay %d, %d random steps, buffer of %d: want them positive, the random steps ≥ 0",
+			c.Batch, c.ActorEvery, c.StartSteps, c.ReplayCapacity)
+	case !(c.Discount > 0 && c.Discount < 1):
+		return fmt.Errorf("agent: sac discount %v: want it in (0, 1)", c.Discount)
+	case !(c.TargetRate > 0 && c.TargetRate <= 1):
+		return fmt.Errorf("agent: sac target rate %v: want it in (0, 1]", c.TargetRate)
+	case !(c.ActorLR > 0) || !(c.CriticLR > 0):
+		return fmt.Errorf("agent: sac learning rates %v and %v: want them positive", c.ActorLR, c.CriticLR)
+	}
+	return nil
+}
+
+// The bounds of the actor's log standard deviation, as CleanRL's.
+const (
+	sacLogStdMin = -5
+	sacLogStdMax = 2
+)
+
+// Streams of a SAC agent's seed.
+const (
+	sacActorStream  = 0x7361_6361_6374_0000
+	sacCriticStream = 0x7361_6371_0000_0000
+	sacDrawStream   = 0x7361_6364_7261_7700
+)
+
+// SAC is Soft Actor-Critic (Haarnoja et al. 2018), the model-free reference agent: no world
+// model, no planning. A tanh-squashed Gaussian actor chooses actions; two Q-networks, each
+// with a slowly following target, learn the soft value of actions; an entropy temperature
+// adjusts itself to keep the actor's entropy near a target. It acts at random for its first
+// StartSteps training steps, then updates once after every step. In evaluation mode it takes
+// the actor's mean action and does not learn. docs/decisions/sac.md says where it departs from
+// CleanRL's implementation.
+type SAC struct {
+	cfg            SACConfig
+	space          envs.Box
+	scale, bias    []float64 // env action = bias + scale·a for a in [−1, 1]
+	obsDim, actDim int
+
+	actor          *nn.MLP[float32]
+	q, target      [2]*nn.MLP[float32]
+	actorOpt, qOpt *nn.AdamW[float32]
+	alphaOpt       *nn.AdamW[float32]
+	logAlpha       scalar
+	targetEntropy  float64
+	replay         *Replay
+	batch          worldmodel.Batch
+	obs, next, act nn.Matrix[float32] // the batch's observations and actions in [−1, 1]
+	qIn, y, grad   nn.Matrix[float32]
+	actGrad, dQ    nn.Matrix[float32]
+	draw           policyDraw
+	one            nn.Matrix[float32] // the observation acted on
+	steps, updates int
+	eval           bool
+	trainSrc       *rand.PCG
+	trainRNG       *rand.Rand // draws batches and the actions of updates, across episodes
+	actRNG         *rand.Rand // draws exploration, reset every episode
+	action, unit   []float64
+}
+
+// scalar is one trainable parameter, for the optimiser: the log of SAC's temperature.
+type scalar struct{ p, g [1]float32 }
+
+// Params returns the parameter.
+func (s *scalar) Params() []float32 { return s.p[:] }
+
+// Grads returns its gradient.
+func (s *scalar) Grads() []float32 { return s.g[:] }
+
+// NewSAC returns a SAC agent for env, seeded with seedValue. It returns an error if the
+// configuration is invalid, env observes images, or its action space is unbounded.
+func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if dimsOf(env).Pixels.Images() {
+		return nil, errors.New("agent: sac learns from states, not images: use jepa or recon with pixel observations")
+	}
+	space := env.ActionSpace()
+	a := &SAC{cfg: c, space: space, obsDim: env.ObservationSpace().Dim(), actDim: space.Dim()}
+	for i := range space.Low {
+		lo, hi := space.Low[i], space.High[i]
+		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
+			return nil, fmt.Errorf("agent: sac needs a bounded action space, %s has [%v, %v] in dimension %d", env.Spec().ID, lo, hi, i)
+		}
+		a.scale = append(a.scale, (hi-lo)/2)
+		a.bias = append(a.bias, (hi+lo)/2)
+	}
+	var err error
+	mlp := func(in, out int, s uint64) *nn.MLP[float32] {
+		var m *nn.MLP[float32]
+		if err == nil {
+			sizes := append(append([]int{in}, c.Hidden...), out)
+			m, err = nn.NewMLP[float32](nn.Spec{Sizes: sizes, Activation: nn.ReLU}, s)
+		}
+		return m
+	}
+	a.actor = mlp(a.obsDim, 2*a.actDim, seed.Derive(seedValue, sacActorStream))
+	for k := range a.q {
+		a.q[k] = mlp(a.obsDim+a.actDim, 1, seed.Derive(seedValue, sacCriticStream+uint64(k)))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("agent: sac: %w", err)
+	}
+	for k, q := range a.q {
+		a.target[k] = q.Clone()
+	}
+	adam := func(lr float64) nn.AdamWConfig { c := nn.DefaultAdamW(lr); c.WeightDecay = 0; return c }
+	a.actorOpt, _ = nn.NewAdamW(adam(c.ActorLR), nn.Net[float32](a.actor))
+	a.qOpt, _ = nn.NewAdamW(adam(c.CriticLR), nn.Net[float32](a.q[0]), a.q[1])
+	a.alphaOpt, _ = nn.NewAdamW(adam(c.CriticLR), nn.Net[float32](&a.logAlpha))
+	a.targetEntropy = -float64(a.actDim)
+	if a.replay, err = NewReplay(c.ReplayCapacity, a.obsDim, a.actDim); err != nil {
+		return nil, err
+	}
+	a.trainSrc = rand.NewPCG(seedValue, trainBatchStream)
+	a.trainRNG = rand.New(a.trainSrc)
+	a.action, a.unit = make([]float64, a.actDim), make([]float64, a.actDim)
+	a.one = nn.NewMatrix[float32](1, a.obsDim)
+	a.Reset(seedValue)
+	return a, nil
+}
+
+// Reset starts an episode, restarting the draws of exploration from s.
+func (a *SAC) Reset(s uint64) { a.actRNG = rand.New(rand.NewPCG(s, exploreStream)) }
+
+// SetEval switches evaluation mode on or off.
+func (a *SAC) SetEval(on bool) { a.eval = on }
+
+// EndEpisode closes the current episode in the replay buffer.
+func (a *SAC) EndEpisode() { a.replay.EndEpisode() }
+
+// Alpha returns the entropy temperature.
+func (a *SAC) Alpha() float64 { return math.Exp(float64(a.logAlpha.p[0])) }
+
+// Act returns a uniformly random action for the first StartSteps training steps, then an
+// action drawn from the actor, or in evaluation mode the actor's mean action. It returns an
+// error if obs has the wrong size or is not finite.
+func (a *SAC) Act(obs []float64) ([]float64, error) {
+	if len(obs) != a.obsDim {
+		return nil, fmt.Errorf("agent: observation of %d components, want %d", len(obs), a.obsDim)
+	}
+	if !a.eval && a.steps < a.cfg.StartSteps {
+		return a.space.Sample(a.actRNG, a.action), nil
+	}
+	for i, v := range obs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("agent: observation component %d is %v", i, v)
+		}
+		a.one.Data[i] = float32(v)
+	}
+	out := a.actor.Infer(a.one)
+	for j := range a.actDim {
+		u := float64(out.Data[j])
+		if !a.eval {
+			u += math.Exp(logStd(out.Data[a.actDim+j])) * a.actRNG.NormFloat64()
+		}
+		a.unit[j] = math.Tanh(u)
+	}
+	for j, u := range a.unit {
+		a.action[j] = a.bias[j] + a.scale[j]*u
+	}
+	return a.space.Clip(a.action, a.action), nil
+}
+
+// Observe stores a training transition and, once StartSteps have been taken, updates the
+// actor and the critics once. In evaluation mode it does nothing. It returns an error if the
+// transition has the wrong sizes or training diverges.
+func (a *SAC) Observe(t Transition) error {
+	if a.eval {
+		return nil
+	}
+	if err := a.replay.Add(t); err != nil {
+		return err
+	}
+	a.steps++
+	if a.steps < a.cfg.StartSteps {
+		return nil
+	}
+	return a.update()
+}
+
+// update takes one update of the critics, the actor's ActorEvery when due, and the targets'.
+func (a *SAC) update() error {
+	err := a.replay.SampleSequences(a.trainRNG, a.cfg.Batch, 1, &a.batch)
+	if errors.Is(err, ErrNotEnoughData) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.loadBatch()
+	loss := a.trainCritics()
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Errorf("agent: sac update %d: critic loss %v", a.updates, loss)
+	}
+	if a.updates%a.cfg.ActorEvery == 0 {
+		for range a.cfg.ActorEvery {
+			a.trainActor()
+		}
+	}
+	for k := range a.q {
+		nn.Follow(a.target[k], a.q[k], a.cfg.TargetRate)
+	}
+	a.updates++
+	return nil
+}
+
+// loadBatch copies the sampled transitions into the update's matrices, with actions mapped
+// to [−1, 1].
+func (a *SAC) loadBatch() {
+	b := &a.batch
+	a.obs.Reshape(b.B, a.obsDim)
+	a.next.Reshape(b.B, a.obsDim)
+	a.act.Reshape(b.B, a.actDim)
+	for i := range b.B {
+		copy(a.obs.Row(i), b.ObsAt(i, 0))
+		copy(a.next.Row(i), b.ObsAt(i, 1))
+		for j, v := range b.ActionAt(i, 0) {
+			a.act.Row(i)[j] = float32((float64(v) - a.bias[j]) / a.scale[j])
+		}
+	}
+}
+
+// trainCritics takes one step of both Q-networks towards the soft Bellman target
+// r + γ(1 − done)(min_k Q̄_k(s′, a′) − α log π(a′|s′)), a′ drawn from the actor, and
+// returns the sum of their losses.
+func (a *SAC) trainCritics() float64 {
+	b, alpha := &a.batch, float32(a.Alpha())
+	a.draw.sample(a.actor.Infer(a.next), a.actDim, a.trainRNG)
+	a.fillQIn(a.next, a.draw.act)
+	a.y.Reshape(b.B, 1)
+	q0, q1 := a.target[0].Infer(a.qIn).Data, a.target[1].Infer(a.qIn).Data
+	for i := range b.B {
+		soft := min(q0[i], q1[i]) - alpha*a.draw.logp.Data[i]
+		if b.Terminated[i] {
+			soft = 0
+		}
+		a.y.Data[i] = b.Reward[i] + float32(a.cfg.Discount)*soft
+	}
+	a.fillQIn(a.obs, a.act)
+	a.grad.Reshape(b.B, 1)
+	var loss float64
+	for _, q := range a.q {
+		q.ZeroGrad()
+		loss += nn.MSE(q.Forward(a.qIn), a.y, a.grad)
+		q.Backward(a.grad)
+	}
+	a.qOpt.Step()
+	return loss
+}
+
+// trainActor takes one step of the actor towards maximising min_k Q_k(s, a) − α log π(a|s),
+// a drawn from it by reparameterisation, and one step of the temperature towards the target
+// entropy.
+func (a *SAC) trainActor() {
+	_, entropyGap := a.actorGradient(a.trainRNG)
+	a.actorOpt.Step()
+	a.logAlpha.g[0] = float32(-a.Alpha() * entropyGap)
+	a.alphaOpt.Step()
+}
+
+// actorGradient sets the actor's gradients to those of its loss on the batch's observations,
+// mean(α log π(a|s) − min_k Q_k(s, a)) with a drawn with rng, and returns the loss and the
+// mean of log π(a|s) + the target entropy, the temperature's gradient over −α. It leaves
+// gradients in the Q-networks, which their next update clears.
+func (a *SAC) actorGradient(rng *rand.Rand) (loss, entropyGap float64) {
+	n, d, alpha := a.obs.Rows, a.actDim, a.Alpha()
+	out := a.actor.Forward(a.obs)
+	raw := out.Data
+	a.draw.sample(out, d, rng)
+	a.fillQIn(a.obs, a.draw.act)
+	qs := [2][]float32{}
+	for k, q := range a.q {
+		qs[k] = q.Forward(a.qIn).Data
+	}
+	// The gradient of −mean(min_k Q_k) reaches the action through the smaller Q only.
+	a.actGrad.Reshape(n, 2*d)
+	clear(a.actGrad.Data)
+	a.dQ.Reshape(n, 1)
+	for k, q := range a.q {
+		for i := range n {
+			a.dQ.Data[i] = 0
+			if smaller := btoi(qs[1][i] < qs[0][i]); k == smaller {
+				a.dQ.Data[i] = float32(-1 / float64(n))
+			}
+		}
+		dIn := q.BackwardInput(a.dQ)
+		for i := range n {
+			for j := range d {
+				a.actGrad.Data[i*2*d+j] += dIn.Data[i*(a.obsDim+d)+a.obsDim+j]
+			}
+		}
+	}
+	for i := range n {
+		logp := float64(a.draw.logp.Data[i])
+		loss += (alpha*logp - float64(min(qs[0][i], qs[1][i]))) / float64(n)
+		entropyGap += (logp + a.targetEntropy) / float64(n)
+		for j := range d {
+			k := i*d + j
+			act, eps, std := float64(a.draw.act.Data[k]), float64(a.draw.eps.Data[k]), float64(a.draw.std.Data[k])
+			slope := 1 - act*act
+			squash := 2 * act * slope / (slope + 1e-6) // ∂/∂u of −log(1 − tanh²u + 1e-6)
+			dMean := alpha*squash/float64(n) + float64(a.actGrad.Data[i*2*d+j])*slope
+			dLogStd := -alpha/float64(n) + std*eps*dMean
+			t := math.Tanh(float64(raw[i*2*d+d+j]))
+			a.actGrad.Data[i*2*d+j] = float32(dMean)
+			a.actGrad.Data[i*2*d+d+j] = float32(dLogStd * 0.5 * (sacLogStdMax - sacLogStdMin) * (1 - t*t))
+		}
+	}
+	a.actor.ZeroGrad()
+	a.actor.Backward(a.actGrad)
+	return loss, entropyGap
+}
+
+// fillQIn sets the Q-networks' input to the rows of obs beside the rows of act.
+func (a *SAC) fillQIn(obs, act nn.Matrix[float32]) {
+	a.qIn.Reshape(obs.Rows, a.obsDim+a.actDim)
+	for i := range obs.Rows {
+		row := a.qIn.Row(i)
+		copy(row, obs.Row(i))
+		copy(row[a.obsDim:], act.Row(i))
+	}
+}
+
+// btoi returns 1 for true and 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// logStd maps the actor's raw output into [sacLogStdMin, sacLogStdMax].
+func logStd(raw float32) float64 {
+	return sacLogStdMin + 0.5*(sacLogStdMax-sacLogStdMin)*(math.Tanh(float64(raw))+1)
+}
+
+// policyDraw is a batch of actions drawn from the actor, one per row, kept for the gradient:
+// the noise, the standard deviations, the squashed actions and their log-probabilities.
+type policyDraw struct {
+	eps, std, act, logp nn.Matrix[float32]
+}
+
+// sample draws one action per row of the actor's output out (d means, then d raw log
+// standard deviations) with rng.
+func (p *policyDraw) sample(out nn.Matrix[float32], d int, rng *rand.Rand) {
+	n := out.Rows
+	p.eps.Reshape(n, d)
+	p.std.Reshape(n, d)
+	p.act.Reshape(n, d)
+	p.logp.Reshape(n, 1)
+	const halfLog2Pi = 0.9189385332046727
+	for i := range n {
+		row := out.Row(i)
+		var logp float64
+		for j := range d {
+			ls := logStd(row[d+j])
+			std, eps := math.Exp(ls), rng.NormFloat64()
+			act := math.Tanh(float64(row[j]) + std*eps)
+			logp += -0.5*eps*eps - ls - halfLog2Pi - math.Log(1-act*act+1e-6)
+			k := i*d + j
+			p.eps.Data[k], p.std.Data[k], p.act.Data[k] = float32(eps), float32(std), float32(act)
+		}
+		p.logp.Data[i] = float32(logp)
+	}
+}
