@@ -271,3 +271,31 @@ func TestSACLearnsPendulumSlow(t *testing.T) {
 	}
 	t.Logf("mean evaluation return %.1f; random %.1f; untrained %.1f", trained, random, before)
 }
+
+// BenchmarkSACUpdate measures one update of the default SAC agent on CartPoleSwingup-v0 (a
+// critic step, on average one actor and temperature step, the targets' step) on batches
+// from a replay buffer of a minute of random experience, and one action drawn from its
+// actor. A step lasts 50 ms of experience.
+func BenchmarkSACUpdate(b *testing.B) {
+	env := makeEnv(b, "CartPoleSwingup-v0")
+	a := newSAC(b, env, 0, DefaultSACConfig())
+	if _, err := Train(env, a, "sac", TrainConfig{Budget: 60 * time.Second}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("update", func(b *testing.B) {
+		for b.Loop() {
+			if err := a.update(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("act", func(b *testing.B) {
+		a.steps = a.cfg.StartSteps
+		obs, _ := env.Reset(0)
+		for b.Loop() {
+			if _, err := a.Act(obs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

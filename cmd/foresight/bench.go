@@ -241,12 +241,13 @@ func (c *benchConfig) run(stdout, stderr io.Writer) error {
 	return writeSummary(stdout, c.out, store)
 }
 
-// writeSummary writes the sweep's summary and plots into its directory, atomically, and the
-// summary to stdout.
+// writeSummary writes the sweep's summary with its table of trials, and its plots, into its
+// directory, atomically, and the summary to stdout.
 func writeSummary(stdout io.Writer, dir string, store *bench.Store) error {
 	cfg, recs := store.Config(), store.Records()
 	md := bench.Summary(cfg, recs, summarySeed)
 	path := filepath.Join(dir, summaryFile)
+	md += bench.Trials(cfg, recs)
 	if err := safefile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

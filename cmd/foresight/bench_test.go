@@ -24,8 +24,9 @@ func TestBenchSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(summary) != r.stdout || !strings.Contains(r.stdout, "| Pendulum-v0 | zero | 2/2 | 0/2 |") {
-		t.Errorf("summary on stdout and in %s differ or lack the zero agent's row:\n%s", summaryFile, r.stdout)
+	if string(summary) != r.stdout || !strings.Contains(r.stdout, "| Pendulum-v0 | zero | 2/2 | 0/2 |") ||
+		!strings.Contains(r.stdout, "| Pendulum-v0 | zero | 1 | > 0:00:20 |") {
+		t.Errorf("summary on stdout and in %s differ or lack the zero agent's row or its seed 1's:\n%s", summaryFile, r.stdout)
 	}
 	if rep := invoke("bench", "report", dir); rep.code != exitOK || rep.stdout != r.stdout {
 		t.Errorf("bench report: exit %d, stderr %q, stdout differs from the sweep's summary", rep.code, rep.stderr)

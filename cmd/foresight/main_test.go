@@ -96,7 +96,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "-x"}, "foresight run: flag provided but not defined: -x (see foresight run -h)"},
 		{[]string{"run"}, "foresight run: --env is required (known: "},
 		{[]string{"run", "--env", "Nope-v0"}, `foresight run: envs: unknown environment "Nope-v0" (known: `},
-		{[]string{"run", "--env", p, "--agent", "smart"}, `unknown agent "smart" (known: random, zero, oracle, jepa, pets, recon)`},
+		{[]string{"run", "--env", p, "--agent", "smart"}, `unknown agent "smart" (known: random, zero, oracle, jepa, pets, recon, sac)`},
 		{[]string{"run", "--env", p, "--obs", "pixels", "--pixels", "0x0"}, `invalid value "0x0" for flag -pixels: want WxH`},
 		{[]string{"train", "--env", p, "--agent", "jepa", "--budget", "1s", "--obs", "pixels", "--pixels", "2000x2000"}, "--pixels 2000x2000: want sides of at most 1024"},
 		{[]string{"run", "--env", p, "--obs", "pixels", "--distract", "nope"}, `--distract "nope": want none, shapes, noise, jitter`},

@@ -513,20 +513,20 @@ func TestSummaryStateLayout(t *testing.T) {
 	}
 }
 
-// TestSummaryGolden compares summaries with the golden files under testdata; go test -update
-// rewrites them.
+// TestSummaryGolden compares summaries, with their tables of trials, with the golden files
+// under testdata; go test -update rewrites them.
 func TestSummaryGolden(t *testing.T) {
 	tests := []struct {
 		file string
 		cfg  Config
 		recs []Record
 	}{
-		{"summary-state.md", summaryConfig, summaryRecords()},
-		{"summary-observations.md", obsSweep, obsSummaryRecords()},
+		{"summary-state.md", summaryConfig, withRuns(summaryRecords())},
+		{"summary-observations.md", obsSweep, withRuns(obsSummaryRecords())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got := Summary(tt.cfg, tt.recs, 1)
+			got := Summary(tt.cfg, tt.recs, 1) + Trials(tt.cfg, tt.recs)
 			path := filepath.Join("testdata", tt.file)
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

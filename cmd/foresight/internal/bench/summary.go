@@ -276,6 +276,59 @@ func factorText(x float64) string {
 	return strconv.FormatFloat(x, 'f', prec, 64) + "×"
 }
 
+// Trials renders, as a Markdown section, a table with a row for every trial of the sweep
+// that has a record, in the order of cfg: its seed, time to competence (or "> budget"), best
+// training return, training episodes, simulated experience, wall time and real-time factor
+// (simulated seconds per wall second), so that the speed of every trial can be read, not
+// only the median. It ignores records of trials outside the sweep and counts a trial
+// recorded more than once by its first record, as Summary does, and returns "" when no
+// trial has a record.
+func Trials(cfg Config, recs []Record) string {
+	cells, _ := group(cfg, recs)
+	withObs := observesPixels(cfg)
+	var b strings.Builder
+	for _, e := range cfg.Envs {
+		for _, a := range cfg.Agents {
+			for _, o := range cfg.observations() {
+				for _, r := range cells[cell{e, a, o}] {
+					writeTrial(&b, r, withObs)
+				}
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	head := "\n## Trials\n\n| Environment | Agent | Seed | TTC | Best return | Episodes | Experience | Wall | Real time |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+	if withObs {
+		head = "\n## Trials\n\n| Environment | Agent | Observation | Seed | TTC | Best return | Episodes | Experience | Wall | Real time |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+	}
+	return head + b.String() + "\nBest return is the highest return of a training episode; experience and wall time are as h:mm:ss.\n"
+}
+
+// writeTrial writes the table row of one trial's record, with an Observation cell if
+// withObs.
+func writeTrial(b *strings.Builder, r Record, withObs bool) {
+	agent := cellText(r.Agent)
+	if withObs {
+		agent += " | " + cellText(r.Observed())
+	}
+	ttc := "> " + show.Clock(r.Budget)
+	if r.TTC != nil {
+		ttc = show.Clock(*r.TTC)
+	}
+	best := "—"
+	if len(r.Curve) > 0 {
+		top := math.Inf(-1)
+		for _, p := range r.Curve {
+			top = max(top, p.Return)
+		}
+		best = strconv.FormatFloat(top, 'f', 1, 64)
+	}
+	fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %d | %s | %s | %s |\n", cellText(r.Env), agent, r.Seed, ttc, best,
+		r.Episodes, show.Clock(r.Experience), show.Clock(r.Wall), factorText(r.RealTime))
+}
+
 // cellText escapes the vertical bars of s for a Markdown table cell.
 func cellText(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/foresight-sim/foresight/agent"
 )
 
 var summaryConfig = Config{Envs: []string{"A", "B"}, Agents: []string{"x", "y"}, Seeds: 4, Budget: 10 * time.Minute}
@@ -67,6 +69,54 @@ func TestSummary(t *testing.T) {
 	ax := rowLine(out, "| A | x |")
 	if want := "| A | x | 4/4 | 4/4 | 0:02:30 [0:01:"; !strings.HasPrefix(ax, want) || strings.Count(ax, "0:02:30 [") != 2 || !strings.HasSuffix(ax, "| 415× |") {
 		t.Errorf("row A/x = %q, want median and IQM 0:02:30 with intervals, real time 415×", ax)
+	}
+}
+
+// withRuns fills in what the records' runs did, consistently with their verdicts: the
+// experience they trained (to competence or the budget), the wall time that took at their
+// real-time factors, an episode per 10 s, and a curve of two episodes.
+func withRuns(recs []Record) []Record {
+	for i := range recs {
+		r := &recs[i]
+		r.Experience = r.Budget
+		if r.TTC != nil {
+			r.Experience = *r.TTC
+		}
+		r.Wall, r.Episodes = r.Experience/r.RealTime, int(r.Experience/10)
+		r.Curve = []agent.EpisodePoint{{Return: float64(10 * r.Seed)}, {Episode: 1, Return: 5.25 + float64(r.Seed)}}
+	}
+	return recs
+}
+
+// TestTrials checks the table of trials: a row per trial with a record, in the sweep's
+// order, the first record of a trial recorded twice, none for trials outside the sweep, and
+// nothing at all for a sweep without records.
+func TestTrials(t *testing.T) {
+	recs := withRuns(summaryRecords())
+	recs = append(recs, withRuns([]Record{summaryRec("A", "x", 0, 590, 1), summaryRec("C", "x", 0, 1, 1)})...)
+	slices.Reverse(recs[:11])
+	out := Trials(summaryConfig, recs)
+	t.Logf("\n%s", out)
+	rows := []string{
+		"| A | x | 0 | 0:01:00 | 5.2 | 6 | 0:01:00 | 0:00:00 | 400× |",
+		"| A | x | 3 | 0:04:00 | 30.0 | 24 | 0:04:00 | 0:00:00 | 430× |",
+		"| A | y | 1 | > 0:10:00 | 10.0 | 60 | 0:10:00 | 0:00:57 | 10.5× |",
+		"| B | x | 0 | 0:00:30 | 5.2 | 3 | 0:00:30 | 0:01:00 | 0.50× |",
+		"| B | x | 3 | > 0:10:00 | 30.0 | 60 | 0:10:00 | 0:11:06 | 0.90× |",
+	}
+	last := -1
+	for _, r := range rows {
+		i := strings.Index(out, r)
+		if i < 0 || i < last {
+			t.Errorf("the table lacks %q, or has it out of order", r)
+		}
+		last = i
+	}
+	if n := strings.Count(out, "\n| ") - 1; n != 11 { // less the header
+		t.Errorf("the table has %d rows, want 11: one per trial of the sweep with a record", n)
+	}
+	if got := Trials(summaryConfig, nil); got != "" {
+		t.Errorf("Trials without records = %q, want nothing", got)
 	}
 }
 
