@@ -80,7 +80,11 @@ var builtins = []struct {
 		if dimsOf(env).Pixels.Images() {
 			return nil, errors.New("agent: the oracle plans on the simulator's states, not images: use jepa or recon with pixel observations")
 		}
-		o, err := NewOracle(env, seed, DefaultOracleConfig())
+		c, err := OracleConfigFor(env.Spec())
+		if err != nil {
+			return nil, err
+		}
+		o, err := NewOracle(env, seed, c)
 		if err != nil {
 			return nil, err
 		}

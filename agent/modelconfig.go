@@ -120,45 +120,71 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	critic            whether to plan with a critic (the default one) or without: true or false
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
+	err := tune(spec, name, func(key, value string) error {
+		if key == "critic" {
+			return setCritic(&c, value)
+		}
+		return setPlan(&c.Plan, key, value, "critic")
+	})
+	return c, err
+}
+
+// OracleConfigFor returns the oracle's configuration in an environment described by spec:
+// DefaultOracleConfig, changed by those of spec.Tunings that name "oracle", each setting in
+// name order. The settings are the planner's, named as for ModelConfigFor. It returns an
+// error if a tuning changes another setting or gives it a value that does not parse.
+func OracleConfigFor(spec envs.Spec) (OracleConfig, error) {
+	c := DefaultOracleConfig()
+	err := tune(spec, "oracle", func(key, value string) error { return setPlan(&c.Plan, key, value) })
+	return c, err
+}
+
+// tune calls set with every setting of the tunings of spec that name the agent called name,
+// in name order within each tuning, and returns its first error, naming the task.
+func tune(spec envs.Spec, name string, set func(key, value string) error) error {
 	for _, t := range spec.Tunings {
 		if !slices.Contains(t.Agents, name) {
 			continue
 		}
 		for _, key := range slices.Sorted(maps.Keys(t.Settings)) {
-			if err := setModelConfig(&c, key, t.Settings[key]); err != nil {
-				return ModelConfig{}, fmt.Errorf("agent: %s's tuning of %s: %w", spec.ID, name, err)
+			if err := set(key, t.Settings[key]); err != nil {
+				return fmt.Errorf("agent: %s's tuning of %s: %w", spec.ID, name, err)
 			}
 		}
 	}
-	return c, nil
+	return nil
 }
 
-// modelSettings sets each setting ModelConfigFor names from its value's text.
-var modelSettings = map[string]func(c *ModelConfig, value string) error{
-	"plan.horizon":     intSetting(func(c *ModelConfig) *int { return &c.Plan.Horizon }),
-	"plan.samples":     intSetting(func(c *ModelConfig) *int { return &c.Plan.Samples }),
-	"plan.elites":      intSetting(func(c *ModelConfig) *int { return &c.Plan.Elites }),
-	"plan.iterations":  intSetting(func(c *ModelConfig) *int { return &c.Plan.Iterations }),
-	"plan.correlation": floatSetting(func(c *ModelConfig) *float64 { return &c.Plan.Correlation }),
-	"critic": func(c *ModelConfig, value string) error {
-		on, err := strconv.ParseBool(value)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		c.Critic = nil
-		if on {
-			critic := worldmodel.DefaultCriticConfig()
-			c.Critic = &critic
-		}
-		return nil
-	},
+// setCritic turns the critic of c on (the default one) or off as value says.
+func setCritic(c *ModelConfig, value string) error {
+	on, err := strconv.ParseBool(value)
+	if err != nil {
+		return fmt.Errorf("critic = %q: want true or false", value)
+	}
+	c.Critic = nil
+	if on {
+		critic := worldmodel.DefaultCriticConfig()
+		c.Critic = &critic
+	}
+	return nil
 }
 
-// setModelConfig sets the setting called key to value in c.
-func setModelConfig(c *ModelConfig, key, value string) error {
-	set, ok := modelSettings[key]
+// planSettings sets each planner setting a tuning may change from its value's text.
+var planSettings = map[string]func(c *plan.Config, value string) error{
+	"plan.horizon":     intSetting(func(c *plan.Config) *int { return &c.Horizon }),
+	"plan.samples":     intSetting(func(c *plan.Config) *int { return &c.Samples }),
+	"plan.elites":      intSetting(func(c *plan.Config) *int { return &c.Elites }),
+	"plan.iterations":  intSetting(func(c *plan.Config) *int { return &c.Iterations }),
+	"plan.correlation": floatSetting(func(c *plan.Config) *float64 { return &c.Correlation }),
+}
+
+// setPlan sets the planner setting called key to value in c; an unknown key's error lists
+// the planner's settings and the agent's others.
+func setPlan(c *plan.Config, key, value string, others ...string) error {
+	set, ok := planSettings[key]
 	if !ok {
-		return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(slices.Sorted(maps.Keys(modelSettings)), ", "))
+		known := slices.Sorted(slices.Values(append(slices.Collect(maps.Keys(planSettings)), others...)))
+		return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(known, ", "))
 	}
 	if err := set(c, value); err != nil {
 		return fmt.Errorf("%s = %q: %w", key, value, err)
@@ -167,8 +193,8 @@ func setModelConfig(c *ModelConfig, key, value string) error {
 }
 
 // intSetting returns the setter of the whole-number field that field points to.
-func intSetting(field func(*ModelConfig) *int) func(*ModelConfig, string) error {
-	return func(c *ModelConfig, value string) error {
+func intSetting(field func(*plan.Config) *int) func(*plan.Config, string) error {
+	return func(c *plan.Config, value string) error {
 		v, err := strconv.Atoi(value)
 		if err != nil {
 			return errors.New("want a whole number")
@@ -179,8 +205,8 @@ func intSetting(field func(*ModelConfig) *int) func(*ModelConfig, string) error 
 }
 
 // floatSetting returns the setter of the number field that field points to.
-func floatSetting(field func(*ModelConfig) *float64) func(*ModelConfig, string) error {
-	return func(c *ModelConfig, value string) error {
+func floatSetting(field func(*plan.Config) *float64) func(*plan.Config, string) error {
+	return func(c *plan.Config, value string) error {
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return errors.New("want a finite number")

@@ -44,6 +44,69 @@ func TestModelConfigForBuiltins(t *testing.T) {
 	}
 }
 
+// TestOracleConfigForBuiltins pins the oracle's configuration on every built-in task, and
+// checks that New builds CartPole's oracle with its tuning: its first action is the tuned
+// oracle's, not the default one's.
+func TestOracleConfigForBuiltins(t *testing.T) {
+	cartpole := DefaultOracleConfig()
+	cartpole.Plan.Samples, cartpole.Plan.Elites = 128, 16
+	for _, id := range envs.IDs() {
+		t.Run(id, func(t *testing.T) {
+			env := makeEnv(t, id)
+			want := DefaultOracleConfig()
+			if id == "CartPoleSwingup-v0" {
+				want = cartpole
+			}
+			got, err := OracleConfigFor(env.Spec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("OracleConfigFor = %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	env := makeEnv(t, "CartPoleSwingup-v0")
+	first := func(build func() (Agent, error)) []float64 {
+		t.Helper()
+		ag, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ag.Reset(3)
+		obs, _ := env.Reset(3)
+		a, err := ag.Act(obs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Clone(a)
+	}
+	built := first(func() (Agent, error) { return New("oracle", env, 1) })
+	tuned := first(func() (Agent, error) { return NewOracle(env, 1, cartpole) })
+	plain := first(func() (Agent, error) { return NewOracle(env, 1, DefaultOracleConfig()) })
+	if !slices.Equal(built, tuned) || slices.Equal(built, plain) {
+		t.Errorf("New's oracle acts %v, the tuned one %v, the default one %v: want the tuned one's", built, tuned, plain)
+	}
+}
+
+// TestOracleConfigForTunings checks that the oracle takes the planner settings of the
+// tunings that name it, and refuses a learner's setting with an error naming the task.
+func TestOracleConfigForTunings(t *testing.T) {
+	spec := envs.Spec{ID: "Task-v0", Tunings: []envs.Tuning{
+		{Agents: []string{"jepa"}, Settings: map[string]string{"plan.samples": "9"}, Reason: "measured"},
+		{Agents: []string{"oracle"}, Settings: map[string]string{"plan.samples": "200", "plan.horizon": "30"}, Reason: "measured"},
+	}}
+	c, err := OracleConfigFor(spec)
+	if err != nil || c.Plan.Samples != 200 || c.Plan.Horizon != 30 || c.Plan.Elites != DefaultOracleConfig().Plan.Elites {
+		t.Errorf("OracleConfigFor = %+v, %v; want 200 samples, horizon 30, the rest default", c.Plan, err)
+	}
+	spec.Tunings[1].Settings = map[string]string{"critic": "false"}
+	_, err = OracleConfigFor(spec)
+	if want := `agent: Task-v0's tuning of oracle: unknown setting "critic" (known: plan.correlation,`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a critic setting for the oracle: %v, want an error containing %q", err, want)
+	}
+}
+
 // TestModelConfigForTunings checks that only the tunings naming the learner apply, that
 // the critic setting turns the critic off and on again, and that a tuning of an unknown
 // setting or with a value that does not parse is refused with an error naming the task.
@@ -103,7 +166,7 @@ func TestTuningsNameLearners(t *testing.T) {
 	for _, id := range envs.IDs() {
 		for _, tu := range makeEnv(t, id).Spec().Tunings {
 			for _, name := range tu.Agents {
-				if !slices.Contains([]string{"jepa", "pets", "recon"}, name) {
+				if !slices.Contains([]string{"jepa", "pets", "recon", "oracle"}, name) {
 					t.Errorf("%s has a tuning for %q, which takes none", id, name)
 				}
 			}

@@ -45,7 +45,8 @@ type OracleConfig struct {
 	Workers int
 }
 
-// DefaultOracleConfig returns the oracle's hyper-parameters, one set for every environment:
+// DefaultOracleConfig returns the oracle's hyper-parameters, which OracleConfigFor changes
+// only where a task's tunings say (CartPoleSwingup-v0 gives it twice the samples):
 //
 //	planner      MPPI
 //	horizon      45 steps (2.25 s at the built-in tasks' 0.05 s)

@@ -327,13 +327,18 @@ func TestDefaultOracleConfigIsValid(t *testing.T) {
 	}
 }
 
-// BenchmarkOracleAct measures the default oracle's planning time per action, from a state a
-// second into an episode, on GOMAXPROCS workers (-cpu sets them).
+// BenchmarkOracleAct measures the oracle's planning time per action with each task's
+// configuration (OracleConfigFor), from a state a second into an episode, on GOMAXPROCS
+// workers (-cpu sets them).
 func BenchmarkOracleAct(b *testing.B) {
 	for _, id := range envs.IDs() {
 		b.Run(id, func(b *testing.B) {
 			env := makeEnv(b, id)
-			o := newOracle(b, env, DefaultOracleConfig())
+			c, err := OracleConfigFor(env.Spec())
+			if err != nil {
+				b.Fatal(err)
+			}
+			o := newOracle(b, env, c)
 			obs, _ := env.Reset(0)
 			zero := make([]float64, env.ActionSpace().Dim())
 			for range 20 {
