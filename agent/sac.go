@@ -108,7 +108,7 @@ type SAC struct {
 	trainSrc       *rand.PCG
 	trainRNG       *rand.Rand // draws batches and the actions of updates, across episodes
 	actRNG         *rand.Rand // draws exploration, reset every episode
-	action, unit   []float64
+	action         []float64
 }
 
 // scalar is one trainable parameter, for the optimiser: the log of SAC's temperature.
@@ -168,7 +168,7 @@ func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
 	}
 	a.trainSrc = rand.NewPCG(seedValue, trainBatchStream)
 	a.trainRNG = rand.New(a.trainSrc)
-	a.action, a.unit = make([]float64, a.actDim), make([]float64, a.actDim)
+	a.action = make([]float64, a.actDim)
 	a.one = nn.NewMatrix[float32](1, a.obsDim)
 	a.Reset(seedValue)
 	return a, nil
@@ -208,10 +208,7 @@ func (a *SAC) Act(obs []float64) ([]float64, error) {
 		if !a.eval {
 			u += math.Exp(logStd(out.Data[a.actDim+j])) * a.actRNG.NormFloat64()
 		}
-		a.unit[j] = math.Tanh(u)
-	}
-	for j, u := range a.unit {
-		a.action[j] = a.bias[j] + a.scale[j]*u
+		a.action[j] = a.bias[j] + a.scale[j]*math.Tanh(u)
 	}
 	return a.space.Clip(a.action, a.action), nil
 }
