@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/foresight-sim/foresight/agent/plan"
@@ -67,16 +68,33 @@ func newPlanner(name string, c plan.Config, space envs.Box, seed uint64) (plan.P
 }
 
 // constructor builds an agent for env with the given seed.
-type constructor func(env envs.Env, seed uint64) (Agent, error)
+type constructor func(env envs.Env, seed uint64, o options) (Agent, error)
 
-// builtins lists the agents New can build, in the order Names reports them.
+// An Option changes how New builds an agent.
+type Option func(*options)
+
+// options holds what the Options given to New ask for.
+type options struct {
+	concurrent bool
+}
+
+// Concurrent asks, when on, for a learner with a world model (jepa, pets or recon) that
+// trains on a second goroutine while it acts (ModelConfig.Concurrent). New returns an error
+// for other agents.
+func Concurrent(on bool) Option { return func(o *options) { o.concurrent = on } }
+
+// builtins lists the agents New can build, in the order Names reports them; concurrent
+// marks those that can learn concurrently.
 var builtins = []struct {
-	name string
-	make constructor
+	name       string
+	make       constructor
+	concurrent bool
 }{
-	{"random", func(env envs.Env, seed uint64) (Agent, error) { return NewRandom(env.ActionSpace(), seed), nil }},
-	{"zero", func(env envs.Env, _ uint64) (Agent, error) { return NewZero(env.ActionSpace()), nil }},
-	{"oracle", func(env envs.Env, seed uint64) (Agent, error) {
+	{"random", func(env envs.Env, seed uint64, _ options) (Agent, error) {
+		return NewRandom(env.ActionSpace(), seed), nil
+	}, false},
+	{"zero", func(env envs.Env, _ uint64, _ options) (Agent, error) { return NewZero(env.ActionSpace()), nil }, false},
+	{"oracle", func(env envs.Env, seed uint64, _ options) (Agent, error) {
 		if dimsOf(env).Pixels.Images() {
 			return nil, errors.New("agent: the oracle plans on the simulator's states, not images: use jepa or recon with pixel observations")
 		}
@@ -89,38 +107,53 @@ var builtins = []struct {
 			return nil, err
 		}
 		return o, nil
-	}},
-	{"jepa", func(env envs.Env, seed uint64) (Agent, error) {
-		return newLearning("jepa", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+	}, false},
+	{"jepa", func(env envs.Env, seed uint64, o options) (Agent, error) {
+		return newLearning("jepa", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 			if d.Pixels.Images() {
 				return worldmodel.NewJEPA(d, worldmodel.DefaultPixelJEPAConfig(), s)
 			}
 			return worldmodel.NewJEPA(d, worldmodel.DefaultJEPAConfig(), s)
 		})
-	}},
-	{"pets", func(env envs.Env, seed uint64) (Agent, error) {
-		return newLearning("pets", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+	}, true},
+	{"pets", func(env envs.Env, seed uint64, o options) (Agent, error) {
+		return newLearning("pets", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 			if d.Pixels.Images() {
 				return nil, errors.New("pets learns from states, not images: use jepa or recon with pixel observations")
 			}
 			return worldmodel.NewPETS(d, worldmodel.DefaultPETSConfig(), s)
 		})
-	}},
-	{"recon", func(env envs.Env, seed uint64) (Agent, error) {
-		return newLearning("recon", env, seed, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+	}, true},
+	{"recon", func(env envs.Env, seed uint64, o options) (Agent, error) {
+		return newLearning("recon", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
 			if d.Pixels.Images() {
 				return worldmodel.NewRecon(d, worldmodel.DefaultPixelReconConfig(), s)
 			}
 			return worldmodel.NewRecon(d, worldmodel.DefaultReconConfig(), s)
 		})
-	}},
-	{"sac", func(env envs.Env, seed uint64) (Agent, error) {
+	}, true},
+	{"sac", func(env envs.Env, seed uint64, _ options) (Agent, error) {
 		a, err := NewSAC(env, seed, DefaultSACConfig())
 		if err != nil {
 			return nil, err
 		}
 		return a, nil
-	}},
+	}, false},
+}
+
+// LearnsConcurrently reports whether New builds the agent called name to learn concurrently
+// when asked (Concurrent).
+func LearnsConcurrently(name string) bool { return slices.Contains(concurrentNames(), name) }
+
+// concurrentNames returns the names of the agents that learn concurrently when asked.
+func concurrentNames() []string {
+	var names []string
+	for _, b := range builtins {
+		if b.concurrent {
+			names = append(names, b.name)
+		}
+	}
+	return names
 }
 
 // Names returns the names New accepts.
@@ -132,15 +165,24 @@ func Names() []string {
 	return names
 }
 
-// New returns the agent called name, built for env and seeded with seed. Most agents need
-// only env's action space; the oracle also reads env's state at every Act, so env must be
-// the environment the agent acts in. New returns an error naming the known agents if there
-// is none called name, or the agent's error if it cannot be built for env.
-func New(name string, env envs.Env, seed uint64) (Agent, error) {
+// New returns the agent called name, built for env and seeded with seed, as opts ask. Most
+// agents need only env's action space; the oracle also reads env's state at every Act, so env
+// must be the environment the agent acts in. New returns an error naming the known agents if
+// there is none called name, if the agent does not take an option asked for, or the agent's
+// error if it cannot be built for env.
+func New(name string, env envs.Env, seed uint64, opts ...Option) (Agent, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	for _, b := range builtins {
-		if b.name == name {
-			return b.make(env, seed)
+		switch {
+		case b.name != name:
+			continue
+		case o.concurrent && !b.concurrent:
+			return nil, fmt.Errorf("agent: %s does not learn concurrently: only %s do", name, strings.Join(concurrentNames(), ", "))
 		}
+		return b.make(env, seed, o)
 	}
 	return nil, fmt.Errorf("agent: unknown agent %.40q (known: %s)", name, strings.Join(Names(), ", "))
 }

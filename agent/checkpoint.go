@@ -188,6 +188,9 @@ func (c *Checkpoint) load(sameParams bool) (*runHeader, error) {
 	if obs := envs.ObservationOf(c.env); head.Result.Observation != obs {
 		return nil, fmt.Errorf("%w: checkpoint %s is of an agent observing %s, not %s", ErrOtherRun, c.path, head.Result.Observation, obs)
 	}
+	if was, is := head.Result.Concurrent, concurrent(c.agent); was != is {
+		return nil, fmt.Errorf("%w: checkpoint %s is of an agent learning %s, not %s", ErrOtherRun, c.path, layout(was), layout(is))
+	}
 	s, ok := c.agent.(encoding.BinaryUnmarshaler)
 	switch {
 	case ok:

@@ -16,13 +16,15 @@ import (
 	"github.com/foresight-sim/foresight/internal/parts"
 )
 
-// trainSmall trains a fresh small jepa agent, seeded with 3, on a fresh Pendulum-v0 for
-// budget, resuming from ck and saving to it after every episode. It returns the result and
-// the agent's state at the end.
-func trainSmall(t testing.TB, budget time.Duration, dir string) (TrainResult, []byte) {
+// trainSmall trains a fresh small jepa agent, seeded with 3 and learning concurrently or
+// inline, on a fresh Pendulum-v0 for budget, resuming from ck and saving to it after every
+// episode. It returns the result and the agent's state at the end.
+func trainSmall(t testing.TB, budget time.Duration, dir string, concurrent bool) (TrainResult, []byte) {
 	t.Helper()
 	env := makeEnv(t, "Pendulum-v0")
-	a := newMB(t, env, "jepa", 3, mbConfig())
+	c := mbConfig()
+	c.Concurrent = concurrent
+	a := newMB(t, env, "jepa", 3, c)
 	res := trainResuming(t, env, a, "jepa", 3, budget, dir)
 	state, _ := a.MarshalBinary()
 	return res, state
@@ -47,22 +49,37 @@ func trainResuming(t testing.TB, env envs.Env, ag Agent, name string, seed uint6
 	return res
 }
 
-// TestCheckpointResume checks that a run stopped after its first episode and resumed from
-// its checkpoint by a fresh agent ends, bit for bit, as a run that was never stopped: the
-// same curve and the same agent state, its model, replay buffer and training draws.
+// TestCheckpointResume checks, for agents learning inline and concurrently, that a run
+// stopped after its first episode and resumed from its checkpoint by a fresh agent ends, bit
+// for bit, as a run that was never stopped, and as another run from the same seed: the
+// same curve and the same agent state, its model, replay buffer and training draws. The
+// two layouts end in different states.
 func TestCheckpointResume(t *testing.T) {
-	whole, wholeState := trainSmall(t, 12*time.Second, t.TempDir())
-	dir := t.TempDir()
-	first, _ := trainSmall(t, 10*time.Second, dir)
-	if first.Episodes != 1 {
-		t.Fatalf("the first part played %d episodes, want 1", first.Episodes)
+	var states [2][]byte
+	for i, concurrent := range []bool{false, true} {
+		t.Run(layout(concurrent), func(t *testing.T) {
+			whole, wholeState := trainSmall(t, 12*time.Second, t.TempDir(), concurrent)
+			if again, againState := trainSmall(t, 12*time.Second, t.TempDir(), concurrent); !reflect.DeepEqual(again.Curve, whole.Curve) || !bytes.Equal(againState, wholeState) {
+				t.Error("two runs from the same seed differ")
+			}
+			dir := t.TempDir()
+			first, _ := trainSmall(t, 10*time.Second, dir, concurrent)
+			if first.Episodes != 1 {
+				t.Fatalf("the first part played %d episodes, want 1", first.Episodes)
+			}
+			resumed, resumedState := trainSmall(t, 12*time.Second, dir, concurrent)
+			if !reflect.DeepEqual(resumed.Curve, whole.Curve) || resumed.Experience != whole.Experience || resumed.Concurrent != concurrent {
+				t.Errorf("resumed run: %v s, concurrent %v, curve %+v\nwant %v s, %v, %+v", resumed.Experience, resumed.Concurrent, resumed.Curve,
+					whole.Experience, concurrent, whole.Curve)
+			}
+			if !bytes.Equal(resumedState, wholeState) {
+				t.Error("the resumed agent ends in another state than the uninterrupted one")
+			}
+			states[i] = wholeState
+		})
 	}
-	resumed, resumedState := trainSmall(t, 12*time.Second, dir)
-	if !reflect.DeepEqual(resumed.Curve, whole.Curve) || resumed.Experience != whole.Experience {
-		t.Errorf("resumed run: %v s, curve %+v\nwant %v s, %+v", resumed.Experience, resumed.Curve, whole.Experience, whole.Curve)
-	}
-	if !bytes.Equal(resumedState, wholeState) {
-		t.Error("the resumed agent ends in another state than the uninterrupted one")
+	if bytes.Equal(states[0], states[1]) {
+		t.Error("learning inline and concurrently end in the same state: the concurrent agent did not lag")
 	}
 }
 
@@ -70,7 +87,7 @@ func TestCheckpointResume(t *testing.T) {
 // with an error naming the problem, a checkpoint of another run or one that is damaged.
 func TestCheckpointLoad(t *testing.T) {
 	dir := t.TempDir()
-	trainSmall(t, 2*time.Second, dir)
+	trainSmall(t, 2*time.Second, dir, false)
 	good, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +141,7 @@ func TestCheckpointLoad(t *testing.T) {
 // with, while it still refuses another environment.
 func TestCheckpointLoadTrained(t *testing.T) {
 	dir := t.TempDir()
-	want, state := trainSmall(t, 2*time.Second, dir)
+	want, state := trainSmall(t, 2*time.Second, dir, false)
 	load := func(id string, opts ...envs.Option) (*TrainResult, map[string]float64, *ModelBased, error) {
 		env := makeEnv(t, id, opts...)
 		a := newMB(t, env, "jepa", 3, mbConfig())
@@ -164,7 +181,7 @@ func rewrite(t testing.TB, kind string, n, i int, data []byte, change func([]byt
 // the agent's state, and that flipping a byte anywhere in a checkpoint is caught.
 func TestCheckpointRefusesAlteredRuns(t *testing.T) {
 	dir := t.TempDir()
-	trainSmall(t, 25*time.Second, dir)
+	trainSmall(t, 25*time.Second, dir, false)
 	path := filepath.Join(dir, CheckpointFile)
 	good, err := os.ReadFile(path)
 	if err != nil {
@@ -286,7 +303,7 @@ func replaceName(t testing.TB, data []byte, from, to string) []byte {
 // and agent state. The seeds are the parts of a real checkpoint.
 func FuzzCheckpointLoad(f *testing.F) {
 	dir := f.TempDir()
-	trainSmall(f, 2*time.Second, dir)
+	trainSmall(f, 2*time.Second, dir, false)
 	good, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
 	if err != nil {
 		f.Fatal(err)
@@ -338,7 +355,7 @@ func FuzzCheckpointLoad(f *testing.F) {
 // parts behind a matching checksum. It must not panic, and a state it accepts must be what
 // the agent then marshals. The seeds are the parts of a real state.
 func FuzzModelBasedState(f *testing.F) {
-	_, state := trainSmall(f, 3*time.Second, f.TempDir())
+	_, state := trainSmall(f, 3*time.Second, f.TempDir(), false)
 	p, err := parts.Decode(modelBasedKind, state, 6)
 	if err != nil {
 		f.Fatal(err)

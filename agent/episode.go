@@ -60,10 +60,13 @@ func (e *episode) step(action []float64) ([]float64, error) {
 	return action, nil
 }
 
-// finish tells the learner the episode is over and returns its result.
-func (e *episode) finish() EpisodeResult {
+// finish tells the learner the episode is over and returns its result, and the learner's
+// error.
+func (e *episode) finish() (EpisodeResult, error) {
 	if e.learner != nil {
-		e.learner.EndEpisode()
+		if err := e.learner.EndEpisode(); err != nil {
+			return e.res, fmt.Errorf("agent: %s: learning: %w", e.id, err)
+		}
 	}
-	return e.res
+	return e.res, nil
 }

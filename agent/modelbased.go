@@ -17,7 +17,7 @@ import (
 // acts at random; then it trains the model on that data and from there plans each action in
 // the model's imagination, adds exploration noise while training, and updates the model
 // UpdatesPerStep times after every step. In evaluation mode it plans without noise and does
-// not learn.
+// not learn. With ModelConfig.Concurrent it trains on a second goroutine while it acts.
 type ModelBased struct {
 	cfg     ModelConfig
 	space   envs.Box
@@ -42,6 +42,14 @@ type ModelBased struct {
 	action     []float64
 	stats      worldmodel.Stats
 	updates    int
+
+	// Learning concurrently (ModelConfig.Concurrent): the planner imagines with replica,
+	// synced between steps, while the updates of the last step run on another goroutine.
+	replica  *worldmodel.Replica
+	imEnds   *worldmodel.Termination // the termination model the planner imagines with
+	inFlight bool                    // updates are running; their error comes on done
+	done     chan error
+	failed   error // the first error of concurrent updates, returned from then on
 }
 
 // maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
@@ -101,22 +109,38 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	src := rand.NewPCG(seedValue, trainBatchStream)
 	a := &ModelBased{
 		cfg: c, space: space, model: model, critic: critic, ends: ends, planner: p, replay: replay,
-		im:        worldmodel.NewImagination(model, c.Discount),
 		seedSteps: int(math.Round(c.SeedSeconds / env.Spec().ControlDT)),
 		trainSrc:  src,
 		trainRNG:  rand.New(src),
 		action:    make([]float64, space.Dim()),
+		imEnds:    ends,
 	}
-	a.im.SetCritic(critic)
+	imagining, imCritic := model, critic
+	if c.Concurrent {
+		if a.replica, err = worldmodel.NewReplica(model, critic, ends); err != nil {
+			return nil, fmt.Errorf("agent: learning concurrently: %w", err)
+		}
+		imagining, imCritic, a.imEnds = a.replica.Model(), a.replica.Critic(), a.replica.Termination()
+		a.done = make(chan error, 1)
+	}
+	a.im = worldmodel.NewImagination(imagining, c.Discount)
+	a.im.SetCritic(imCritic)
 	a.Reset(seedValue)
 	return a, nil
 }
 
-// Model returns the agent's world model.
-func (a *ModelBased) Model() worldmodel.Model { return a.model }
+// Model returns the agent's world model, once the updates in flight have finished.
+func (a *ModelBased) Model() worldmodel.Model {
+	a.wait()
+	return a.model
+}
 
-// Stats returns the losses of the last model update and the number of updates so far.
-func (a *ModelBased) Stats() (worldmodel.Stats, int) { return a.stats, a.updates }
+// Stats returns the losses of the last model update and the number of updates so far, once
+// the updates in flight have finished.
+func (a *ModelBased) Stats() (worldmodel.Stats, int) {
+	a.wait()
+	return a.stats, a.updates
+}
 
 // Reset starts an episode: it forgets the planner's warm start and restarts the random
 // draws of actions from seed.
@@ -140,7 +164,7 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 		return a.space.Sample(a.actRNG, a.action), nil
 	}
 	if a.endsSeen() {
-		a.im.SetTermination(a.ends)
+		a.im.SetTermination(a.imEnds)
 	}
 	if err := a.im.Observe(obs); err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
@@ -163,11 +187,16 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 
 // Observe stores a training transition and updates the model: PretrainUpdates times once
 // the seed phase is over (as soon as the buffer holds a sequence as long as the model trains
-// on), UpdatesPerStep times after every later step. In evaluation mode it does nothing. It
-// returns an error if the transition has the wrong sizes or the model's training diverges.
+// on), UpdatesPerStep times after every later step. Learning concurrently, it first waits
+// for the updates of the previous step, syncs the planner's replica with them and starts
+// this step's on another goroutine. In evaluation mode it does nothing. It returns an error
+// if the transition has the wrong sizes or the model's training diverges.
 func (a *ModelBased) Observe(t Transition) error {
 	if a.eval {
 		return nil
+	}
+	if err := a.wait(); err != nil {
+		return err
 	}
 	if err := a.replay.Add(t); err != nil {
 		return err
@@ -179,6 +208,7 @@ func (a *ModelBased) Observe(t Transition) error {
 	case !a.pretrained:
 		n, err := a.update(a.cfg.PretrainUpdates)
 		a.pretrained = n == a.cfg.PretrainUpdates
+		a.sync()
 		return err
 	}
 	if t.Terminated && a.replay.Ends() == 1 && a.ends != nil {
@@ -186,12 +216,50 @@ func (a *ModelBased) Observe(t Transition) error {
 			return err
 		}
 	}
-	_, err := a.update(a.cfg.UpdatesPerStep)
+	if a.replica == nil {
+		_, err := a.update(a.cfg.UpdatesPerStep)
+		return err
+	}
+	a.replica.Sync()
+	a.inFlight = true
+	go func() {
+		_, err := a.update(a.cfg.UpdatesPerStep)
+		a.done <- err
+	}()
+	return nil
+}
+
+// EndEpisode closes the current episode in the replay buffer, once the updates in flight
+// have finished, and brings the planner's replica up to date with them. It returns the
+// error of those updates.
+func (a *ModelBased) EndEpisode() error {
+	err := a.wait()
+	a.sync()
+	a.replay.EndEpisode()
 	return err
 }
 
-// EndEpisode closes the current episode in the replay buffer.
-func (a *ModelBased) EndEpisode() { a.replay.EndEpisode() }
+// learnsConcurrently reports whether the agent trains on a second goroutine while it acts.
+func (a *ModelBased) learnsConcurrently() bool { return a.replica != nil }
+
+// wait waits for the updates in flight, if any, and returns the first error concurrent
+// updates have met.
+func (a *ModelBased) wait() error {
+	if a.inFlight {
+		a.inFlight = false
+		if err := <-a.done; err != nil && a.failed == nil {
+			a.failed = err
+		}
+	}
+	return a.failed
+}
+
+// sync brings the planner's replica, if the agent learns concurrently, up to date.
+func (a *ModelBased) sync() {
+	if a.replica != nil {
+		a.replica.Sync()
+	}
+}
 
 // update takes up to n model updates on batches drawn from the replay buffer, and returns
 // how many it took: none while the buffer holds no sequence long enough.
@@ -321,13 +389,14 @@ func dimsOf(env envs.Env) worldmodel.Dims {
 }
 
 // newLearning returns the ModelBased agent called name with its configuration for env
-// (ModelConfigFor, then PixelModelConfig for images), learning the model that build makes
-// from the derived seed.
-func newLearning(name string, env envs.Env, s uint64, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
+// (ModelConfigFor, then PixelModelConfig for images, learning concurrently if o says),
+// learning the model that build makes from the derived seed.
+func newLearning(name string, env envs.Env, s uint64, o options, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
 	c, err := ModelConfigFor(name, env.Spec())
 	if err != nil {
 		return nil, err
 	}
+	c.Concurrent = o.concurrent
 	d := dimsOf(env)
 	if p := d.Pixels; p.Images() {
 		c = PixelModelConfig(c, p.Height*p.Width*p.Channels)

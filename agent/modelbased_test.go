@@ -120,8 +120,15 @@ func plannedFirst(a *ModelBased) []float64 { return a.planner.Best()[:a.space.Di
 // during the seed phase the actions are the uniform draws of the agent's exploration stream,
 // restarted by every Reset, and the model is not updated; the step that ends the seed phase
 // takes exactly PretrainUpdates updates, and every later step UpdatesPerStep, planned
-// actions taken from then on; the seed phase counts experience across episodes.
+// actions taken from then on; the seed phase counts experience across episodes. It holds
+// for agents learning inline and concurrently.
 func TestModelBasedSeedPhaseAndUpdates(t *testing.T) {
+	for _, concurrent := range []bool{false, true} {
+		t.Run(layout(concurrent), func(t *testing.T) { testSeedPhaseAndUpdates(t, concurrent) })
+	}
+}
+
+func testSeedPhaseAndUpdates(t *testing.T, concurrent bool) {
 	const seedSteps = 20 // 1 s at 0.05 s
 	for _, tc := range []struct {
 		name                string
@@ -138,6 +145,7 @@ func TestModelBasedSeedPhaseAndUpdates(t *testing.T) {
 			env := makeEnv(t, "Pendulum-v0", envs.WithMaxEpisodeSteps(tc.episodeSteps))
 			c := mbConfig()
 			c.PretrainUpdates, c.UpdatesPerStep = tc.pretrain, tc.perStep
+			c.Concurrent = concurrent
 			a := newMB(t, env, "jepa", 3, c)
 			space := env.ActionSpace()
 			if _, n := a.Stats(); n != 0 {
@@ -170,7 +178,9 @@ func TestModelBasedSeedPhaseAndUpdates(t *testing.T) {
 				}
 				obs = next
 				if over {
-					a.EndEpisode()
+					if err := a.EndEpisode(); err != nil {
+						t.Fatal(err)
+					}
 					episode++
 					obs = slices.Clone(first(env, a, episode))
 					draws = rand.New(rand.NewPCG(episode, exploreStream))

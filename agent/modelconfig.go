@@ -43,6 +43,12 @@ type ModelConfig struct {
 	ExploreStd float64
 	// ReplayCapacity is the most transitions the replay buffer keeps.
 	ReplayCapacity int
+	// Concurrent makes the agent train on a second goroutine while it acts: the updates that
+	// follow a step run while the agent plans the next action, with a replica of the model
+	// synced before they start, so every action is planned with the parameters of one step
+	// earlier than when learning inline. Runs stay deterministic for a given seed, but differ
+	// from inline ones.
+	Concurrent bool
 }
 
 // DefaultModelConfig returns the hyper-parameters the jepa and pets agents share on every

@@ -26,6 +26,7 @@ func (a *ModelBased) MarshalBinary() ([]byte, error) {
 // stateParts returns what MarshalBinary returns as a part to write, which refers to the
 // replay buffer's frames where they are held rather than copying them.
 func (a *ModelBased) stateParts() (parts.Part, error) {
+	a.wait()
 	pretrained := uint64(0)
 	if a.pretrained {
 		pretrained = 1
@@ -55,6 +56,7 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
+	a.wait() // no updates may run while the state is restored
 	steps, updates, pretrained, err := a.checkCounts(p[0])
 	if err != nil {
 		return fmt.Errorf("agent: %s state: %w", modelBasedKind, err)
@@ -88,6 +90,8 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 		}
 	}
 	a.steps, a.updates, a.pretrained = steps, updates, pretrained
+	a.failed = nil
+	a.sync()
 	return nil
 }
 

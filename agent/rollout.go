@@ -44,5 +44,5 @@ func play(env envs.Env, ag Agent, seed uint64, maxSeconds float64, learner Learn
 			return e.res, err
 		}
 	}
-	return e.finish(), nil
+	return e.finish()
 }

@@ -180,8 +180,11 @@ func (a *SAC) Reset(s uint64) { a.actRNG = rand.New(rand.NewPCG(s, exploreStream
 // SetEval switches evaluation mode on or off.
 func (a *SAC) SetEval(on bool) { a.eval = on }
 
-// EndEpisode closes the current episode in the replay buffer.
-func (a *SAC) EndEpisode() { a.replay.EndEpisode() }
+// EndEpisode closes the current episode in the replay buffer. It never fails.
+func (a *SAC) EndEpisode() error {
+	a.replay.EndEpisode()
+	return nil
+}
 
 // Alpha returns the entropy temperature.
 func (a *SAC) Alpha() float64 { return math.Exp(float64(a.logAlpha.p[0])) }

@@ -18,8 +18,9 @@ type Learner interface {
 	// Observe records a transition of the current training episode and may update the
 	// agent's model.
 	Observe(t Transition) error
-	// EndEpisode tells the learner the current training episode is over.
-	EndEpisode()
+	// EndEpisode tells the learner the current training episode is over, and returns an
+	// error if learning from it failed.
+	EndEpisode() error
 	// SetEval switches evaluation mode on or off.
 	SetEval(on bool)
 }
@@ -80,8 +81,11 @@ type TrainResult struct {
 	Agent string `json:"agent"`
 	// Observation describes what the agent observed (envs.ObservationOf).
 	Observation string `json:"observation"`
-	Seed        uint64 `json:"seed"`
-	Competent   bool   `json:"competent"`
+	// Concurrent reports that the agent trained on a second goroutine while it acted
+	// (ModelConfig.Concurrent), which changes its actions from those of inline learning.
+	Concurrent bool   `json:"concurrent,omitempty"`
+	Seed       uint64 `json:"seed"`
+	Competent  bool   `json:"competent"`
 	// TTC is the simulated experience in seconds when competence was first shown, nil if never.
 	TTC        *float64       `json:"ttc_seconds"`
 	Experience float64        `json:"experience_seconds"`
@@ -144,7 +148,7 @@ type Trainer struct {
 func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer, error) {
 	spec := env.Spec()
 	t := &Trainer{env: env, ag: ag, cfg: cfg, rule: cfg.Competence,
-		res: TrainResult{Env: spec.ID, Agent: name, Observation: envs.ObservationOf(env), Seed: cfg.Seed}}
+		res: TrainResult{Env: spec.ID, Agent: name, Observation: envs.ObservationOf(env), Concurrent: concurrent(ag), Seed: cfg.Seed}}
 	if spec.MaxEpisodeSteps <= 0 {
 		return nil, fmt.Errorf("agent: train on %s: no time limit", spec.ID)
 	}
@@ -164,6 +168,9 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 			return nil, fmt.Errorf("agent: cannot resume a run of %s on %s observing %s with seed %d as one of %s on %s observing %s with seed %d",
 				r.Agent, r.Env, obs, r.Seed, name, t.res.Env, t.res.Observation, cfg.Seed)
 		}
+		if r.Concurrent != t.res.Concurrent {
+			return nil, fmt.Errorf("agent: cannot resume a run learning %s as one learning %s", layout(r.Concurrent), layout(t.res.Concurrent))
+		}
 		if err := r.Check(t.rule); err != nil {
 			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
 		}
@@ -177,6 +184,20 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 	}
 	t.start, t.wallBefore = time.Now(), t.res.Wall
 	return t, nil
+}
+
+// concurrent reports whether ag learns on a second goroutine while it acts.
+func concurrent(ag Agent) bool {
+	c, ok := ag.(interface{ learnsConcurrently() bool })
+	return ok && c.learnsConcurrently()
+}
+
+// layout names how an agent learns: concurrently or inline.
+func layout(concurrent bool) string {
+	if concurrent {
+		return "concurrently"
+	}
+	return "inline"
 }
 
 // PastBudget reports whether experience, in seconds, is more than a run with the given
@@ -295,8 +316,11 @@ func (t *Trainer) startEpisode() {
 // endEpisode books the finished episode: a training episode goes on the curve, unless its
 // success starts an evaluation; an evaluation counts towards the pending training episode's.
 func (t *Trainer) endEpisode() error {
-	ep := t.ep.finish()
+	ep, err := t.ep.finish()
 	t.ep = nil
+	if err != nil {
+		return err
+	}
 	if t.evaluating {
 		if ep.Success {
 			t.pending.Evaluated++

@@ -26,8 +26,8 @@ func (r *recorder) Observe(Transition) error {
 	return nil
 }
 
-func (r *recorder) EndEpisode()     { r.episodes++ }
-func (r *recorder) SetEval(on bool) { r.eval = on }
+func (r *recorder) EndEpisode() error { r.episodes++; return nil }
+func (r *recorder) SetEval(on bool)   { r.eval = on }
 
 func (r *recorder) Act(obs []float64) ([]float64, error) {
 	if r.eval {

@@ -34,7 +34,7 @@ const summarySeed = 0x73756d6d61727900
 
 var benchCommand = command{
 	name:    "bench",
-	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--workers K] [--shard I/N]",
+	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--concurrent] [--workers K] [--shard I/N]",
 	summary: "run an hours-to-competence benchmark sweep",
 	setup: func(fs *flag.FlagSet) action {
 		c := benchConfig{workers: runtime.NumCPU(), pixels: imageSize{defaultPixelSide, defaultPixelSide}}
@@ -49,6 +49,7 @@ var benchCommand = command{
 		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment, agent and observation, 0 to N−1")
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
 		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
+		concurrentVar(fs, &c.concurrent)
 		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
 		fs.StringVar(&c.shard, "shard", "", "run shard `I/N` of the trials; /N takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 		return func(stdout, stderr io.Writer) error { return c.run(stdout, stderr) }
@@ -106,11 +107,12 @@ type benchConfig struct {
 	out           string
 	workers       int
 	shard         string
+	concurrent    bool
 }
 
 // sweep checks the flags and returns the sweep and shard they describe.
 func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
-	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget}
+	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget, Concurrent: c.concurrent}
 	shard := bench.Shard{I: 0, N: 1}
 	switch {
 	case c.out == "":
@@ -141,6 +143,9 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 		if slices.Contains(cfg.Agents[:i], a) {
 			return cfg, shard, usagef("--agents names %s twice", a)
 		}
+	}
+	if c.concurrent && !slices.ContainsFunc(cfg.Agents, agent.LearnsConcurrently) {
+		return cfg, shard, usagef("--concurrent: none of the agents learns concurrently")
 	}
 	obs, err := c.observations()
 	if err != nil {

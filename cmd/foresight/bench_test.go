@@ -80,6 +80,7 @@ func TestBenchErrors(t *testing.T) {
 		{"pixels not WxH", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "64"), exitUsage, "want WxH"},
 		{"pixels too large", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "2048x64"), exitUsage, "--pixels 2048x64: want sides of at most 1024"},
 		{"pixels without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--pixels", "32x32"), exitUsage, "--pixels needs pixels in --obs"},
+		{"concurrent without learners", append(append([]string{"bench"}, ok...), "--out", out, "--concurrent"), exitUsage, "--concurrent: none of the agents learns concurrently"},
 		{"agent of states on pixels", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--obs", "state,pixels"}, exitUsage, "agent pets cannot learn from pixels 64x64"},
 	}
 	for _, tt := range tests {
@@ -111,21 +112,12 @@ func TestBenchObservations(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
-	results, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	results, recs := sweepRecords(t, dir)
 	count := map[string]int{}
-	for line := range strings.Lines(string(results)) {
-		var rec struct {
-			Observation *string `json:"observation"`
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range recs {
 		obs := "(none)"
-		if rec.Observation != nil {
-			obs = *rec.Observation
+		if o, ok := rec["observation"].(string); ok {
+			obs = o
 		}
 		count[obs]++
 	}
@@ -161,4 +153,46 @@ func TestBenchObservations(t *testing.T) {
 	for _, other := range [][]string{{"--obs", "state"}, {"--obs", "state,pixels", "--pixels", "64x64"}} {
 		invoke(append(args[:len(args)-6:len(args)-6], other...)...).check(t, exitFailure, "holds another sweep: it has observations")
 	}
+}
+
+// TestBenchConcurrent checks that a sweep run with --concurrent has the agents that can
+// learn concurrently do so and the others not, records and reports it, and is refused by a
+// run that asks for inline learning.
+func TestBenchConcurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	args := []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,jepa", "--seeds", "1", "--budget", "6s", "--out", dir, "--workers", "2"}
+	r := invoke(append(args, "--concurrent")...)
+	if r.code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+	}
+	_, recs := sweepRecords(t, dir)
+	concurrent := map[string]bool{}
+	for _, rec := range recs {
+		concurrent[rec["agent"].(string)] = rec["concurrent"] == true
+	}
+	if want := map[string]bool{"random": false, "jepa": true}; !reflect.DeepEqual(concurrent, want) {
+		t.Errorf("learning concurrently by agent %v, want %v", concurrent, want)
+	}
+	if !strings.Contains(r.stdout, "trained on a second goroutine while they acted (--concurrent)") {
+		t.Errorf("summary does not say the learners learned concurrently:\n%s", r.stdout)
+	}
+	invoke(args...).check(t, exitFailure, "it has agents learning concurrently, not inline")
+}
+
+// sweepRecords returns the results file of the sweep in dir and its records, decoded.
+func sweepRecords(t *testing.T, dir string) ([]byte, []map[string]any) {
+	t.Helper()
+	results, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	for line := range strings.Lines(string(results)) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	return results, recs
 }

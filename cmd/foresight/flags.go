@@ -174,3 +174,9 @@ func (p *pathValue) Set(s string) error {
 	*p = pathValue(s)
 	return nil
 }
+
+// concurrentVar adds --concurrent, which asks for a learner that trains on a second
+// goroutine while it acts (agent.Concurrent), to fs.
+func concurrentVar(fs *flag.FlagSet, on *bool) {
+	fs.BoolVar(on, "concurrent", false, "learn on a second goroutine while acting: faster on two cores, each action planned with the model of one step before (jepa, pets, recon)")
+}

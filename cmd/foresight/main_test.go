@@ -105,6 +105,8 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"record", "--env", p, "--agent", "random", "--out", "x.gif", "--obs", "camera"}, `--obs "camera": want state or pixels`},
 		{[]string{"train", "--env", p, "--agent", "pets", "--budget", "1s", "--obs", "pixels"}, "pets learns from states, not images"},
 		{[]string{"train", "--env", p, "--agent", "jepa", "--budget", "1s", "--obs", "pixels", "--pixels", "50x50"}, "the decoder of 50x50 images gives 48x48"},
+		{[]string{"train", "--env", p, "--agent", "sac", "--budget", "1s", "--concurrent"}, "sac does not learn concurrently: only jepa, pets, recon do"},
+		{[]string{"watch", "--env", p, "--agent", "oracle", "--concurrent"}, "oracle does not learn concurrently"},
 		{[]string{"run", "--env", p, "--episodes", "0"}, "--episodes must be between 1 and 100000, not 0"},
 		{[]string{"run", "--env", p, "--episodes", "100001"}, "--episodes must be between 1 and 100000"},
 		{[]string{"run", "--env", p, "--episodes", "many"}, `invalid value "many" for flag -episodes`},

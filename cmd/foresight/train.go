@@ -23,12 +23,13 @@ const maxBudget = bench.MaxBudget
 
 var trainCommand = command{
 	name:    "train",
-	args:    "--env ID --agent NAME --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args:    "--env ID --agent NAME [--concurrent] --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "train an agent online until competence or a budget of simulated experience",
 	setup: func(fs *flag.FlagSet) action {
 		var c trainConfig
 		c.env.define(fs, "`seed` of the run: it seeds the agent and every episode")
 		fs.StringVar(&c.agent, "agent", "", "agent `name`: "+strings.Join(agent.Names(), ", "))
+		concurrentVar(fs, &c.concurrent)
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience to train for, such as 90s or 10m")
 		fs.BoolVar(&c.json, "json", false, "print the summary as one JSON object")
 		fs.BoolVar(&c.keepGoing, "keep-going", false, "keep training after competence until the budget is spent")
@@ -41,6 +42,7 @@ var trainCommand = command{
 type trainConfig struct {
 	env        envFlags
 	agent      string
+	concurrent bool
 	budget     time.Duration
 	json       bool
 	keepGoing  bool
@@ -58,7 +60,7 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ag, err := agent.New(c.agent, env, c.env.seed)
+	ag, err := agent.New(c.agent, env, c.env.seed, agent.Concurrent(c.concurrent))
 	if err != nil {
 		return usageError{err}
 	}
@@ -132,7 +134,11 @@ func printTrainSummary(w io.Writer, r agent.TrainResult) error {
 	if r.TTC != nil {
 		ttc = show.Clock(*r.TTC) + " of experience"
 	}
-	_, err := fmt.Fprintf(w, "%s, %s agent, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.2g× real time)\n",
-		r.Env, r.Agent, r.Seed, yesNo(r.Competent), ttc, show.Clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
+	agentName := r.Agent + " agent"
+	if r.Concurrent {
+		agentName += " learning concurrently"
+	}
+	_, err := fmt.Fprintf(w, "%s, %s, seed %d\ncompetent: %s (time to competence: %s)\nexperience: %s in %d episodes; wall time %.1f s (%.2g× real time)\n",
+		r.Env, agentName, r.Seed, yesNo(r.Competent), ttc, show.Clock(r.Experience), r.Episodes, r.Wall, r.Experience/max(r.Wall, 1e-9))
 	return err
 }

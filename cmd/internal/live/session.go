@@ -24,6 +24,9 @@ type Config struct {
 	// Observation describes what the agent observes, as envs.ParseObservation reads it;
 	// empty for the environment's state.
 	Observation string
+	// Concurrent asks for a learner that trains on a second goroutine while it acts
+	// (agent.Concurrent).
+	Concurrent bool
 	// Speed is the starting pace in simulated seconds per second of wall time; +Inf runs as
 	// fast as the machine can, and 0 starts paused (at ×1 once resumed).
 	Speed float64
@@ -85,7 +88,7 @@ func Start(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, err := agent.New(cfg.Agent, env, cfg.Seed)
+	ag, err := agent.New(cfg.Agent, env, cfg.Seed, agent.Concurrent(cfg.Concurrent))
 	if err != nil {
 		return nil, err
 	}

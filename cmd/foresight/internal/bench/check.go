@@ -86,7 +86,8 @@ func envLimits(id string) (limits, error) {
 // produced in the sweep cfg on an environment of limits lim: whatever agent.TrainResult's
 // Check finds under the benchmark's competence rule, a budget other than the sweep's,
 // experience beyond it, a wall time or real-time factor that is negative or not finite, or
-// an episode longer than the time limit or with a return its rewards cannot sum to.
+// an episode longer than the time limit or with a return its rewards cannot sum to, or an
+// agent learning concurrently where the sweep's learns inline or the other way round.
 func (r *Record) check(cfg Config, lim limits) error {
 	res := agent.TrainResult{Env: r.Env, Agent: r.Agent, Observation: r.Observed(), Seed: r.Seed, Competent: r.Competent, TTC: r.TTC,
 		Experience: r.Experience, Wall: r.Wall, Episodes: r.Episodes, Curve: r.Curve}
@@ -101,6 +102,8 @@ func (r *Record) check(cfg Config, lim limits) error {
 		return fmt.Errorf("%v s of experience, more than the budget", r.Experience)
 	case math.IsNaN(r.RealTime) || math.IsInf(r.RealTime, 0) || r.RealTime < 0:
 		return fmt.Errorf("a real-time factor of %v", r.RealTime)
+	case r.Concurrent != cfg.learnsConcurrently(r.Agent):
+		return fmt.Errorf("an agent learning %s, in a sweep whose %s learn %s", learning(r.Concurrent), r.Agent, learning(!r.Concurrent))
 	}
 	for _, p := range r.Curve {
 		lo, hi := float64(p.Length)*lim.rewardLow, float64(p.Length)*lim.rewardHigh

@@ -12,6 +12,8 @@ type Record struct {
 	// is right-censored at the budget, never dropped.
 	Competent bool     `json:"competent"`
 	TTC       *float64 `json:"ttc_seconds"`
+	// Concurrent reports that the agent trained on a second goroutine while it acted.
+	Concurrent bool `json:"concurrent,omitempty"`
 	// Experience, Wall and RealTime are the simulated seconds trained, the wall seconds they
 	// took, and their ratio.
 	Experience float64 `json:"experience_seconds"`

@@ -471,7 +471,18 @@ func sweepDiff(have, want Config) string {
 	if have.Budget != want.Budget {
 		d = append(d, fmt.Sprintf("a budget of %v, not %v", have.Budget, want.Budget))
 	}
+	if have.Concurrent != want.Concurrent {
+		d = append(d, fmt.Sprintf("agents learning %s, not %s", learning(have.Concurrent), learning(want.Concurrent)))
+	}
 	return strings.Join(d, "; ")
+}
+
+// learning names how a sweep's learners learn.
+func learning(concurrent bool) string {
+	if concurrent {
+		return "concurrently"
+	}
+	return "inline"
 }
 
 // sameSet reports whether a and b, each without repeats, hold the same strings.

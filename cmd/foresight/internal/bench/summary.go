@@ -158,6 +158,9 @@ func writeHeader(b *strings.Builder, cfg Config, cells map[cell][]Record, outsid
 	if outside > 0 {
 		fmt.Fprintf(b, " %s of trials outside the sweep left out.", count(outside, "record", nil))
 	}
+	if cfg.Concurrent {
+		b.WriteString(" The agents with world models trained on a second goroutine while they acted (--concurrent).")
+	}
 	b.WriteString("\n\n")
 }
 

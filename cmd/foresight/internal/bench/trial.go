@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
 )
 
@@ -21,6 +22,9 @@ type Config struct {
 	Observations []string      `json:"observations,omitempty"`
 	Seeds        int           `json:"seeds"`
 	Budget       time.Duration `json:"budget"`
+	// Concurrent has the agents that can (agent.LearnsConcurrently) train on a second
+	// goroutine while they act.
+	Concurrent bool `json:"concurrent,omitempty"`
 }
 
 // Trial is one training run of a sweep.
@@ -59,6 +63,11 @@ func (t Trial) key() Trial {
 		t.Observation = ""
 	}
 	return t
+}
+
+// learnsConcurrently reports whether the sweep's agent called name learns concurrently.
+func (c Config) learnsConcurrently(name string) bool {
+	return c.Concurrent && agent.LearnsConcurrently(name)
 }
 
 // observations returns the sweep's observations, [envs.StateObservation] where the

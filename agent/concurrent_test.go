@@ -1,0 +1,150 @@
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foresight-sim/foresight/envs"
+)
+
+// randomTransitions returns n transitions of env under uniform random actions drawn from
+// seed, episodes restarting when they end, and where each episode ends (after transition i).
+func randomTransitions(t *testing.T, env envs.Env, seed uint64, n int) (ts []Transition, ends map[int]bool) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	space := env.ActionSpace()
+	obs, _ := env.Reset(seed)
+	obs = slices.Clone(obs)
+	ends = map[int]bool{}
+	for i := range n {
+		action := space.Sample(rng, make([]float64, space.Dim()))
+		next, r, term, trunc, _, err := env.Step(action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, Transition{Obs: obs, Action: action, Next: slices.Clone(next), Reward: r, Terminated: term})
+		obs = slices.Clone(next)
+		if term || trunc {
+			ends[i] = true
+			obs, _ = env.Reset(seed + uint64(i))
+			obs = slices.Clone(obs)
+		}
+	}
+	return ts, ends
+}
+
+// TestModelBasedConcurrentLag pins what learning concurrently changes. Fed the same
+// transitions, an agent learning concurrently and one learning inline train identically,
+// bit for bit; and the concurrent one plans each action with the parameters the inline one
+// had one step earlier: after Observe of step k it acts as the inline agent did just before
+// Observe of step k. Acting runs while the updates are in flight, which the race detector
+// watches.
+func TestModelBasedConcurrentLag(t *testing.T) {
+	for _, kind := range []string{"jepa", "pets"} {
+		t.Run(kind, func(t *testing.T) {
+			env := makeEnv(t, "Pendulum-v0", envs.WithMaxEpisodeSteps(30))
+			ts, ends := randomTransitions(t, env, 5, 60)
+			c := mbConfig()
+			inline := newMB(t, env, kind, 3, c)
+			c.Concurrent = true
+			conc := newMB(t, env, kind, 3, c)
+			if inline.learnsConcurrently() || !conc.learnsConcurrently() {
+				t.Fatal("the agents do not learn as configured")
+			}
+			// act returns the plan behind the action and the observations the model expects
+			// it to lead to, which change with every update even where the plan does not.
+			act := func(a *ModelBased, k int) []float64 {
+				a.Reset(uint64(k)) // the same planner state and draws for both agents
+				if _, err := a.Act(ts[k].Next); err != nil {
+					t.Fatal(err)
+				}
+				seen, err := a.Imagined()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return slices.Concat(append([][]float64{a.planner.Best()}, seen...)...)
+			}
+			var lagged, differ int
+			for k, tr := range ts {
+				before := act(inline, k)
+				for _, a := range []*ModelBased{inline, conc} {
+					if err := a.Observe(tr); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if ends[k] {
+					for _, a := range []*ModelBased{inline, conc} {
+						if err := a.EndEpisode(); err != nil {
+							t.Fatal(err)
+						}
+					}
+					continue // the replica has caught up: nothing lags
+				}
+				if k < 21 { // the seed phase, and the step that ends it with pretraining
+					continue
+				}
+				if got := act(conc, k); !slices.Equal(got, before) {
+					t.Fatalf("step %d: the concurrent agent plans %v, the inline one planned %v a step earlier", k, got, before)
+				}
+				lagged++
+				if !slices.Equal(act(inline, k), before) {
+					differ++
+				}
+			}
+			if lagged < 20 || differ < lagged/2 {
+				t.Fatalf("%d lagged actions compared, %d of them changed by a step's updates: the test would prove little", lagged, differ)
+			}
+			a, _ := inline.MarshalBinary()
+			b, _ := conc.MarshalBinary()
+			if !bytes.Equal(a, b) {
+				t.Error("fed the same transitions, the two agents end in different states")
+			}
+		})
+	}
+}
+
+// TestNewConcurrent checks that New builds the learners with world models to learn
+// concurrently when asked, and refuses the option for other agents.
+func TestNewConcurrent(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			ag, err := New(name, env, 1, Concurrent(true))
+			if name == "jepa" || name == "pets" || name == "recon" {
+				if err != nil || !concurrent(ag) {
+					t.Fatalf("New(%s, Concurrent(true)): learns concurrently %v, error %v", name, err == nil && concurrent(ag), err)
+				}
+				if ag, _ := New(name, env, 1, Concurrent(false)); concurrent(ag) {
+					t.Error("Concurrent(false) gave an agent learning concurrently")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "does not learn concurrently") {
+				t.Errorf("New(%s, Concurrent(true)): error %v, want one saying it does not learn concurrently", name, err)
+			}
+		})
+	}
+}
+
+// TestConcurrentCheckpointOfOtherLayout checks that a run learning concurrently does not
+// resume from the checkpoint of one learning inline, nor the other way round.
+func TestConcurrentCheckpointOfOtherLayout(t *testing.T) {
+	dir := t.TempDir()
+	trainSmall(t, 10*time.Second, dir, false)
+	env := makeEnv(t, "Pendulum-v0")
+	c := mbConfig()
+	c.Concurrent = true
+	ck, err := NewCheckpoint(dir, env, newMB(t, env, "jepa", 3, c), "jepa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ck.Load()
+	if !errors.Is(err, ErrOtherRun) || !strings.Contains(err.Error(), "learning inline, not concurrently") {
+		t.Errorf("loading an inline run's checkpoint into a concurrent learner: error %v, want ErrOtherRun naming both", err)
+	}
+}

@@ -1,0 +1,85 @@
+package worldmodel
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/foresight-sim/foresight/worldmodel/nn"
+)
+
+// imagined returns copies of what m, c and e compute from the first steps of b: latents,
+// predictions, readouts, values and end probabilities.
+func imagined(m Model, c *Critic, e *Termination, b *Batch) [][]float32 {
+	obs, act := stepInputs(b, 0)
+	z := m.Encode(obs)
+	z = nn.MatrixOf(z.Rows, z.Cols, slices.Clone(z.Data))
+	next, reward := m.Predict(z, act)
+	out := [][]float32{z.Data, slices.Clone(next.Data), slices.Clone(reward), slices.Clone(m.Readout(z).Data)}
+	return append(out, slices.Clone(c.Value(z)), slices.Clone(e.Prob(z)))
+}
+
+// TestReplica checks, for every model, that a replica of it, its critic and its termination
+// model imagines exactly as they do, keeps doing so while they train (the first training
+// step also fixes the observation scaling), and catches up with them on Sync.
+func TestReplica(t *testing.T) {
+	cases := slices.Clone(latentCases)
+	cases = append(cases, latentCase{"pets", func(t *testing.T, _ int) (Model, *latentModel) {
+		return newTestPETS(t, 3), nil
+	}, func(rng *rand.Rand, b *Batch, n, _ int) { petsLinear(rng, b, n) }})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := tc.build(t, 1)
+			latent := m.Dims().Latent
+			c, e := newTestCritic(t, latent, criticTestConfig(0.9), 4), newTestTermination(t, latent, 5)
+			r, err := NewReplica(m, c, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b Batch
+			n, l := m.SampleShape()
+			tc.batch(rand.New(rand.NewPCG(9, 9)), &b, n, l)
+			before := imagined(m, c, e, &b)
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, before) {
+				t.Fatal("a new replica imagines differently from the originals")
+			}
+			trainModel(t, m, tc.batch, 2, 7)
+			for _, net := range []nn.Net[float32]{c.v, e.net} {
+				for i := range net.Params() {
+					net.Params()[i] += 0.01
+				}
+			}
+			after := imagined(m, c, e, &b)
+			for i := range after {
+				if reflect.DeepEqual(after[i], before[i]) {
+					t.Fatalf("output %d did not change with training: the test would prove nothing", i)
+				}
+			}
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, before) {
+				t.Error("the replica changed while the originals trained")
+			}
+			r.Sync()
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, after) {
+				t.Error("after Sync the replica imagines differently from the originals")
+			}
+		})
+	}
+}
+
+// TestReplicaWithoutCritic checks that a model alone replicates, and that a model of
+// another package does not.
+func TestReplicaWithoutCritic(t *testing.T) {
+	r, err := NewReplica(newTestJEPA(t, 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Critic() != nil || r.Termination() != nil {
+		t.Error("a replica without a critic or termination model has one")
+	}
+	_, err = NewReplica(newFakeModel(2), nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot be replicated") {
+		t.Errorf("replica of a foreign model: error %v, want one saying it cannot be replicated", err)
+	}
+}
