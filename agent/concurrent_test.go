@@ -42,8 +42,9 @@ func randomTransitions(t *testing.T, env envs.Env, seed uint64, n int) (ts []Tra
 // transitions, an agent learning concurrently and one learning inline train identically,
 // bit for bit; and the concurrent one plans each action with the parameters the inline one
 // had one step earlier: after Observe of step k it acts as the inline agent did just before
-// Observe of step k. Acting runs while the updates are in flight, which the race detector
-// watches.
+// Observe of step k, and reports the statistics of the updates before those in flight
+// without waiting for them. Acting runs while the updates are in flight, which the race
+// detector watches.
 func TestModelBasedConcurrentLag(t *testing.T) {
 	for _, kind := range []string{"jepa", "pets"} {
 		t.Run(kind, func(t *testing.T) {
@@ -87,6 +88,10 @@ func TestModelBasedConcurrentLag(t *testing.T) {
 				}
 				if k < 21 { // the seed phase, and the step that ends it with pretraining
 					continue
+				}
+				_, done := conc.Stats()
+				if _, want := inline.Stats(); done != want-c.UpdatesPerStep {
+					t.Fatalf("step %d: with updates in flight the concurrent agent reports %d updates, want %d, those before them", k, done, want-c.UpdatesPerStep)
 				}
 				if got := act(conc, k); !slices.Equal(got, before) {
 					t.Fatalf("step %d: the concurrent agent plans %v, the inline one planned %v a step earlier", k, got, before)

@@ -49,7 +49,11 @@ type ModelBased struct {
 	imEnds   *worldmodel.Termination // the termination model the planner imagines with
 	inFlight bool                    // updates are running; their error comes on done
 	done     chan error
-	failed   error // the first error of concurrent updates, returned from then on
+	started  struct { // Stats's result when the updates in flight started
+		stats   worldmodel.Stats
+		updates int
+	}
+	failed error // the first error of concurrent updates, returned from then on
 }
 
 // maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
@@ -135,10 +139,13 @@ func (a *ModelBased) Model() worldmodel.Model {
 	return a.model
 }
 
-// Stats returns the losses of the last model update and the number of updates so far, once
-// the updates in flight have finished.
+// Stats returns the losses of the last model update and the number of updates so far; while
+// updates are in flight (learning concurrently), those of the updates before them, without
+// waiting.
 func (a *ModelBased) Stats() (worldmodel.Stats, int) {
-	a.wait()
+	if a.inFlight {
+		return a.started.stats, a.started.updates
+	}
 	return a.stats, a.updates
 }
 
@@ -221,6 +228,7 @@ func (a *ModelBased) Observe(t Transition) error {
 		return err
 	}
 	a.replica.Sync()
+	a.started.stats, a.started.updates = a.stats, a.updates
 	a.inFlight = true
 	go func() {
 		_, err := a.update(a.cfg.UpdatesPerStep)

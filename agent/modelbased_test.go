@@ -107,8 +107,9 @@ func mbStep(t testing.TB, env envs.Env, a *ModelBased, obs []float64) (action, n
 	return action, next, term || trunc
 }
 
-// updates returns the number of model updates a has taken.
+// updates returns the number of model updates a has taken, once those in flight are done.
 func updates(a *ModelBased) int {
+	a.wait()
 	_, n := a.Stats()
 	return n
 }
