@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -76,6 +77,7 @@ type Option func(*options)
 // options holds what the Options given to New ask for.
 type options struct {
 	concurrent bool
+	settings   map[string]string
 }
 
 // Concurrent asks, when on, for a learner with a world model (jepa, pets or recon) that
@@ -83,12 +85,20 @@ type options struct {
 // for other agents.
 func Concurrent(on bool) Option { return func(o *options) { o.concurrent = on } }
 
-// builtins lists the agents New can build, in the order Names reports them; concurrent
-// marks those that can learn concurrently.
+// Set changes settings of a learner with a world model (jepa, pets or recon), named as
+// ModelConfigFor lists them, after its task's tunings and, for images, PixelModelConfig: an
+// ablation. New returns an error for other agents, an unknown setting or a bad value; no
+// settings change nothing.
+func Set(settings map[string]string) Option {
+	return func(o *options) { o.settings = maps.Clone(settings) }
+}
+
+// builtins lists the agents New can build, in the order Names reports them; model marks
+// those that learn a world model, which take the options Concurrent and Set.
 var builtins = []struct {
-	name       string
-	make       constructor
-	concurrent bool
+	name  string
+	make  constructor
+	model bool
 }{
 	{"random", func(env envs.Env, seed uint64, _ options) (Agent, error) {
 		return NewRandom(env.ActionSpace(), seed), nil
@@ -141,15 +151,15 @@ var builtins = []struct {
 	}, false},
 }
 
-// LearnsConcurrently reports whether New builds the agent called name to learn concurrently
-// when asked (Concurrent).
-func LearnsConcurrently(name string) bool { return slices.Contains(concurrentNames(), name) }
+// LearnsModel reports whether the agent called name learns a world model, and so takes the
+// options Concurrent and Set.
+func LearnsModel(name string) bool { return slices.Contains(modelNames(), name) }
 
-// concurrentNames returns the names of the agents that learn concurrently when asked.
-func concurrentNames() []string {
+// modelNames returns the names of the agents that learn a world model.
+func modelNames() []string {
 	var names []string
 	for _, b := range builtins {
-		if b.concurrent {
+		if b.model {
 			names = append(names, b.name)
 		}
 	}
@@ -179,8 +189,10 @@ func New(name string, env envs.Env, seed uint64, opts ...Option) (Agent, error) 
 		switch {
 		case b.name != name:
 			continue
-		case o.concurrent && !b.concurrent:
-			return nil, fmt.Errorf("agent: %s does not learn concurrently: only %s do", name, strings.Join(concurrentNames(), ", "))
+		case o.concurrent && !b.model:
+			return nil, fmt.Errorf("agent: %s does not learn concurrently: only %s do", name, strings.Join(modelNames(), ", "))
+		case len(o.settings) > 0 && !b.model:
+			return nil, fmt.Errorf("agent: %s takes no settings: only %s do", name, strings.Join(modelNames(), ", "))
 		}
 		return b.make(env, seed, o)
 	}

@@ -191,6 +191,9 @@ func (c *Checkpoint) load(sameParams bool) (*runHeader, error) {
 	if was, is := head.Result.Concurrent, concurrent(c.agent); was != is {
 		return nil, fmt.Errorf("%w: checkpoint %s is of an agent learning %s, not %s", ErrOtherRun, c.path, layout(was), layout(is))
 	}
+	if was, is := head.Result.Settings, settingsOf(c.agent); !maps.Equal(was, is) {
+		return nil, fmt.Errorf("%w: checkpoint %s is of an agent with settings %v, not %v", ErrOtherRun, c.path, was, is)
+	}
 	s, ok := c.agent.(encoding.BinaryUnmarshaler)
 	switch {
 	case ok:

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -151,5 +152,76 @@ func TestConcurrentCheckpointOfOtherLayout(t *testing.T) {
 	_, err = ck.Load()
 	if !errors.Is(err, ErrOtherRun) || !strings.Contains(err.Error(), "learning inline, not concurrently") {
 		t.Errorf("loading an inline run's checkpoint into a concurrent learner: error %v, want ErrOtherRun naming both", err)
+	}
+}
+
+// TestNewSet checks that Set changes a learner's settings after its task's tunings and the
+// changes for images, that the agent reports them in its training results and checkpoint,
+// and that New refuses settings that are unknown, bad, or for an agent without them.
+func TestNewSet(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	pix, err := envs.NewPixelObservation(makeEnv(t, "Pendulum-v0"), envs.PixelConfig{Width: 40, Height: 40, Stack: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		env      envs.Env
+		agent    string
+		settings map[string]string
+		updates  int
+		err      string
+	}{
+		{"none", env, "jepa", nil, 2, ""},
+		{"updates", env, "pets", map[string]string{"updates": "1"}, 1, ""},
+		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
+		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, plan.correlation`},
+		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
+		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, pets, recon do"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ag, err := New(tc.agent, tc.env, 1, Set(tc.settings))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ag.(*ModelBased).cfg.UpdatesPerStep; got != tc.updates {
+				t.Errorf("%d updates per step, want %d", got, tc.updates)
+			}
+			if got := settingsOf(ag); !maps.Equal(got, tc.settings) {
+				t.Errorf("the agent reports settings %v, want %v", got, tc.settings)
+			}
+		})
+	}
+}
+
+// TestSetRecorded checks that a run's result records the settings changed, and that its
+// checkpoint is refused by an agent with other settings.
+func TestSetRecorded(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0", envs.WithMaxEpisodeSteps(20))
+	set := map[string]string{"plan.samples": "16", "plan.elites": "4", "updates": "1"}
+	ag, err := New("jepa", env, 1, Set(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if res := trainResuming(t, env, ag, "jepa", 1, time.Second, dir); !maps.Equal(res.Settings, set) {
+		t.Errorf("result records settings %v, want %v", res.Settings, set)
+	}
+	other, err := New("jepa", env, 1, Set(map[string]string{"updates": "1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := NewCheckpoint(dir, env, other, "jepa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ck.Load(); !errors.Is(err, ErrOtherRun) || !strings.Contains(err.Error(), "with settings map[plan.elites:4 plan.samples:16 updates:1], not map[updates:1]") {
+		t.Errorf("loading into an agent with other settings: error %v, want ErrOtherRun naming both", err)
 	}
 }

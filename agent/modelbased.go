@@ -54,6 +54,8 @@ type ModelBased struct {
 		updates int
 	}
 	failed error // the first error of concurrent updates, returned from then on
+
+	settings map[string]string // the settings New changed (Set), for the results
 }
 
 // maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
@@ -247,6 +249,9 @@ func (a *ModelBased) EndEpisode() error {
 	return err
 }
 
+// changed returns the settings New changed from the agent's defaults for its task (Set).
+func (a *ModelBased) changed() map[string]string { return a.settings }
+
 // learnsConcurrently reports whether the agent trains on a second goroutine while it acts.
 func (a *ModelBased) learnsConcurrently() bool { return a.replica != nil }
 
@@ -397,8 +402,8 @@ func dimsOf(env envs.Env) worldmodel.Dims {
 }
 
 // newLearning returns the ModelBased agent called name with its configuration for env
-// (ModelConfigFor, then PixelModelConfig for images, learning concurrently if o says),
-// learning the model that build makes from the derived seed.
+// (ModelConfigFor, then PixelModelConfig for images, then o's settings, learning
+// concurrently if o says), learning the model that build makes from the derived seed.
 func newLearning(name string, env envs.Env, s uint64, o options, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
 	c, err := ModelConfigFor(name, env.Spec())
 	if err != nil {
@@ -409,9 +414,17 @@ func newLearning(name string, env envs.Env, s uint64, o options, build func(worl
 	if p := d.Pixels; p.Images() {
 		c = PixelModelConfig(c, p.Height*p.Width*p.Channels)
 	}
+	if err := c.Set(o.settings); err != nil {
+		return nil, err
+	}
 	m, err := build(d, seed.Derive(s, modelStream))
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	return NewModelBased(env, m, s, c)
+	a, err := NewModelBased(env, m, s, c)
+	if err != nil {
+		return nil, err
+	}
+	a.settings = o.settings
+	return a, nil
 }

@@ -124,15 +124,42 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	plan.iterations   Plan.Iterations, a whole number
 //	plan.correlation  Plan.Correlation, a number
 //	critic            whether to plan with a critic (the default one) or without: true or false
+//	updates           UpdatesPerStep, a whole number
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
-	err := tune(spec, name, func(key, value string) error {
-		if key == "critic" {
-			return setCritic(&c, value)
-		}
-		return setPlan(&c.Plan, key, value, "critic")
-	})
+	err := tune(spec, name, func(key, value string) error { return setModel(&c, key, value) })
 	return c, err
+}
+
+// Set changes c's settings, named as for ModelConfigFor, to the values of settings, in
+// name order. It returns an error, naming the setting, for an unknown setting or a value
+// that does not parse; c may then have been changed in part.
+func (c *ModelConfig) Set(settings map[string]string) error {
+	for _, key := range slices.Sorted(maps.Keys(settings)) {
+		if err := setModel(c, key, settings[key]); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+	}
+	return nil
+}
+
+// modelSettings sets each of a learner's settings that is not the planner's from its
+// value's text.
+var modelSettings = map[string]func(c *ModelConfig, value string) error{
+	"critic":  setCritic,
+	"updates": func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+}
+
+// setModel sets the learner's setting called key to value in c.
+func setModel(c *ModelConfig, key, value string) error {
+	set, ok := modelSettings[key]
+	if !ok {
+		return setPlan(&c.Plan, key, value, slices.Collect(maps.Keys(modelSettings))...)
+	}
+	if err := set(c, value); err != nil {
+		return fmt.Errorf("%s = %q: %w", key, value, err)
+	}
+	return nil
 }
 
 // OracleConfigFor returns the oracle's configuration in an environment described by spec:
@@ -165,7 +192,7 @@ func tune(spec envs.Spec, name string, set func(key, value string) error) error 
 func setCritic(c *ModelConfig, value string) error {
 	on, err := strconv.ParseBool(value)
 	if err != nil {
-		return fmt.Errorf("critic = %q: want true or false", value)
+		return errors.New("want true or false")
 	}
 	c.Critic = nil
 	if on {
@@ -200,14 +227,17 @@ func setPlan(c *plan.Config, key, value string, others ...string) error {
 
 // intSetting returns the setter of the whole-number field that field points to.
 func intSetting(field func(*plan.Config) *int) func(*plan.Config, string) error {
-	return func(c *plan.Config, value string) error {
-		v, err := strconv.Atoi(value)
-		if err != nil {
-			return errors.New("want a whole number")
-		}
-		*field(c) = v
-		return nil
+	return func(c *plan.Config, value string) error { return setInt(field(c), value) }
+}
+
+// setInt sets *field to the whole number value writes.
+func setInt(field *int, value string) error {
+	v, err := strconv.Atoi(value)
+	if err != nil {
+		return errors.New("want a whole number")
 	}
+	*field = v
+	return nil
 }
 
 // floatSetting returns the setter of the number field that field points to.

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -83,9 +84,12 @@ type TrainResult struct {
 	Observation string `json:"observation"`
 	// Concurrent reports that the agent trained on a second goroutine while it acted
 	// (ModelConfig.Concurrent), which changes its actions from those of inline learning.
-	Concurrent bool   `json:"concurrent,omitempty"`
-	Seed       uint64 `json:"seed"`
-	Competent  bool   `json:"competent"`
+	Concurrent bool `json:"concurrent,omitempty"`
+	// Settings holds the settings of the agent changed from its defaults for the task
+	// (agent.Set), by name.
+	Settings  map[string]string `json:"settings,omitempty"`
+	Seed      uint64            `json:"seed"`
+	Competent bool              `json:"competent"`
 	// TTC is the simulated experience in seconds when competence was first shown, nil if never.
 	TTC        *float64       `json:"ttc_seconds"`
 	Experience float64        `json:"experience_seconds"`
@@ -148,7 +152,7 @@ type Trainer struct {
 func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer, error) {
 	spec := env.Spec()
 	t := &Trainer{env: env, ag: ag, cfg: cfg, rule: cfg.Competence,
-		res: TrainResult{Env: spec.ID, Agent: name, Observation: envs.ObservationOf(env), Concurrent: concurrent(ag), Seed: cfg.Seed}}
+		res: TrainResult{Env: spec.ID, Agent: name, Observation: envs.ObservationOf(env), Concurrent: concurrent(ag), Settings: settingsOf(ag), Seed: cfg.Seed}}
 	if spec.MaxEpisodeSteps <= 0 {
 		return nil, fmt.Errorf("agent: train on %s: no time limit", spec.ID)
 	}
@@ -171,6 +175,9 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 		if r.Concurrent != t.res.Concurrent {
 			return nil, fmt.Errorf("agent: cannot resume a run learning %s as one learning %s", layout(r.Concurrent), layout(t.res.Concurrent))
 		}
+		if !maps.Equal(r.Settings, t.res.Settings) {
+			return nil, fmt.Errorf("agent: cannot resume a run with settings %v as one with %v", r.Settings, t.res.Settings)
+		}
 		if err := r.Check(t.rule); err != nil {
 			return nil, fmt.Errorf("agent: the run to resume is not one training produces: %w", err)
 		}
@@ -190,6 +197,14 @@ func NewTrainer(env envs.Env, ag Agent, name string, cfg TrainConfig) (*Trainer,
 func concurrent(ag Agent) bool {
 	c, ok := ag.(interface{ learnsConcurrently() bool })
 	return ok && c.learnsConcurrently()
+}
+
+// settingsOf returns the settings of ag changed from its defaults, nil if none were.
+func settingsOf(ag Agent) map[string]string {
+	if c, ok := ag.(interface{ changed() map[string]string }); ok && len(c.changed()) > 0 {
+		return maps.Clone(c.changed())
+	}
+	return nil
 }
 
 // layout names how an agent learns: concurrently or inline.

@@ -34,7 +34,7 @@ const summarySeed = 0x73756d6d61727900
 
 var benchCommand = command{
 	name:    "bench",
-	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--concurrent] [--workers K] [--shard I/N]",
+	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--concurrent] [--set name=value ...] [--workers K] [--shard I/N]",
 	summary: "run an hours-to-competence benchmark sweep",
 	setup: func(fs *flag.FlagSet) action {
 		c := benchConfig{workers: runtime.NumCPU(), pixels: imageSize{defaultPixelSide, defaultPixelSide}}
@@ -49,7 +49,7 @@ var benchCommand = command{
 		fs.IntVar(&c.seeds, "seeds", 0, "number of seeds per environment, agent and observation, 0 to N−1")
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
 		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
-		concurrentVar(fs, &c.concurrent)
+		c.learn.define(fs)
 		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
 		fs.StringVar(&c.shard, "shard", "", "run shard `I/N` of the trials; /N takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 		return func(stdout, stderr io.Writer) error { return c.run(stdout, stderr) }
@@ -107,12 +107,13 @@ type benchConfig struct {
 	out           string
 	workers       int
 	shard         string
-	concurrent    bool
+	learn         learnFlags
 }
 
 // sweep checks the flags and returns the sweep and shard they describe.
 func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
-	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget, Concurrent: c.concurrent}
+	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget,
+		Concurrent: c.learn.concurrent, Settings: c.learn.settings}
 	shard := bench.Shard{I: 0, N: 1}
 	switch {
 	case c.out == "":
@@ -144,8 +145,8 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 			return cfg, shard, usagef("--agents names %s twice", a)
 		}
 	}
-	if c.concurrent && !slices.ContainsFunc(cfg.Agents, agent.LearnsConcurrently) {
-		return cfg, shard, usagef("--concurrent: none of the agents learns concurrently")
+	if err := checkLearning(cfg); err != nil {
+		return cfg, shard, err
 	}
 	obs, err := c.observations()
 	if err != nil {
@@ -160,6 +161,32 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 		shard = s
 	}
 	return cfg, shard, nil
+}
+
+// checkLearning returns a usage error if the sweep asks for --concurrent or --set without
+// an agent that learns a world model, or sets what those agents do not take.
+func checkLearning(cfg bench.Config) error {
+	learners := slices.DeleteFunc(slices.Clone(cfg.Agents), func(a string) bool { return !agent.LearnsModel(a) })
+	switch {
+	case len(learners) > 0:
+	case cfg.Concurrent:
+		return usagef("--concurrent: none of the agents learns concurrently")
+	case len(cfg.Settings) > 0:
+		return usagef("--set: none of the agents takes settings")
+	}
+	if len(cfg.Settings) == 0 {
+		return nil
+	}
+	env, err := envs.Make(cfg.Envs[0])
+	if err != nil {
+		return usageError{err}
+	}
+	for _, a := range learners {
+		if _, err := agent.New(a, env, 0, agent.Set(cfg.Settings)); err != nil {
+			return usagef("--set: %v", err)
+		}
+	}
+	return nil
 }
 
 // observations returns the sweep's observations that --obs, --pixels and --distract ask

@@ -81,6 +81,9 @@ func TestBenchErrors(t *testing.T) {
 		{"pixels too large", append(append([]string{"bench"}, ok...), "--out", out, "--obs", "pixels", "--pixels", "2048x64"), exitUsage, "--pixels 2048x64: want sides of at most 1024"},
 		{"pixels without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--pixels", "32x32"), exitUsage, "--pixels needs pixels in --obs"},
 		{"concurrent without learners", append(append([]string{"bench"}, ok...), "--out", out, "--concurrent"), exitUsage, "--concurrent: none of the agents learns concurrently"},
+		{"settings without learners", append(append([]string{"bench"}, ok...), "--out", out, "--set", "updates=1"), exitUsage, "--set: none of the agents takes settings"},
+		{"unknown setting", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--set", "plan.horizn=3"}, exitUsage, `--set: agent: unknown setting "plan.horizn" (known: critic, plan.correlation`},
+		{"bad setting", append(append([]string{"bench"}, ok...), "--out", out, "--set", "updates"), exitUsage, `invalid value "updates" for flag -set: want name=value`},
 		{"agent of states on pixels", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--obs", "state,pixels"}, exitUsage, "agent pets cannot learn from pixels 64x64"},
 	}
 	for _, tt := range tests {
@@ -155,28 +158,36 @@ func TestBenchObservations(t *testing.T) {
 	}
 }
 
-// TestBenchConcurrent checks that a sweep run with --concurrent has the agents that can
-// learn concurrently do so and the others not, records and reports it, and is refused by a
-// run that asks for inline learning.
+// TestBenchConcurrent checks that a sweep run with --concurrent and --set has the agents
+// that learn a world model learn concurrently with the settings changed and the others not,
+// records and reports it, and is refused by a run that asks for inline learning or other
+// settings.
 func TestBenchConcurrent(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sweep")
 	args := []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,jepa", "--seeds", "1", "--budget", "6s", "--out", dir, "--workers", "2"}
-	r := invoke(append(args, "--concurrent")...)
+	r := invoke(append(args, "--concurrent", "--set", "updates=1", "--set", "plan.iterations=2")...)
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
 	_, recs := sweepRecords(t, dir)
-	concurrent := map[string]bool{}
+	concurrent, settings := map[string]bool{}, map[string]any{}
 	for _, rec := range recs {
 		concurrent[rec["agent"].(string)] = rec["concurrent"] == true
+		settings[rec["agent"].(string)] = rec["settings"]
 	}
 	if want := map[string]bool{"random": false, "jepa": true}; !reflect.DeepEqual(concurrent, want) {
 		t.Errorf("learning concurrently by agent %v, want %v", concurrent, want)
 	}
-	if !strings.Contains(r.stdout, "trained on a second goroutine while they acted (--concurrent)") {
-		t.Errorf("summary does not say the learners learned concurrently:\n%s", r.stdout)
+	if want := map[string]any{"random": nil, "jepa": map[string]any{"updates": "1", "plan.iterations": "2"}}; !reflect.DeepEqual(settings, want) {
+		t.Errorf("settings by agent %v, want %v", settings, want)
 	}
-	invoke(args...).check(t, exitFailure, "it has agents learning concurrently, not inline")
+	for _, want := range []string{"trained on a second goroutine while they acted (--concurrent)", "settings changed from the defaults: plan.iterations=2, updates=1 (--set)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	invoke(append(args, "--set", "updates=1", "--set", "plan.iterations=2")...).check(t, exitFailure, "it has agents learning concurrently, not inline")
+	invoke(append(args, "--concurrent", "--set", "updates=1")...).check(t, exitFailure, "it has settings map[plan.iterations:2 updates:1], not map[updates:1]")
 }
 
 // sweepRecords returns the results file of the sweep in dir and its records, decoded.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/envs"
 )
 
@@ -175,8 +176,45 @@ func (p *pathValue) Set(s string) error {
 	return nil
 }
 
-// concurrentVar adds --concurrent, which asks for a learner that trains on a second
-// goroutine while it acts (agent.Concurrent), to fs.
-func concurrentVar(fs *flag.FlagSet, on *bool) {
-	fs.BoolVar(on, "concurrent", false, "learn on a second goroutine while acting: faster on two cores, each action planned with the model of one step before (jepa, pets, recon)")
+// learnFlags are the flags that change how a learner with a world model learns:
+// --concurrent and --set.
+type learnFlags struct {
+	concurrent bool
+	settings   settingValues
+}
+
+// define adds --concurrent and --set to fs.
+func (f *learnFlags) define(fs *flag.FlagSet) {
+	fs.BoolVar(&f.concurrent, "concurrent", false, "learn on a second goroutine while acting: faster on two cores, each action planned with the model of one step before (jepa, pets, recon)")
+	fs.Var(&f.settings, "set", "change a learner's setting, as `name=value`, for an ablation (jepa, pets, recon; names: updates, critic, plan.horizon, plan.samples, plan.elites, plan.iterations, plan.correlation); repeatable")
+}
+
+// options returns the agent options the flags ask for.
+func (f *learnFlags) options() []agent.Option {
+	return []agent.Option{agent.Concurrent(f.concurrent), agent.Set(f.settings)}
+}
+
+// settingValues collects repeated --set name=value flags, the last value of a name winning.
+type settingValues map[string]string
+
+// String returns the settings as name=value pairs in name order, as flag.Value requires.
+func (s *settingValues) String() string {
+	var pairs []string
+	for _, name := range slices.Sorted(maps.Keys(*s)) {
+		pairs = append(pairs, name+"="+(*s)[name])
+	}
+	return strings.Join(pairs, " ")
+}
+
+// Set parses one name=value pair; the agent checks the name and the value when it is built.
+func (s *settingValues) Set(v string) error {
+	name, val, ok := strings.Cut(v, "=")
+	if !ok || name == "" || val == "" {
+		return fmt.Errorf("want name=value")
+	}
+	if *s == nil {
+		*s = make(settingValues)
+	}
+	(*s)[name] = val
+	return nil
 }

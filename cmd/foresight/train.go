@@ -23,13 +23,13 @@ const maxBudget = bench.MaxBudget
 
 var trainCommand = command{
 	name:    "train",
-	args:    "--env ID --agent NAME [--concurrent] --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args:    "--env ID --agent NAME [--concurrent] [--set name=value ...] --budget DURATION [--seed S] [--checkpoint DIR] [--json] [--keep-going] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "train an agent online until competence or a budget of simulated experience",
 	setup: func(fs *flag.FlagSet) action {
 		var c trainConfig
 		c.env.define(fs, "`seed` of the run: it seeds the agent and every episode")
 		fs.StringVar(&c.agent, "agent", "", "agent `name`: "+strings.Join(agent.Names(), ", "))
-		concurrentVar(fs, &c.concurrent)
+		c.learn.define(fs)
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience to train for, such as 90s or 10m")
 		fs.BoolVar(&c.json, "json", false, "print the summary as one JSON object")
 		fs.BoolVar(&c.keepGoing, "keep-going", false, "keep training after competence until the budget is spent")
@@ -42,7 +42,7 @@ var trainCommand = command{
 type trainConfig struct {
 	env        envFlags
 	agent      string
-	concurrent bool
+	learn      learnFlags
 	budget     time.Duration
 	json       bool
 	keepGoing  bool
@@ -60,7 +60,7 @@ func (c *trainConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ag, err := agent.New(c.agent, env, c.env.seed, agent.Concurrent(c.concurrent))
+	ag, err := agent.New(c.agent, env, c.env.seed, c.learn.options()...)
 	if err != nil {
 		return usageError{err}
 	}

@@ -34,14 +34,14 @@ const (
 
 var watchCommand = command{
 	name: "watch",
-	args: "[--env ID] [--agent NAME] [--concurrent] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args: "[--env ID] [--agent NAME] [--concurrent] [--set name=value ...] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "open the live viewer: watch an agent learn, see what it imagines, take over" +
 		" (default: jepa learning " + defaultWatchEnv + ")",
 	setup: func(fs *flag.FlagSet) action {
 		c := watchConfig{size: imageSize{1280, 720}, speed: "1"}
 		c.env.define(fs, "`seed` of the agent and its episodes")
 		fs.StringVar(&c.agent, "agent", defaultWatchAgent, "agent `name`: "+strings.Join(agent.Names(), ", "))
-		concurrentVar(fs, &c.concurrent)
+		c.learn.define(fs)
 		fs.StringVar(&c.speed, "speed", "1", "starting pace: simulated seconds per second, from 0 (paused) up, or max")
 		fs.Var(&c.size, "size", "window size in pixels, `WxH`")
 		pathVar(fs, &c.screenshot, "screenshot", "", "run --frames frames, save the last one to `FILE` as PNG, and quit")
@@ -54,7 +54,7 @@ var watchCommand = command{
 type watchConfig struct {
 	env        envFlags
 	agent      string
-	concurrent bool
+	learn      learnFlags
 	speed      string
 	size       imageSize
 	screenshot string
@@ -76,11 +76,11 @@ func (c *watchConfig) launch() (live.Launch, error) {
 	if err != nil {
 		return live.Launch{}, err
 	}
-	if _, err := agent.New(c.agent, env, c.env.seed, agent.Concurrent(c.concurrent)); err != nil {
+	if _, err := agent.New(c.agent, env, c.env.seed, c.learn.options()...); err != nil {
 		return live.Launch{}, usageError{err}
 	}
 	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed,
-		Observation: envs.ObservationOf(env), Concurrent: c.concurrent, Speed: c.speed,
+		Observation: envs.ObservationOf(env), Concurrent: c.learn.concurrent, Settings: c.learn.settings, Speed: c.speed,
 		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}, nil
 }
 

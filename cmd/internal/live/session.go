@@ -27,6 +27,8 @@ type Config struct {
 	// Concurrent asks for a learner that trains on a second goroutine while it acts
 	// (agent.Concurrent).
 	Concurrent bool
+	// Settings changes the learner's settings (agent.Set).
+	Settings map[string]string
 	// Speed is the starting pace in simulated seconds per second of wall time; +Inf runs as
 	// fast as the machine can, and 0 starts paused (at ×1 once resumed).
 	Speed float64
@@ -88,7 +90,7 @@ func Start(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, err := agent.New(cfg.Agent, env, cfg.Seed, agent.Concurrent(cfg.Concurrent))
+	ag, err := agent.New(cfg.Agent, env, cfg.Seed, agent.Concurrent(cfg.Concurrent), agent.Set(cfg.Settings))
 	if err != nil {
 		return nil, err
 	}

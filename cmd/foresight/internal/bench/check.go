@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -18,12 +19,17 @@ const (
 	MaxBudget = 1000 * time.Hour
 	// MaxObservations is the most observations a sweep lists.
 	MaxObservations = 16
+	// MaxSettings is the most settings a sweep changes.
+	MaxSettings = 16
+	// maxSettingText bounds the length of a setting's name and of its value.
+	maxSettingText = 64
 )
 
 // validate checks that the configuration describes a sweep: at least one environment and
 // agent, each registered and named once, at most MaxObservations observations, each the
 // state or a valid pixel observation written canonically and named once, from 1 to MaxSeeds
-// seeds and a budget from 0 to MaxBudget.
+// seeds, a budget from 0 to MaxBudget, and at most MaxSettings settings of short names and
+// values.
 func (c Config) validate() error {
 	for _, names := range []struct {
 		what  string
@@ -59,6 +65,14 @@ func (c Config) validate() error {
 			return fmt.Errorf("the sweep names the observation %s twice", o)
 		}
 	}
+	if len(c.Settings) > MaxSettings {
+		return fmt.Errorf("the sweep changes %d settings, more than %d", len(c.Settings), MaxSettings)
+	}
+	for k, v := range c.Settings {
+		if k == "" || v == "" || len(k) > maxSettingText || len(v) > maxSettingText {
+			return fmt.Errorf("the sweep sets %.40q to %.40q: want a name and a value of 1 to %d bytes", k, v, maxSettingText)
+		}
+	}
 	if c.Seeds < 1 || c.Seeds > MaxSeeds || c.Budget <= 0 || c.Budget > MaxBudget {
 		return fmt.Errorf("the sweep needs 1 to %d seeds and a budget from 0 to %v, not %d and %v", MaxSeeds, MaxBudget, c.Seeds, c.Budget)
 	}
@@ -87,7 +101,8 @@ func envLimits(id string) (limits, error) {
 // Check finds under the benchmark's competence rule, a budget other than the sweep's,
 // experience beyond it, a wall time or real-time factor that is negative or not finite, or
 // an episode longer than the time limit or with a return its rewards cannot sum to, or an
-// agent learning concurrently where the sweep's learns inline or the other way round.
+// agent learning concurrently where the sweep's learns inline or the other way round, or
+// with other settings than the sweep's.
 func (r *Record) check(cfg Config, lim limits) error {
 	res := agent.TrainResult{Env: r.Env, Agent: r.Agent, Observation: r.Observed(), Seed: r.Seed, Competent: r.Competent, TTC: r.TTC,
 		Experience: r.Experience, Wall: r.Wall, Episodes: r.Episodes, Curve: r.Curve}
@@ -104,6 +119,8 @@ func (r *Record) check(cfg Config, lim limits) error {
 		return fmt.Errorf("a real-time factor of %v", r.RealTime)
 	case r.Concurrent != cfg.learnsConcurrently(r.Agent):
 		return fmt.Errorf("an agent learning %s, in a sweep whose %s learn %s", learning(r.Concurrent), r.Agent, learning(!r.Concurrent))
+	case !maps.Equal(r.Settings, cfg.settingsOf(r.Agent)):
+		return fmt.Errorf("settings %v, the sweep's for %s are %v", r.Settings, r.Agent, cfg.settingsOf(r.Agent))
 	}
 	for _, p := range r.Curve {
 		lo, hi := float64(p.Length)*lim.rewardLow, float64(p.Length)*lim.rewardHigh

@@ -14,6 +14,8 @@ type Record struct {
 	TTC       *float64 `json:"ttc_seconds"`
 	// Concurrent reports that the agent trained on a second goroutine while it acted.
 	Concurrent bool `json:"concurrent,omitempty"`
+	// Settings holds the settings changed from the agent's defaults (agent.Set).
+	Settings map[string]string `json:"settings,omitempty"`
 	// Experience, Wall and RealTime are the simulated seconds trained, the wall seconds they
 	// took, and their ratio.
 	Experience float64 `json:"experience_seconds"`

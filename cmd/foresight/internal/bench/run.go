@@ -97,7 +97,8 @@ func (r *runner) trial(t Trial) error {
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", t, err)
 	}
-	ag, err := agent.New(t.Agent, env, t.Seed, agent.Concurrent(r.cfg.learnsConcurrently(t.Agent)))
+	ag, err := agent.New(t.Agent, env, t.Seed,
+		agent.Concurrent(r.cfg.learnsConcurrently(t.Agent)), agent.Set(r.cfg.settingsOf(t.Agent)))
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", t, err)
 	}
@@ -179,7 +180,7 @@ func newRecord(t Trial, cfg Config, res agent.TrainResult) Record {
 		rt = res.Experience / res.Wall
 	}
 	return Record{Trial: t, Budget: cfg.Budget.Seconds(), Competent: res.Competent, TTC: res.TTC,
-		Concurrent: res.Concurrent, Experience: res.Experience, Wall: res.Wall, RealTime: rt, Episodes: res.Episodes,
+		Concurrent: res.Concurrent, Settings: res.Settings, Experience: res.Experience, Wall: res.Wall, RealTime: rt, Episodes: res.Episodes,
 		Curve: res.Curve, Version: version(), Platform: platform()}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -207,6 +208,7 @@ func (s *Store) Config() Config {
 	c.Envs = slices.Clone(c.Envs)
 	c.Agents = slices.Clone(c.Agents)
 	c.Observations = slices.Clone(c.Observations)
+	c.Settings = maps.Clone(c.Settings)
 	return c
 }
 
@@ -470,6 +472,9 @@ func sweepDiff(have, want Config) string {
 	}
 	if have.Budget != want.Budget {
 		d = append(d, fmt.Sprintf("a budget of %v, not %v", have.Budget, want.Budget))
+	}
+	if !maps.Equal(have.Settings, want.Settings) {
+		d = append(d, fmt.Sprintf("settings %v, not %v", have.Settings, want.Settings))
 	}
 	if have.Concurrent != want.Concurrent {
 		d = append(d, fmt.Sprintf("agents learning %s, not %s", learning(have.Concurrent), learning(want.Concurrent)))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -160,6 +161,13 @@ func writeHeader(b *strings.Builder, cfg Config, cells map[cell][]Record, outsid
 	}
 	if cfg.Concurrent {
 		b.WriteString(" The agents with world models trained on a second goroutine while they acted (--concurrent).")
+	}
+	if len(cfg.Settings) > 0 {
+		var pairs []string
+		for _, k := range slices.Sorted(maps.Keys(cfg.Settings)) {
+			pairs = append(pairs, k+"="+cfg.Settings[k])
+		}
+		fmt.Fprintf(b, " Their settings changed from the defaults: %s (--set).", strings.Join(pairs, ", "))
 	}
 	b.WriteString("\n\n")
 }

@@ -22,9 +22,11 @@ type Config struct {
 	Observations []string      `json:"observations,omitempty"`
 	Seeds        int           `json:"seeds"`
 	Budget       time.Duration `json:"budget"`
-	// Concurrent has the agents that can (agent.LearnsConcurrently) train on a second
+	// Concurrent has the agents that learn a world model (agent.LearnsModel) train on a second
 	// goroutine while they act.
 	Concurrent bool `json:"concurrent,omitempty"`
+	// Settings changes settings of the agents that learn a world model (agent.Set).
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // Trial is one training run of a sweep.
@@ -67,7 +69,15 @@ func (t Trial) key() Trial {
 
 // learnsConcurrently reports whether the sweep's agent called name learns concurrently.
 func (c Config) learnsConcurrently(name string) bool {
-	return c.Concurrent && agent.LearnsConcurrently(name)
+	return c.Concurrent && agent.LearnsModel(name)
+}
+
+// settingsOf returns the settings the sweep changes for the agent called name.
+func (c Config) settingsOf(name string) map[string]string {
+	if len(c.Settings) == 0 || !agent.LearnsModel(name) {
+		return nil
+	}
+	return c.Settings
 }
 
 // observations returns the sweep's observations, [envs.StateObservation] where the
