@@ -174,8 +174,12 @@ func TestNewSet(t *testing.T) {
 	}{
 		{"none", env, "jepa", nil, 2, ""},
 		{"updates", env, "pets", map[string]string{"updates": "1"}, 1, ""},
+		{"critic ensemble", env, "jepa", map[string]string{"critic.members": "3", "critic.min": "2"}, 2, ""},
+		{"critic ensemble without a critic", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic.members": "3"}, 0, "critic.members = \"3\": the agent plans without a critic here: set critic=true too"},
+		{"critic ensemble with the critic set", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic": "true", "critic.members": "3"}, 2, ""},
+		{"critic ensemble too pessimistic", env, "jepa", map[string]string{"critic.min": "2"}, 0, "critic of 1 members taking the minimum of 2"},
 		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
-		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, plan.correlation`},
+		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, plan.correlation`},
 		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
 		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, pets, recon do"},
 	} {

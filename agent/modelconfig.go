@@ -124,6 +124,9 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	plan.iterations   Plan.Iterations, a whole number
 //	plan.correlation  Plan.Correlation, a number
 //	critic            whether to plan with a critic (the default one) or without: true or false
+//	critic.members    the critic's Members, a whole number (settings apply in name order,
+//	                  so after critic)
+//	critic.min        the critic's TargetMin, a whole number
 //	updates           UpdatesPerStep, a whole number
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
@@ -146,8 +149,23 @@ func (c *ModelConfig) Set(settings map[string]string) error {
 // modelSettings sets each of a learner's settings that is not the planner's from its
 // value's text.
 var modelSettings = map[string]func(c *ModelConfig, value string) error{
-	"critic":  setCritic,
-	"updates": func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+	"critic":         setCritic,
+	"critic.members": criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.Members }),
+	"critic.min":     criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
+	"updates":        func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+}
+
+// criticSetting returns the setter of the critic's whole-number field that field points
+// to, which fails when the agent plans without a critic.
+func criticSetting(field func(*worldmodel.CriticConfig) *int) func(*ModelConfig, string) error {
+	return func(c *ModelConfig, value string) error {
+		if c.Critic == nil {
+			return errors.New("the agent plans without a critic here: set critic=true too")
+		}
+		critic := *c.Critic
+		c.Critic = &critic
+		return setInt(field(&critic), value)
+	}
 }
 
 // setModel sets the learner's setting called key to value in c.

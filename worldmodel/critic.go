@@ -21,15 +21,25 @@ type CriticConfig struct {
 	TargetRate float64
 	// Optimiser configures the critic's AdamW.
 	Optimiser nn.AdamWConfig
+	// Members is the number of value networks, each with its target network, trained on
+	// the same targets from different initial parameters; planning uses their mean. Zero
+	// means one.
+	Members int
+	// TargetMin is how many members' target values the target takes the minimum of, a
+	// pessimistic target as in TD3 and TD-MPC2; the members taken rotate with the training
+	// steps. Zero means one; at most Members.
+	TargetMin int
 }
 
-// DefaultCriticConfig returns the critic of the jepa and pets agents: two hidden layers of
-// 128, discount 0.98 (a horizon of about 50 steps, 2.5 s at 0.05 s), batches of 128
-// transitions, a target network following at rate 0.01, AdamW at 1e-3 clipped at norm 20.
+// DefaultCriticConfig returns the critic of the jepa and pets agents: one value network of
+// two hidden layers of 128, discount 0.98 (a horizon of about 50 steps, 2.5 s at 0.05 s),
+// batches of 128 transitions, a target network following at rate 0.01, AdamW at 1e-3
+// clipped at norm 20.
 func DefaultCriticConfig() CriticConfig {
 	opt := nn.DefaultAdamW(1e-3)
 	opt.WeightDecay, opt.MaxGradNorm = 0, 20
-	return CriticConfig{Hidden: []int{128, 128}, Discount: 0.98, Batch: 128, TargetRate: 0.01, Optimiser: opt}
+	return CriticConfig{Hidden: []int{128, 128}, Discount: 0.98, Batch: 128, TargetRate: 0.01, Optimiser: opt,
+		Members: 1, TargetMin: 1}
 }
 
 // Critic learns the value of a model's latents: the discounted return the agent collects
@@ -43,11 +53,12 @@ func DefaultCriticConfig() CriticConfig {
 // A Critic serves any Model, so that the jepa and pets agents plan alike.
 type Critic struct {
 	cfg              CriticConfig
-	v, target        *nn.MLP[float32]
+	v, target        []*nn.MLP[float32] // the members and their targets
 	opt              *nn.AdamW[float32]
 	obs              []float32
 	z, next, returns nn.Matrix[float32]
 	grad             nn.Matrix[float32]
+	value            []float32 // the mean of the members' values
 }
 
 // NewCritic returns an untrained critic for latents of size latent, with parameters drawn
@@ -60,19 +71,31 @@ func NewCritic(latent int, c CriticConfig, seedValue uint64) (*Critic, error) {
 		return nil, fmt.Errorf("worldmodel: critic batch %d: want it positive", c.Batch)
 	case !(c.TargetRate > 0 && c.TargetRate <= 1):
 		return nil, fmt.Errorf("worldmodel: critic target rate %v: want it in (0, 1]", c.TargetRate)
+	case c.Members < 0 || c.Members > MaxCriticMembers || c.TargetMin < 0 || c.TargetMin > max(c.Members, 1):
+		return nil, fmt.Errorf("worldmodel: critic of %d members taking the minimum of %d: want 0 to %d members and at most as many in the minimum",
+			c.Members, c.TargetMin, MaxCriticMembers)
 	}
-	v, err := mlp(latent, c.Hidden, 1, seed.Derive(seedValue, criticStream))
-	if err != nil {
-		return nil, fmt.Errorf("worldmodel: critic: %w", err)
-	}
-	opt, err := nn.NewAdamW(c.Optimiser, v)
-	if err != nil {
-		return nil, fmt.Errorf("worldmodel: critic: %w", err)
-	}
-	return &Critic{cfg: c, v: v, target: v.Clone(), opt: opt,
+	c.Members, c.TargetMin = max(c.Members, 1), max(c.TargetMin, 1)
+	crit := &Critic{cfg: c,
 		z: nn.NewMatrix[float32](c.Batch, latent), next: nn.NewMatrix[float32](c.Batch, latent),
-		returns: nn.NewMatrix[float32](c.Batch, 1), grad: nn.NewMatrix[float32](c.Batch, 1)}, nil
+		returns: nn.NewMatrix[float32](c.Batch, 1), grad: nn.NewMatrix[float32](c.Batch, 1)}
+	var nets []nn.Net[float32]
+	for k := range c.Members {
+		v, err := mlp(latent, c.Hidden, 1, seed.Derive(seedValue, criticStream+uint64(k)))
+		if err != nil {
+			return nil, fmt.Errorf("worldmodel: critic: %w", err)
+		}
+		crit.v, crit.target, nets = append(crit.v, v), append(crit.target, v.Clone()), append(nets, v)
+	}
+	var err error
+	if crit.opt, err = nn.NewAdamW(c.Optimiser, nets...); err != nil {
+		return nil, fmt.Errorf("worldmodel: critic: %w", err)
+	}
+	return crit, nil
 }
+
+// MaxCriticMembers bounds CriticConfig.Members.
+const MaxCriticMembers = 16
 
 // criticStream selects the seed of a critic's network.
 const criticStream = 0x6372_6974_6963_0000
@@ -83,9 +106,25 @@ func (c *Critic) Discount() float64 { return c.cfg.Discount }
 // Batch returns the number of one-step sequences Train wants.
 func (c *Critic) Batch() int { return c.cfg.Batch }
 
-// Value returns the predicted values of a batch of latents, the critic's own storage valid
-// until the next Value or Train.
-func (c *Critic) Value(z nn.Matrix[float32]) []float32 { return c.v.Infer(z).Data }
+// Value returns the predicted values of a batch of latents, the mean of the members', the
+// critic's own storage valid until the next Value or Train.
+func (c *Critic) Value(z nn.Matrix[float32]) []float32 {
+	if len(c.v) == 1 {
+		return c.v[0].Infer(z).Data
+	}
+	c.value = grow(c.value, z.Rows)
+	clear(c.value)
+	for _, v := range c.v {
+		for i, x := range v.Infer(z).Data {
+			c.value[i] += x
+		}
+	}
+	n := float32(len(c.v))
+	for i := range c.value {
+		c.value[i] /= n
+	}
+	return c.value
+}
 
 // Train takes one temporal-difference step on b, Batch one-step sequences, with latents from
 // model, and returns the squared error of the values before the step. It returns an error
@@ -100,7 +139,7 @@ func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 	}
 	c.encode(model, b)
 	gamma := float32(c.cfg.Discount)
-	next := c.target.Infer(c.next).Data
+	next := c.targetValues()
 	for i := range b.B {
 		r := b.Reward[i]
 		if b.Terminated[i] {
@@ -109,15 +148,34 @@ func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 			c.returns.Data[i] = r + gamma*next[i]
 		}
 	}
-	c.v.ZeroGrad()
-	loss := nn.MSE(c.v.Forward(c.z), c.returns, c.grad)
+	var loss float64
+	for _, v := range c.v {
+		v.ZeroGrad()
+		loss += nn.MSE(v.Forward(c.z), c.returns, c.grad)
+		v.Backward(c.grad)
+	}
+	loss /= float64(len(c.v))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: critic"))
 	}
-	c.v.Backward(c.grad)
 	c.opt.Step()
-	nn.Follow(c.target, c.v, c.cfg.TargetRate)
+	for k, v := range c.v {
+		nn.Follow(c.target[k], v, c.cfg.TargetRate)
+	}
 	return loss, nil
+}
+
+// targetValues returns the target values of c.next: the minimum of TargetMin members'
+// target networks, starting at the member the training step count picks.
+func (c *Critic) targetValues() []float32 {
+	first := int(c.opt.Steps() % int64(len(c.target)))
+	next := c.target[first].Infer(c.next).Data
+	for j := 1; j < c.cfg.TargetMin; j++ {
+		for i, x := range c.target[(first+j)%len(c.target)].Infer(c.next).Data {
+			next[i] = min(next[i], x)
+		}
+	}
+	return next
 }
 
 // encode writes the latents of the batch's observations and next observations into c.z and
@@ -159,6 +217,11 @@ func (c *Critic) UnmarshalBinary(data []byte) error {
 	return c.checkpoint().UnmarshalBinary(parts[0])
 }
 
+// checkpoint returns the critic's networks, each member then its target, and optimiser.
 func (c *Critic) checkpoint() nn.Checkpoint[float32] {
-	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{c.v, c.target}, Opt: c.opt}
+	var nets []*nn.MLP[float32]
+	for k, v := range c.v {
+		nets = append(nets, v, c.target[k])
+	}
+	return nn.Checkpoint[float32]{Nets: nets, Opt: c.opt}
 }

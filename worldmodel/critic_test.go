@@ -3,6 +3,7 @@ package worldmodel
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -117,6 +118,18 @@ func ring(rewards ...float32) []chainStep {
 // themselves, and checks the learned value of every state to within 5% of the range of the
 // values (of their magnitude where they are all equal).
 func TestCriticLearnsChainValues(t *testing.T) {
+	for _, members := range []struct{ n, min int }{{1, 1}, {3, 2}} {
+		name := "one network"
+		if members.n > 1 {
+			name = fmt.Sprintf("%d members, minimum of %d", members.n, members.min)
+		}
+		t.Run(name, func(t *testing.T) { testCriticLearnsChainValues(t, members.n, members.min) })
+	}
+}
+
+// testCriticLearnsChainValues is TestCriticLearnsChainValues for a critic of the given
+// members whose target takes the minimum of targetMin.
+func testCriticLearnsChainValues(t *testing.T, members, targetMin int) {
 	for _, tc := range []struct {
 		name     string
 		states   int
@@ -136,7 +149,9 @@ func TestCriticLearnsChainValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := chainValues(tc.steps, tc.states, tc.discount)
-			c := newTestCritic(t, tc.states, criticTestConfig(tc.discount), 1)
+			cfg := criticTestConfig(tc.discount)
+			cfg.Members, cfg.TargetMin = members, targetMin
+			c := newTestCritic(t, tc.states, cfg, 1)
 			model := newFakeModel(tc.states)
 			loss := trainCritic(t, c, model, tc.steps, tc.states, tc.train, 1)
 			got := c.Value(identity(tc.states))
@@ -218,6 +233,10 @@ func TestNewCritic(t *testing.T) {
 		{"negative hidden width", 3, func(c *CriticConfig) { c.Hidden = []int{-4} }, "size"},
 		{"latent size 0", 0, func(*CriticConfig) {}, "size"},
 		{"learning rate 0", 3, func(c *CriticConfig) { c.Optimiser.LR = 0 }, "LR"},
+		{"negative members", 3, func(c *CriticConfig) { c.Members = -1 }, "members"},
+		{"too many members", 3, func(c *CriticConfig) { c.Members = MaxCriticMembers + 1 }, "members"},
+		{"minimum of more than the members", 3, func(c *CriticConfig) { c.Members, c.TargetMin = 2, 3 }, "minimum"},
+		{"minimum of two of one", 3, func(c *CriticConfig) { c.TargetMin = 2 }, "minimum"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := criticTestConfig(0.9)
@@ -233,6 +252,43 @@ func TestNewCritic(t *testing.T) {
 	cfg.TargetRate, cfg.Hidden = 1, nil
 	if _, err := NewCritic(3, cfg, 0); err != nil {
 		t.Errorf("NewCritic with target rate 1 and no hidden layers: %v", err)
+	}
+}
+
+// TestCriticEnsemble checks how a critic of several members values and learns: Value is the
+// mean of the members' values, and a training step's target is the minimum of TargetMin
+// members' target values, from the member the step count picks on, rotating.
+func TestCriticEnsemble(t *testing.T) {
+	cfg := criticTestConfig(0.9)
+	cfg.Members, cfg.TargetMin = 3, 2
+	c := newTestCritic(t, 4, cfg, 5)
+	z := identity(4)
+	var mean [4]float64
+	for _, v := range c.v {
+		for i, x := range v.Infer(z).Data {
+			mean[i] += float64(x) / 3
+		}
+	}
+	for i, got := range c.Value(z) {
+		if math.Abs(float64(got)-mean[i]) > 1e-6 {
+			t.Fatalf("Value %v, want the members' mean %v", c.Value(z), mean)
+		}
+	}
+	if slices.Equal(c.v[0].Params(), c.v[1].Params()) {
+		t.Fatal("two members start with the same parameters")
+	}
+	for step := range 4 {
+		copy(c.next.Data, z.Data)
+		first := step % 3
+		a := slices.Clone(c.target[first].Infer(c.next).Data)
+		b := c.target[(first+1)%3].Infer(c.next).Data
+		got := c.targetValues()
+		for i := range got {
+			if want := min(a[i], b[i]); got[i] != want {
+				t.Fatalf("step %d: target values %v, want the minimum of members %d and %d: %v and %v", step, got, first, (first+1)%3, a, b)
+			}
+		}
+		trainCritic(t, c, newFakeModel(4), ring(1, 0, -1, 0.5), 4, 1, uint64(step))
 	}
 }
 

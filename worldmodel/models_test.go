@@ -93,9 +93,9 @@ func TestStateRoundTrip(t *testing.T) {
 			},
 			func(t *testing.T, s stateful) any { return trainPETS(t, s.(*PETS), 2, 8) },
 		},
-		{"critic",
+		{"critic", // an ensemble: a single network is the same path with one member
 			func(t *testing.T, seed uint64) stateful {
-				c := newTestCritic(t, 4, criticTestConfig(0.9), seed)
+				c := newTestCritic(t, 4, ensembleTestConfig(), seed)
 				trainCritic(t, c, fake, chain, 4, 20, seed)
 				return c
 			},
@@ -152,6 +152,14 @@ func TestStateRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ensembleTestConfig is criticTestConfig(0.9) with three members, the target the minimum
+// of two.
+func ensembleTestConfig() CriticConfig {
+	c := criticTestConfig(0.9)
+	c.Members, c.TargetMin = 3, 2
+	return c
 }
 
 // stateful is a model or critic whose state travels as bytes.

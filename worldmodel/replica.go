@@ -47,7 +47,9 @@ func NewReplica(model Model, critic *Critic, ends *Termination) (*Replica, error
 		if r.critic, err = NewCritic(critic.z.Cols, critic.cfg, 0); err != nil {
 			return nil, fmt.Errorf("worldmodel: replica: %w", err)
 		}
-		r.nets, r.copies = append(r.nets, critic.v), append(r.copies, r.critic.v)
+		for k, v := range critic.v {
+			r.nets, r.copies = append(r.nets, v), append(r.copies, r.critic.v[k])
+		}
 	}
 	if ends != nil {
 		if r.ends, err = NewTermination(ends.z.Cols, ends.cfg, 0); err != nil {

@@ -33,7 +33,7 @@ func TestReplica(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := tc.build(t, 1)
 			latent := m.Dims().Latent
-			c, e := newTestCritic(t, latent, criticTestConfig(0.9), 4), newTestTermination(t, latent, 5)
+			c, e := newTestCritic(t, latent, ensembleTestConfig(), 4), newTestTermination(t, latent, 5)
 			r, err := NewReplica(m, c, e)
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +46,7 @@ func TestReplica(t *testing.T) {
 				t.Fatal("a new replica imagines differently from the originals")
 			}
 			trainModel(t, m, tc.batch, 2, 7)
-			for _, net := range []nn.Net[float32]{c.v, e.net} {
+			for _, net := range []nn.Net[float32]{c.v[0], c.v[2], e.net} {
 				for i := range net.Params() {
 					net.Params()[i] += 0.01
 				}
