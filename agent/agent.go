@@ -85,10 +85,13 @@ type options struct {
 // for other agents.
 func Concurrent(on bool) Option { return func(o *options) { o.concurrent = on } }
 
-// Set changes settings of a learner with a world model (jepa, pets or recon), named as
-// ModelConfigFor lists them, after its task's tunings and, for images, PixelModelConfig: an
-// ablation. New returns an error for other agents, an unknown setting or a bad value; no
-// settings change nothing.
+// Set changes settings of a learner with a world model (jepa, pets or recon), for an
+// ablation: the agent's, named as ModelConfigFor lists them and applied after its task's
+// tunings and, for images, PixelModelConfig; and its model's, named "model." and a field of
+// the model's configuration (model.horizon, model.batch, model.rho, model.latent,
+// model.reward, model.lr; for jepa model.consistency and model.target; for recon
+// model.reconstruction; for pets model.members, model.batch and model.lr). New returns an
+// error for other agents, an unknown setting or a bad value; no settings change nothing.
 func Set(settings map[string]string) Option {
 	return func(o *options) { o.settings = maps.Clone(settings) }
 }
@@ -119,27 +122,39 @@ var builtins = []struct {
 		return o, nil
 	}, false},
 	{"jepa", func(env envs.Env, seed uint64, o options) (Agent, error) {
-		return newLearning("jepa", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		return newLearning("jepa", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
+			c := worldmodel.DefaultJEPAConfig()
 			if d.Pixels.Images() {
-				return worldmodel.NewJEPA(d, worldmodel.DefaultPixelJEPAConfig(), s)
+				c = worldmodel.DefaultPixelJEPAConfig()
 			}
-			return worldmodel.NewJEPA(d, worldmodel.DefaultJEPAConfig(), s)
+			if err := set.apply(jepaSettings(&c)); err != nil {
+				return nil, err
+			}
+			return worldmodel.NewJEPA(d, c, s)
 		})
 	}, true},
 	{"pets", func(env envs.Env, seed uint64, o options) (Agent, error) {
-		return newLearning("pets", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		return newLearning("pets", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
 			if d.Pixels.Images() {
 				return nil, errors.New("pets learns from states, not images: use jepa or recon with pixel observations")
 			}
-			return worldmodel.NewPETS(d, worldmodel.DefaultPETSConfig(), s)
+			c := worldmodel.DefaultPETSConfig()
+			if err := set.apply(petsSettings(&c)); err != nil {
+				return nil, err
+			}
+			return worldmodel.NewPETS(d, c, s)
 		})
 	}, true},
 	{"recon", func(env envs.Env, seed uint64, o options) (Agent, error) {
-		return newLearning("recon", env, seed, o, func(d worldmodel.Dims, s uint64) (worldmodel.Model, error) {
+		return newLearning("recon", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
+			c := worldmodel.DefaultReconConfig()
 			if d.Pixels.Images() {
-				return worldmodel.NewRecon(d, worldmodel.DefaultPixelReconConfig(), s)
+				c = worldmodel.DefaultPixelReconConfig()
 			}
-			return worldmodel.NewRecon(d, worldmodel.DefaultReconConfig(), s)
+			if err := set.apply(reconSettings(&c)); err != nil {
+				return nil, err
+			}
+			return worldmodel.NewRecon(d, c, s)
 		})
 	}, true},
 	{"sac", func(env envs.Env, seed uint64, _ options) (Agent, error) {

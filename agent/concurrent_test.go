@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,10 @@ func TestNewSet(t *testing.T) {
 		{"critic ensemble without a critic", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic.members": "3"}, 0, "critic.members = \"3\": the agent plans without a critic here: set critic=true too"},
 		{"critic ensemble with the critic set", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic": "true", "critic.members": "3"}, 2, ""},
 		{"critic ensemble too pessimistic", env, "jepa", map[string]string{"critic.min": "2"}, 0, "critic of 1 members taking the minimum of 2"},
+		{"the model's", env, "jepa", map[string]string{"model.horizon": "3", "model.batch": "64", "updates": "1"}, 1, ""},
+		{"another model's", env, "jepa", map[string]string{"model.members": "3"}, 0, `unknown setting "model.members" (known for this model: model.batch, model.consistency, model.horizon, model.latent, model.lr, model.reward, model.rho, model.target)`},
+		{"the model's bad value", env, "recon", map[string]string{"model.rho": "half"}, 0, `model.rho = "half": want a finite number`},
+		{"the model's bad size", env, "pets", map[string]string{"model.members": "0"}, 0, "PETS needs at least one member"},
 		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
 		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, plan.correlation`},
 		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
@@ -194,8 +199,14 @@ func TestNewSet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ag.(*ModelBased).cfg.UpdatesPerStep; got != tc.updates {
+			a := ag.(*ModelBased)
+			if got := a.cfg.UpdatesPerStep; got != tc.updates {
 				t.Errorf("%d updates per step, want %d", got, tc.updates)
+			}
+			if h, ok := tc.settings["model.horizon"]; ok {
+				if b, l := a.model.SampleShape(); strconv.Itoa(l) != h || strconv.Itoa(b) != tc.settings["model.batch"] {
+					t.Errorf("the model trains on %d sequences of %d steps, want %s of %s", b, l, tc.settings["model.batch"], h)
+				}
 			}
 			if got := settingsOf(ag); !maps.Equal(got, tc.settings) {
 				t.Errorf("the agent reports settings %v, want %v", got, tc.settings)

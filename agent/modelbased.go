@@ -403,8 +403,9 @@ func dimsOf(env envs.Env) worldmodel.Dims {
 
 // newLearning returns the ModelBased agent called name with its configuration for env
 // (ModelConfigFor, then PixelModelConfig for images, then o's settings, learning
-// concurrently if o says), learning the model that build makes from the derived seed.
-func newLearning(name string, env envs.Env, s uint64, o options, build func(worldmodel.Dims, uint64) (worldmodel.Model, error)) (Agent, error) {
+// concurrently if o says), learning the model that build makes from the derived seed and
+// o's settings of the model.
+func newLearning(name string, env envs.Env, s uint64, o options, build func(worldmodel.Dims, uint64, modelSettings) (worldmodel.Model, error)) (Agent, error) {
 	c, err := ModelConfigFor(name, env.Spec())
 	if err != nil {
 		return nil, err
@@ -414,10 +415,11 @@ func newLearning(name string, env envs.Env, s uint64, o options, build func(worl
 	if p := d.Pixels; p.Images() {
 		c = PixelModelConfig(c, p.Height*p.Width*p.Channels)
 	}
-	if err := c.Set(o.settings); err != nil {
+	agentSet, modelSet := splitSettings(o.settings)
+	if err := c.Set(agentSet); err != nil {
 		return nil, err
 	}
-	m, err := build(d, seed.Derive(s, modelStream))
+	m, err := build(d, seed.Derive(s, modelStream), modelSet)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}

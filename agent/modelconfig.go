@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,9 +145,9 @@ func (c *ModelConfig) Set(settings map[string]string) error {
 	return nil
 }
 
-// modelSettings sets each of a learner's settings that is not the planner's from its
+// learnerSettings sets each of a learner's settings that is not the planner's from its
 // value's text.
-var modelSettings = map[string]func(c *ModelConfig, value string) error{
+var learnerSettings = map[string]func(c *ModelConfig, value string) error{
 	"critic":         setCritic,
 	"critic.members": criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.Members }),
 	"critic.min":     criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
@@ -170,9 +169,9 @@ func criticSetting(field func(*worldmodel.CriticConfig) *int) func(*ModelConfig,
 
 // setModel sets the learner's setting called key to value in c.
 func setModel(c *ModelConfig, key, value string) error {
-	set, ok := modelSettings[key]
+	set, ok := learnerSettings[key]
 	if !ok {
-		return setPlan(&c.Plan, key, value, slices.Collect(maps.Keys(modelSettings))...)
+		return setPlan(&c.Plan, key, value, slices.Collect(maps.Keys(learnerSettings))...)
 	}
 	if err := set(c, value); err != nil {
 		return fmt.Errorf("%s = %q: %w", key, value, err)
@@ -248,24 +247,7 @@ func intSetting(field func(*plan.Config) *int) func(*plan.Config, string) error 
 	return func(c *plan.Config, value string) error { return setInt(field(c), value) }
 }
 
-// setInt sets *field to the whole number value writes.
-func setInt(field *int, value string) error {
-	v, err := strconv.Atoi(value)
-	if err != nil {
-		return errors.New("want a whole number")
-	}
-	*field = v
-	return nil
-}
-
 // floatSetting returns the setter of the number field that field points to.
 func floatSetting(field func(*plan.Config) *float64) func(*plan.Config, string) error {
-	return func(c *plan.Config, value string) error {
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return errors.New("want a finite number")
-		}
-		*field(c) = v
-		return nil
-	}
+	return func(c *plan.Config, value string) error { return setField(field(c), value) }
 }
