@@ -48,11 +48,15 @@ func randomTransitions(t *testing.T, env envs.Env, seed uint64, n int) (ts []Tra
 // without waiting for them. Acting runs while the updates are in flight, which the race
 // detector watches.
 func TestModelBasedConcurrentLag(t *testing.T) {
-	for _, kind := range []string{"jepa", "pets"} {
+	for _, kind := range []string{"jepa", "pets", "jepa with a policy prior"} {
 		t.Run(kind, func(t *testing.T) {
 			env := makeEnv(t, "Pendulum-v0", envs.WithMaxEpisodeSteps(30))
 			ts, ends := randomTransitions(t, env, 5, 60)
 			c := mbConfig()
+			if kind != "pets" {
+				c = withPolicy(c, 4)
+				kind = "jepa"
+			}
 			inline := newMB(t, env, kind, 3, c)
 			c.Concurrent = true
 			conc := newMB(t, env, kind, 3, c)
@@ -179,6 +183,8 @@ func TestNewSet(t *testing.T) {
 		{"critic ensemble without a critic", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic.members": "3"}, 0, "critic.members = \"3\": the agent plans without a critic here: set critic=true too"},
 		{"critic ensemble with the critic set", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic": "true", "critic.members": "3"}, 2, ""},
 		{"critic ensemble too pessimistic", env, "jepa", map[string]string{"critic.min": "2"}, 0, "critic of 1 members taking the minimum of 2"},
+		{"policy prior", env, "jepa", map[string]string{"policy": "16"}, 2, ""},
+		{"policy prior for pets", env, "pets", map[string]string{"policy": "8"}, 0, "which a *worldmodel.PETS cannot differentiate"},
 		{"the model's", env, "jepa", map[string]string{"model.horizon": "3", "model.batch": "64", "updates": "1"}, 1, ""},
 		{"another model's", env, "jepa", map[string]string{"model.members": "3"}, 0, `unknown setting "model.members" (known for this model: model.batch, model.consistency, model.horizon, model.latent, model.lr, model.reward, model.rho, model.target)`},
 		{"the model's bad value", env, "recon", map[string]string{"model.rho": "half"}, 0, `model.rho = "half": want a finite number`},
@@ -202,6 +208,9 @@ func TestNewSet(t *testing.T) {
 			a := ag.(*ModelBased)
 			if got := a.cfg.UpdatesPerStep; got != tc.updates {
 				t.Errorf("%d updates per step, want %d", got, tc.updates)
+			}
+			if n, ok := tc.settings["policy"]; ok && (a.policy == nil || strconv.Itoa(a.cfg.Plan.Proposals) != n) {
+				t.Errorf("policy prior %v with %d proposals, want one with %s", a.policy != nil, a.cfg.Plan.Proposals, n)
 			}
 			if h, ok := tc.settings["model.horizon"]; ok {
 				if b, l := a.model.SampleShape(); strconv.Itoa(l) != h || strconv.Itoa(b) != tc.settings["model.batch"] {

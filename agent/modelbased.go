@@ -10,6 +10,7 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel"
+	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
 // ModelBased learns a world model online from its own experience and chooses every action by
@@ -56,7 +57,15 @@ type ModelBased struct {
 	failed error // the first error of concurrent updates, returned from then on
 
 	settings map[string]string // the settings New changed (Set), for the results
+	policy   *policy           // the policy prior, nil without one
 }
+
+// proposals is the policy prior as the planner's imagination calls it, drawing with the
+// agent's acting draws.
+type proposals struct{ a *ModelBased }
+
+// Propose writes the policy prior's actions for the latents z into actions.
+func (p proposals) Propose(z, actions nn.Matrix[float32]) { p.a.policy.propose(z, actions, p.a.actRNG) }
 
 // maxSeedSeconds bounds ModelConfig.SeedSeconds, a year of experience.
 const maxSeedSeconds = 365 * 24 * 3600
@@ -93,6 +102,8 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 			c.SeedSeconds, c.PretrainUpdates, c.UpdatesPerStep, float64(maxSeedSeconds))
 	case !(c.ExploreStd >= 0):
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
+	case c.Plan.Proposals > 0 && c.Policy == nil:
+		return nil, fmt.Errorf("agent: %d proposals per planner iteration without a policy prior to propose them", c.Plan.Proposals)
 	}
 	replay, err := newReplay(c.ReplayCapacity, model.Dims(), space.Dim())
 	if err != nil {
@@ -131,6 +142,12 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	}
 	a.im = worldmodel.NewImagination(imagining, c.Discount)
 	a.im.SetCritic(imCritic)
+	if c.Policy != nil {
+		if a.policy, err = newPolicy(env, model, *c.Policy, seedValue, c.Concurrent); err != nil {
+			return nil, err
+		}
+		a.im.SetPolicy(proposals{a})
+	}
 	a.Reset(seedValue)
 	return a, nil
 }
@@ -229,7 +246,7 @@ func (a *ModelBased) Observe(t Transition) error {
 		_, err := a.update(a.cfg.UpdatesPerStep)
 		return err
 	}
-	a.replica.Sync()
+	a.sync()
 	a.started.stats, a.started.updates = a.stats, a.updates
 	a.inFlight = true
 	go func() {
@@ -267,10 +284,14 @@ func (a *ModelBased) wait() error {
 	return a.failed
 }
 
-// sync brings the planner's replica, if the agent learns concurrently, up to date.
+// sync brings the planner's replicas of the networks, if the agent learns concurrently, up
+// to date.
 func (a *ModelBased) sync() {
 	if a.replica != nil {
 		a.replica.Sync()
+	}
+	if a.policy != nil {
+		a.policy.sync()
 	}
 }
 
@@ -294,6 +315,11 @@ func (a *ModelBased) update(n int) (int, error) {
 		}
 		if err := a.trainTermination(); err != nil {
 			return i, fmt.Errorf("agent: termination update %d: %w", a.updates, err)
+		}
+		if a.policy != nil {
+			if err := a.policy.train(a.replay, a.trainRNG, a.model, a.critic); err != nil {
+				return i, fmt.Errorf("agent: policy update %d: %w", a.updates, err)
+			}
 		}
 		a.updates++
 	}

@@ -42,6 +42,9 @@ type ModelConfig struct {
 	ExploreStd float64
 	// ReplayCapacity is the most transitions the replay buffer keeps.
 	ReplayCapacity int
+	// Policy configures a policy prior, whose proposals take Plan.Proposals of the planner's
+	// candidates; nil plans without one (and Plan.Proposals must be 0).
+	Policy *PolicyConfig
 	// Concurrent makes the agent train on a second goroutine while it acts: the updates that
 	// follow a step run while the agent plans the next action, with a replica of the model
 	// synced before they start, so every action is planned with the parameters of one step
@@ -91,8 +94,8 @@ const maxReplayFrames = 900 << 20
 
 // PixelModelConfig returns c changed for a learner of images of frameBytes bytes each,
 // whose training steps pass every image of their batches through convolutions: one model
-// update per step, batches of 32 transitions for the critic and of 32 random and 8
-// terminal ones for the termination model (docs/decisions/pixels.md has the timings), and
+// update per step, batches of 32 transitions for the critic and the policy prior and of 32
+// random and 8 terminal ones for the termination model (docs/decisions/pixels.md has the timings), and
 // a replay buffer of at most 900 MiB of frames.
 func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 	c.UpdatesPerStep = 1
@@ -106,6 +109,11 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 		ends := *c.Termination
 		ends.Batch, ends.Ends = 32, 8
 		c.Termination = &ends
+	}
+	if c.Policy != nil {
+		pol := *c.Policy
+		pol.Batch = 32
+		c.Policy = &pol
 	}
 	return c
 }
@@ -126,6 +134,8 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	critic.members    the critic's Members, a whole number (settings apply in name order,
 //	                  so after critic)
 //	critic.min        the critic's TargetMin, a whole number
+//	policy            a policy prior (DefaultPolicyConfig) proposing this many candidates
+//	                  (Plan.Proposals), a whole number; 0 for none
 //	updates           UpdatesPerStep, a whole number
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
@@ -151,7 +161,22 @@ var learnerSettings = map[string]func(c *ModelConfig, value string) error{
 	"critic":         setCritic,
 	"critic.members": criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.Members }),
 	"critic.min":     criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
+	"policy":         setPolicy,
 	"updates":        func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+}
+
+// setPolicy gives c the default policy prior with value proposals per planner iteration, or
+// none for 0.
+func setPolicy(c *ModelConfig, value string) error {
+	if err := setInt(&c.Plan.Proposals, value); err != nil {
+		return err
+	}
+	c.Policy = nil
+	if c.Plan.Proposals > 0 {
+		p := DefaultPolicyConfig()
+		c.Policy = &p
+	}
+	return nil
 }
 
 // criticSetting returns the setter of the critic's whole-number field that field points

@@ -12,8 +12,8 @@ const modelBasedKind = "model-based agent"
 
 // MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
 // between episodes can continue as if it had not stopped: its step and update counts, the
-// state of its random draws of training batches, the states of the model, the critic and
-// the termination model, and the replay buffer. It returns an error only if the model's
+// state of its random draws of training batches, the states of the model, the critic, the
+// termination model and the policy prior, and the replay buffer. It returns an error only if the model's
 // state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	p, err := a.stateParts()
@@ -45,14 +45,56 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 		ends, _ = a.ends.MarshalBinary()
 	}
 	b := parts.Bytes
-	return parts.Nested(modelBasedKind, b(counts), b(src), b(model), b(critic), a.replay.stateParts(), b(ends)), nil
+	ps := []parts.Part{b(counts), b(src), b(model), b(critic), a.replay.stateParts(), b(ends)}
+	if a.policy != nil {
+		ps = append(ps, b(a.policyState()))
+	}
+	return parts.Nested(modelBasedKind, ps...), nil
+}
+
+// policyKind names the state of a policy prior.
+const policyKind = "policy prior"
+
+// policyState returns the state of the policy prior, its temperature and its networks with
+// their optimisers.
+func (a *ModelBased) policyState() []byte {
+	ps := [][]byte{a.policy.pi.temperature()}
+	for _, c := range a.policy.pi.checkpoints() {
+		b, _ := c.MarshalBinary()
+		ps = append(ps, b)
+	}
+	return parts.Encode(policyKind, ps...)
+}
+
+// restorePolicy restores the policy prior from policyState's data.
+func (a *ModelBased) restorePolicy(data []byte) error {
+	cks := a.policy.pi.checkpoints()
+	p, err := parts.Decode(policyKind, data, 1+len(cks))
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	logAlpha, err := decodeTemperature(p[0])
+	if err != nil {
+		return fmt.Errorf("agent: %s state: %w", policyKind, err)
+	}
+	for i, c := range cks {
+		if err := c.UnmarshalBinary(p[1+i]); err != nil {
+			return fmt.Errorf("agent: %s state: %w", policyKind, err)
+		}
+	}
+	a.policy.pi.logAlpha.p[0] = logAlpha
+	return nil
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way
 // (the same environment, model and configuration). It returns an error if data is not such
 // a state; the agent is then unusable, as its parts may have been restored in part.
 func (a *ModelBased) UnmarshalBinary(data []byte) error {
-	p, err := parts.Decode(modelBasedKind, data, 6)
+	n := 6 // a seventh part holds the policy prior
+	if a.policy != nil {
+		n = 7
+	}
+	p, err := parts.Decode(modelBasedKind, data, n)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
@@ -87,6 +129,11 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if a.ends != nil {
 		if err := a.ends.UnmarshalBinary(p[5]); err != nil {
 			return fmt.Errorf("agent: %w", err)
+		}
+	}
+	if a.policy != nil {
+		if err := a.restorePolicy(p[6]); err != nil {
+			return err
 		}
 	}
 	a.steps, a.updates, a.pretrained = steps, updates, pretrained

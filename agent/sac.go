@@ -64,12 +64,6 @@ func (c SACConfig) validate() error {
 	return nil
 }
 
-// The bounds of the actor's log standard deviation, as CleanRL's.
-const (
-	sacLogStdMin = -5
-	sacLogStdMax = 2
-)
-
 // Streams of a SAC agent's seed.
 const (
 	sacActorStream  = 0x7361_6361_6374_0000
@@ -90,18 +84,14 @@ type SAC struct {
 	scale, bias    []float64 // env action = bias + scale·a for a in [−1, 1]
 	obsDim, actDim int
 
-	actor          *nn.MLP[float32]
+	pi             *actor
 	q, target      [2]*nn.MLP[float32]
-	actorOpt, qOpt *nn.AdamW[float32]
-	alphaOpt       *nn.AdamW[float32]
-	logAlpha       scalar
-	targetEntropy  float64
+	qOpt           *nn.AdamW[float32]
 	replay         *Replay
 	batch          worldmodel.Batch
 	obs, next, act nn.Matrix[float32] // the batch's observations and actions in [−1, 1]
 	qIn, y, grad   nn.Matrix[float32]
-	actGrad, dQ    nn.Matrix[float32]
-	draw           policyDraw
+	dAct, dQ       nn.Matrix[float32] // the gradient of the actor's Q term with respect to its actions
 	one            nn.Matrix[float32] // the observation acted on
 	steps, updates int
 	eval           bool
@@ -110,15 +100,6 @@ type SAC struct {
 	actRNG         *rand.Rand // draws exploration, reset every episode
 	action         []float64
 }
-
-// scalar is one trainable parameter, for the optimiser: the log of SAC's temperature.
-type scalar struct{ p, g [1]float32 }
-
-// Params returns the parameter.
-func (s *scalar) Params() []float32 { return s.p[:] }
-
-// Grads returns its gradient.
-func (s *scalar) Grads() []float32 { return s.g[:] }
 
 // NewSAC returns a SAC agent for env, seeded with seedValue. It returns an error if the
 // configuration is invalid, env observes images, or its action space is unbounded.
@@ -148,7 +129,7 @@ func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
 		}
 		return m
 	}
-	a.actor = mlp(a.obsDim, 2*a.actDim, seed.Derive(seedValue, sacActorStream))
+	net := mlp(a.obsDim, 2*a.actDim, seed.Derive(seedValue, sacActorStream))
 	for k := range a.q {
 		a.q[k] = mlp(a.obsDim+a.actDim, 1, seed.Derive(seedValue, sacCriticStream+uint64(k)))
 	}
@@ -158,11 +139,10 @@ func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
 	for k, q := range a.q {
 		a.target[k] = q.Clone()
 	}
-	adam := func(lr float64) nn.AdamWConfig { c := nn.DefaultAdamW(lr); c.WeightDecay = 0; return c }
-	a.actorOpt, _ = nn.NewAdamW(adam(c.ActorLR), nn.Net[float32](a.actor))
-	a.qOpt, _ = nn.NewAdamW(adam(c.CriticLR), nn.Net[float32](a.q[0]), a.q[1])
-	a.alphaOpt, _ = nn.NewAdamW(adam(c.CriticLR), nn.Net[float32](&a.logAlpha))
-	a.targetEntropy = -float64(a.actDim)
+	a.pi = newActor(net, a.actDim, c.ActorLR, c.CriticLR)
+	adam := nn.DefaultAdamW(c.CriticLR)
+	adam.WeightDecay = 0
+	a.qOpt, _ = nn.NewAdamW(adam, nn.Net[float32](a.q[0]), a.q[1])
 	if a.replay, err = NewReplay(c.ReplayCapacity, a.obsDim, a.actDim); err != nil {
 		return nil, err
 	}
@@ -187,7 +167,7 @@ func (a *SAC) EndEpisode() error {
 }
 
 // Alpha returns the entropy temperature.
-func (a *SAC) Alpha() float64 { return math.Exp(float64(a.logAlpha.p[0])) }
+func (a *SAC) Alpha() float64 { return a.pi.alpha() }
 
 // Act returns a uniformly random action for the first StartSteps training steps, then an
 // action drawn from the actor, or in evaluation mode the actor's mean action. It returns an
@@ -205,7 +185,7 @@ func (a *SAC) Act(obs []float64) ([]float64, error) {
 		}
 		a.one.Data[i] = float32(v)
 	}
-	out := a.actor.Infer(a.one)
+	out := a.pi.net.Infer(a.one)
 	for j := range a.actDim {
 		u := float64(out.Data[j])
 		if !a.eval {
@@ -280,12 +260,12 @@ func (a *SAC) loadBatch() {
 // returns the sum of their losses.
 func (a *SAC) trainCritics() float64 {
 	b, alpha := &a.batch, float32(a.Alpha())
-	a.draw.sample(a.actor.Infer(a.next), a.actDim, a.trainRNG)
-	a.fillQIn(a.next, a.draw.act)
+	a.pi.draw.sample(a.pi.net.Infer(a.next), a.actDim, a.trainRNG)
+	a.fillQIn(a.next, a.pi.draw.act)
 	a.y.Reshape(b.B, 1)
 	q0, q1 := a.target[0].Infer(a.qIn).Data, a.target[1].Infer(a.qIn).Data
 	for i := range b.B {
-		soft := min(q0[i], q1[i]) - alpha*a.draw.logp.Data[i]
+		soft := min(q0[i], q1[i]) - alpha*a.pi.draw.logp.Data[i]
 		if b.Terminated[i] {
 			soft = 0
 		}
@@ -308,9 +288,7 @@ func (a *SAC) trainCritics() float64 {
 // entropy.
 func (a *SAC) trainActor() {
 	_, entropyGap := a.actorGradient(a.trainRNG)
-	a.actorOpt.Step()
-	a.logAlpha.g[0] = float32(-a.Alpha() * entropyGap)
-	a.alphaOpt.Step()
+	a.pi.step(entropyGap)
 }
 
 // actorGradient sets the actor's gradients to those of its loss on the batch's observations,
@@ -319,17 +297,15 @@ func (a *SAC) trainActor() {
 // gradients in the Q-networks, which their next update clears.
 func (a *SAC) actorGradient(rng *rand.Rand) (loss, entropyGap float64) {
 	n, d, alpha := a.obs.Rows, a.actDim, a.Alpha()
-	out := a.actor.Forward(a.obs)
-	raw := out.Data
-	a.draw.sample(out, d, rng)
-	a.fillQIn(a.obs, a.draw.act)
+	act := a.pi.sample(a.obs, rng)
+	a.fillQIn(a.obs, act)
 	qs := [2][]float32{}
 	for k, q := range a.q {
 		qs[k] = q.Forward(a.qIn).Data
 	}
 	// The gradient of −mean(min_k Q_k) reaches the action through the smaller Q only.
-	a.actGrad.Reshape(n, 2*d)
-	clear(a.actGrad.Data)
+	a.dAct.Reshape(n, d)
+	clear(a.dAct.Data)
 	a.dQ.Reshape(n, 1)
 	for k, q := range a.q {
 		for i := range n {
@@ -341,29 +317,14 @@ func (a *SAC) actorGradient(rng *rand.Rand) (loss, entropyGap float64) {
 		dIn := q.BackwardInput(a.dQ)
 		for i := range n {
 			for j := range d {
-				a.actGrad.Data[i*2*d+j] += dIn.Data[i*(a.obsDim+d)+a.obsDim+j]
+				a.dAct.Data[i*d+j] += dIn.Data[i*(a.obsDim+d)+a.obsDim+j]
 			}
 		}
 	}
 	for i := range n {
-		logp := float64(a.draw.logp.Data[i])
-		loss += (alpha*logp - float64(min(qs[0][i], qs[1][i]))) / float64(n)
-		entropyGap += (logp + a.targetEntropy) / float64(n)
-		for j := range d {
-			k := i*d + j
-			act, eps, std := float64(a.draw.act.Data[k]), float64(a.draw.eps.Data[k]), float64(a.draw.std.Data[k])
-			slope := 1 - act*act
-			squash := 2 * act * slope / (slope + 1e-6) // ∂/∂u of −log(1 − tanh²u + 1e-6)
-			dMean := alpha*squash/float64(n) + float64(a.actGrad.Data[i*2*d+j])*slope
-			dLogStd := -alpha/float64(n) + std*eps*dMean
-			t := math.Tanh(float64(raw[i*2*d+d+j]))
-			a.actGrad.Data[i*2*d+j] = float32(dMean)
-			a.actGrad.Data[i*2*d+d+j] = float32(dLogStd * 0.5 * (sacLogStdMax - sacLogStdMin) * (1 - t*t))
-		}
+		loss += (alpha*float64(a.pi.draw.logp.Data[i]) - float64(min(qs[0][i], qs[1][i]))) / float64(n)
 	}
-	a.actor.ZeroGrad()
-	a.actor.Backward(a.actGrad)
-	return loss, entropyGap
+	return loss, a.pi.backward(a.dAct)
 }
 
 // fillQIn sets the Q-networks' input to the rows of obs beside the rows of act.
@@ -382,39 +343,4 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// logStd maps the actor's raw output into [sacLogStdMin, sacLogStdMax].
-func logStd(raw float32) float64 {
-	return sacLogStdMin + 0.5*(sacLogStdMax-sacLogStdMin)*(math.Tanh(float64(raw))+1)
-}
-
-// policyDraw is a batch of actions drawn from the actor, one per row, kept for the gradient:
-// the noise, the standard deviations, the squashed actions and their log-probabilities.
-type policyDraw struct {
-	eps, std, act, logp nn.Matrix[float32]
-}
-
-// sample draws one action per row of the actor's output out (d means, then d raw log
-// standard deviations) with rng.
-func (p *policyDraw) sample(out nn.Matrix[float32], d int, rng *rand.Rand) {
-	n := out.Rows
-	p.eps.Reshape(n, d)
-	p.std.Reshape(n, d)
-	p.act.Reshape(n, d)
-	p.logp.Reshape(n, 1)
-	const halfLog2Pi = 0.9189385332046727
-	for i := range n {
-		row := out.Row(i)
-		var logp float64
-		for j := range d {
-			ls := logStd(row[d+j])
-			std, eps := math.Exp(ls), rng.NormFloat64()
-			act := math.Tanh(float64(row[j]) + std*eps)
-			logp += -0.5*eps*eps - ls - halfLog2Pi - math.Log(1-act*act+1e-6)
-			k := i*d + j
-			p.eps.Data[k], p.std.Data[k], p.act.Data[k] = float32(eps), float32(std), float32(act)
-		}
-		p.logp.Data[i] = float32(logp)
-	}
 }

@@ -74,11 +74,11 @@ func TestSACActorGradient(t *testing.T) {
 	}
 	a.loadBatch()
 	noise := func() *rand.Rand { return rand.New(rand.NewPCG(7, 7)) }
-	params := a.actor.Params()
+	params := a.pi.net.Params()
 	for _, logAlpha := range []float32{0, -8} {
-		a.logAlpha.p[0] = logAlpha
+		a.pi.logAlpha.p[0] = logAlpha
 		a.actorGradient(noise())
-		grads := slices.Clone(a.actor.Grads())
+		grads := slices.Clone(a.pi.net.Grads())
 		const h = 1e-3
 		var dot, nfd, ng float64
 		for i := 0; i < len(params); i += 7 {
@@ -130,7 +130,7 @@ func TestSACPolicyDensity(t *testing.T) {
 // actor trained every ActorEvery-th update, and nothing learnt in evaluation mode.
 func TestSACLearnsInOrder(t *testing.T) {
 	a := sacAfter(t, 39)
-	actor := slices.Clone(a.actor.Params())
+	actor := slices.Clone(a.pi.net.Params())
 	if a.updates != 0 || a.replay.Len() != 39 {
 		t.Fatalf("after 39 steps: %d updates, %d stored; want none before step 40", a.updates, a.replay.Len())
 	}
@@ -138,7 +138,7 @@ func TestSACLearnsInOrder(t *testing.T) {
 	if a.updates != 4 {
 		t.Errorf("after 43 steps: %d updates, want 4", a.updates)
 	}
-	if slices.Equal(actor, a.actor.Params()) || slices.Equal(a.q[0].Params(), a.target[0].Params()) {
+	if slices.Equal(actor, a.pi.net.Params()) || slices.Equal(a.q[0].Params(), a.target[0].Params()) {
 		t.Error("the updates left the actor as it was, or the target equal to its Q-network")
 	}
 	before, _ := a.MarshalBinary()

@@ -3,7 +3,6 @@ package agent
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
@@ -26,9 +25,8 @@ func (a *SAC) stateParts() (parts.Part, error) {
 	le := binary.LittleEndian
 	counts, _ := binary.Append(nil, le, []uint64{uint64(a.steps), uint64(a.updates)})
 	src, _ := a.trainSrc.MarshalBinary()
-	alpha := le.AppendUint32(nil, math.Float32bits(a.logAlpha.p[0]))
 	b := parts.Bytes
-	ps := []parts.Part{b(counts), b(src), b(alpha), a.replay.stateParts()}
+	ps := []parts.Part{b(counts), b(src), b(a.pi.temperature()), a.replay.stateParts()}
 	for _, c := range a.checkpoints() {
 		net, _ := c.MarshalBinary()
 		ps = append(ps, b(net))
@@ -40,11 +38,8 @@ func (a *SAC) stateParts() (parts.Part, error) {
 // Q-networks and their targets, the actor, and the temperature's optimiser alone (the
 // temperature is a part of its own).
 func (a *SAC) checkpoints() []nn.Checkpoint[float32] {
-	return []nn.Checkpoint[float32]{
-		{Nets: []*nn.MLP[float32]{a.q[0], a.q[1], a.target[0], a.target[1]}, Opt: a.qOpt},
-		{Nets: []*nn.MLP[float32]{a.actor}, Opt: a.actorOpt},
-		{Opt: a.alphaOpt},
-	}
+	qs := nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{a.q[0], a.q[1], a.target[0], a.target[1]}, Opt: a.qOpt}
+	return append([]nn.Checkpoint[float32]{qs}, a.pi.checkpoints()...)
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way
@@ -60,12 +55,9 @@ func (a *SAC) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("agent: %s state: %w", sacKind, err)
 	}
-	if len(p[2]) != 4 {
-		return fmt.Errorf("agent: %s state: temperature of %d bytes", sacKind, len(p[2]))
-	}
-	logAlpha := math.Float32frombits(binary.LittleEndian.Uint32(p[2]))
-	if math.IsNaN(float64(logAlpha)) || math.IsInf(float64(logAlpha), 0) {
-		return fmt.Errorf("agent: %s state: log temperature %v", sacKind, logAlpha)
+	logAlpha, err := decodeTemperature(p[2])
+	if err != nil {
+		return fmt.Errorf("agent: %s state: %w", sacKind, err)
 	}
 	if err := a.trainSrc.UnmarshalBinary(p[1]); err != nil {
 		return fmt.Errorf("agent: training draws: %w", err)
@@ -81,7 +73,7 @@ func (a *SAC) UnmarshalBinary(data []byte) error {
 	if a.replay.Len() > steps {
 		return fmt.Errorf("agent: %s state holds %d transitions after %d steps", sacKind, a.replay.Len(), steps)
 	}
-	a.steps, a.updates, a.logAlpha.p[0] = steps, updates, logAlpha
+	a.steps, a.updates, a.pi.logAlpha.p[0] = steps, updates, logAlpha
 	return nil
 }
 

@@ -59,6 +59,7 @@ type Critic struct {
 	z, next, returns nn.Matrix[float32]
 	grad             nn.Matrix[float32]
 	value            []float32 // the mean of the members' values
+	ones             nn.Matrix[float32]
 }
 
 // NewCritic returns an untrained critic for latents of size latent, with parameters drawn

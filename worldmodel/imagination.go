@@ -26,6 +26,30 @@ type Imagination struct {
 	// Per candidate while Evaluate runs with a termination model: the probability that
 	// its episode has not ended, and the reward per step its ended part earns.
 	alive, absorbed []float64
+	policy          Policy
+}
+
+// A Policy proposes an action for each of a batch of latents, as a learned policy prior
+// does for a planner.
+type Policy interface {
+	// Propose writes an action for each row of z into the same row of actions, in the
+	// environment's units.
+	Propose(z, actions nn.Matrix[float32])
+}
+
+// SetPolicy makes Propose roll p out in the model; nil turns proposals off.
+func (im *Imagination) SetPolicy(p Policy) { im.policy = p }
+
+// Propose writes n sequences of horizon actions into seqs, laid out as in Evaluate, each
+// the policy's actions along its own rollout in the model from the latent of the current
+// observation, as plan.Proposer asks. It reports false, proposing nothing, without a policy
+// or before the first Observe.
+func (im *Imagination) Propose(seqs []float64, n, horizon int) (bool, error) {
+	if im.policy == nil || !im.observed {
+		return false, nil
+	}
+	err := im.rollout(seqs, n, horizon, im.policy.Propose, func(int, nn.Matrix[float32], []float32) error { return nil })
+	return err == nil, err
 }
 
 // NewImagination returns an Imagination over model that discounts the reward of step t by
@@ -72,7 +96,7 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	for i := range n {
 		im.alive[i], im.absorbed[i] = 1, 0
 	}
-	err := im.rollout(seqs, n, horizon, func(t int, z nn.Matrix[float32], reward []float32) error {
+	err := im.rollout(seqs, n, horizon, nil, func(t int, z nn.Matrix[float32], reward []float32) error {
 		w := math.Pow(im.discount, float64(t))
 		var ended []float32
 		if im.ends != nil {
@@ -119,7 +143,7 @@ func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) 
 		im.imagined = make([][]float64, horizon)
 	}
 	out := im.imagined[:horizon]
-	err := im.rollout(seq, 1, horizon, func(t int, z nn.Matrix[float32], _ []float32) error {
+	err := im.rollout(seq, 1, horizon, nil, func(t int, z nn.Matrix[float32], _ []float32) error {
 		out[t] = readInto(out[t], im.model.Readout(z).Row(0))
 		if !finite(out[t]...) {
 			return fmt.Errorf("worldmodel: imagined observation is not finite at step %d", t)
@@ -156,8 +180,9 @@ func readInto(dst []float64, src []float32) []float64 {
 }
 
 // rollout runs n action sequences of horizon steps through the model from the start latent,
-// calling see with each step's predicted latents and rewards.
-func (im *Imagination) rollout(seqs []float64, n, horizon int, see func(t int, z nn.Matrix[float32], reward []float32) error) error {
+// calling see with each step's predicted latents and rewards. The actions come from seqs,
+// or, when choose is not nil, from choose, given each step's latents, and go into seqs.
+func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
 	d := im.model.Dims()
 	if !im.observed {
 		return errors.New("worldmodel: imagining before any observation")
@@ -171,10 +196,17 @@ func (im *Imagination) rollout(seqs []float64, n, horizon int, see func(t int, z
 		copy(im.z.Row(i), im.start)
 	}
 	for t := range horizon {
+		if choose != nil {
+			choose(im.z, im.a)
+		}
 		for i := range n {
-			row := im.a.Row(i)
+			row, seq := im.a.Row(i), seqs[(i*horizon+t)*d.Action:]
 			for j := range row {
-				row[j] = float32(seqs[(i*horizon+t)*d.Action+j])
+				if choose != nil {
+					seq[j] = float64(row[j])
+				} else {
+					row[j] = float32(seq[j])
+				}
 			}
 		}
 		next, reward := im.model.Predict(im.z, im.a)

@@ -368,3 +368,52 @@ func TestImaginationPlansWithJEPA(t *testing.T) {
 		t.Errorf("the plan's true return %.4f is no better than doing nothing, %.4f", trueReturn(best), trueReturn(zero))
 	}
 }
+
+// halfBack is a Policy that moves a latent half-way back to the origin, more for later rows:
+// row i proposes −z·(i+1)/(n+1).
+type halfBack struct{}
+
+func (halfBack) Propose(z, a nn.Matrix[float32]) {
+	for i := range z.Rows {
+		for j, v := range z.Row(i) {
+			a.Row(i)[j] = -v * float32(i+1) / float32(z.Rows+1)
+		}
+	}
+}
+
+// TestImaginationPropose checks that Propose rolls the policy out in the model from the
+// current latent, each row on its own path, and proposes nothing without a policy or an
+// observation.
+func TestImaginationPropose(t *testing.T) {
+	im := NewImagination(newFakeModel(2), 0.9)
+	seqs := make([]float64, 3*2*2)
+	if ok, err := im.Propose(seqs, 3, 2); ok || err != nil {
+		t.Fatalf("without a policy: proposed %v, error %v", ok, err)
+	}
+	im.SetPolicy(halfBack{})
+	if ok, err := im.Propose(seqs, 3, 2); ok || err != nil {
+		t.Fatalf("before an observation: proposed %v, error %v", ok, err)
+	}
+	if err := im.Observe([]float64{1, -2}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := im.Propose(seqs, 3, 2); !ok || err != nil {
+		t.Fatalf("proposed %v, error %v", ok, err)
+	}
+	for i := range 3 {
+		f := float64(i+1) / 4
+		z := []float64{1, -2}
+		for step := range 2 {
+			for j := range z {
+				want := -z[j] * f
+				if got := seqs[(i*2+step)*2+j]; math.Abs(got-want) > 1e-6 {
+					t.Fatalf("row %d step %d component %d: proposed %v, want %v", i, step, j, got, want)
+				}
+				z[j] += want
+			}
+		}
+	}
+	if _, err := im.Propose(seqs[:5], 3, 2); err == nil {
+		t.Error("a buffer of the wrong size was accepted")
+	}
+}

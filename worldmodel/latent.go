@@ -32,6 +32,11 @@ type latentModel struct {
 	z, in                         []nn.Matrix[float32] // latents and predictor inputs per step
 	rewards                       [][]float32          // predicted rewards per step
 	dz, dOut                      nn.Matrix[float32]
+
+	// ActionValue's buffers: the predictor's input and next latents, the values, the
+	// gradient at the predictor's output and at the next latents
+	avIn, avNext, avGrad, avDNext nn.Matrix[float32]
+	avValue                       []float32
 }
 
 // The networks of a latent model draw their initial parameters from streams of the seed.

@@ -20,6 +20,16 @@ type Evaluator interface {
 	Evaluate(seqs []float64, n, horizon int, returns []float64) error
 }
 
+// Proposer is an Evaluator that also proposes candidate sequences of its own, as a learned
+// policy rolled out in a model does (the policy prior of TD-MPC2).
+type Proposer interface {
+	Evaluator
+	// Propose writes n sequences, laid out as Evaluate reads them, into seqs, and reports
+	// whether it did: false while it has none to propose. It returns an error if it cannot,
+	// and then the planner gives up on this step.
+	Propose(seqs []float64, n, horizon int) (bool, error)
+}
+
 // Planner chooses actions by searching over action sequences scored by an Evaluator.
 type Planner interface {
 	// Plan searches for the best action sequence from the state ev predicts from and returns
@@ -77,6 +87,10 @@ type Config struct {
 	// slower-changing sequences, which explore swings better than white noise, as the
 	// coloured noise of iCEM (Pinneri et al., 2020) does.
 	Correlation float64
+	// Proposals is the number of candidates of every iteration that an Evaluator that is a
+	// Proposer proposes, once per Plan call, in place of random draws; other evaluators
+	// leave them to random draws. At most Samples − 3.
+	Proposals int
 	// Seed seeds the planner's random draws until its first Reset.
 	Seed uint64
 	// ActOnMean makes Plan return the first action of the final sampling mean, the
@@ -117,6 +131,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("plan: min std %v: want it in [0, %v] (the initial std)", c.MinStd, c.InitStd)
 	case !(c.Correlation >= 0 && c.Correlation < 1):
 		return fmt.Errorf("plan: correlation %v: want it in [0, 1)", c.Correlation)
+	case c.Proposals < 0 || c.Proposals > c.Samples-fixed:
+		return fmt.Errorf("plan: %d proposals: want 0 to %d (the samples less the %d fixed candidates)", c.Proposals, c.Samples-fixed, fixed)
 	}
 	for i := range d {
 		if math.IsInf(c.Bounds.Low[i], 0) || math.IsInf(c.Bounds.High[i], 0) {
@@ -160,12 +176,14 @@ type search struct {
 	zero      []float64 // the zero sequence, clipped to the bounds
 	warm      bool      // best and mean hold the previous call's plan
 
-	seqs    []float64 // samples × size
-	returns []float64
-	order   []int // candidates by return, best first
-	weights []float64
-	noise   []float64          // the previous step's noise, per component
-	byRet   func(a, b int) int // orders candidates by return, best first, then by index
+	seqs     []float64 // samples × size
+	proposed []float64 // Proposals × size, the proposer's sequences of this Plan call
+	nProp    int       // how many of them there are: 0 without a proposer's
+	returns  []float64
+	order    []int // candidates by return, best first
+	weights  []float64
+	noise    []float64          // the previous step's noise, per component
+	byRet    func(a, b int) int // orders candidates by return, best first, then by index
 }
 
 // newSearch validates c and allocates everything Plan needs.
@@ -176,7 +194,7 @@ func newSearch(c Config, weigh func([]float64, []int, []float64)) (*search, erro
 	c.Bounds = Bounds{Low: slices.Clone(c.Bounds.Low), High: slices.Clone(c.Bounds.High)}
 	d := c.Bounds.Dim()
 	s := &search{c: c, d: d, size: c.Horizon * d, half: make([]float64, d), weigh: weigh,
-		seqs: make([]float64, c.Samples*c.Horizon*d), returns: make([]float64, c.Samples),
+		seqs: make([]float64, c.Samples*c.Horizon*d), proposed: make([]float64, c.Proposals*c.Horizon*d), returns: make([]float64, c.Samples),
 		order: make([]int, c.Samples), noise: make([]float64, d), weights: make([]float64, c.Elites)}
 	for j := range d {
 		s.half[j] = (c.Bounds.High[j] - c.Bounds.Low[j]) / 2
@@ -223,6 +241,10 @@ func (s *search) Best() []float64 {
 // Plan runs the iterations and returns the first action of the best candidate scored.
 func (s *search) Plan(ev Evaluator) ([]float64, error) {
 	s.start()
+	if err := s.propose(ev); err != nil {
+		s.forget()
+		return nil, err
+	}
 	for it := range s.c.Iterations {
 		if err := s.iterate(ev, it == 0); err != nil {
 			s.forget()
@@ -246,6 +268,26 @@ func (s *search) iterate(ev Evaluator, first bool) error {
 	return nil
 }
 
+// propose asks ev, if it is a Proposer and the configuration wants proposals, for this
+// call's proposed sequences, clipped to the bounds.
+func (s *search) propose(ev Evaluator) error {
+	s.nProp = 0
+	p, ok := ev.(Proposer)
+	if !ok || s.c.Proposals == 0 {
+		return nil
+	}
+	did, err := p.Propose(s.proposed, s.c.Proposals, s.c.Horizon)
+	if err != nil || !did {
+		return err
+	}
+	for k, v := range s.proposed {
+		j := k % s.d
+		s.proposed[k] = min(s.c.Bounds.High[j], max(s.c.Bounds.Low[j], v))
+	}
+	s.nProp = s.c.Proposals
+	return nil
+}
+
 // candidate returns sequence i of the batch.
 func (s *search) candidate(i int) []float64 { return s.seqs[i*s.size : (i+1)*s.size] }
 
@@ -266,16 +308,17 @@ func (s *search) start() {
 // shift moves seq one step earlier, repeating its last step.
 func (s *search) shift(seq []float64) { copy(seq, seq[s.d:]) }
 
-// sample fills the batch: the fixed candidates first, then draws around the mean clipped to
-// the bounds.
+// sample fills the batch: the fixed candidates first, then the proposed ones, then draws
+// around the mean clipped to the bounds.
 func (s *search) sample() {
 	copy(s.candidate(0), s.mean)
 	copy(s.candidate(1), s.best)
 	copy(s.candidate(2), s.zero)
+	copy(s.seqs[fixed*s.size:], s.proposed[:s.nProp*s.size])
 	low, high := s.c.Bounds.Low, s.c.Bounds.High
 	rho := s.c.Correlation
 	fresh := math.Sqrt(1 - rho*rho) // keeps the noise's variance at 1
-	for i := fixed; i < s.c.Samples; i++ {
+	for i := fixed + s.nProp; i < s.c.Samples; i++ {
 		seq := s.candidate(i)
 		for k := range seq {
 			j := k % s.d

@@ -394,3 +394,85 @@ func TestActOnMean(t *testing.T) {
 		t.Errorf("acting on the mean (%.3f from the optimum) is no better than on the best candidate (%.3f)", mean, best)
 	}
 }
+
+// proposer is quadratic with proposals: it proposes its target, and beside it a sequence
+// outside the bounds, and records what it was asked and what it was given to evaluate.
+type proposer struct {
+	quadratic
+	has      bool
+	err      error
+	asked    int
+	sawFirst [][]float64 // the first candidates after the fixed ones, per Evaluate
+}
+
+func (p *proposer) Propose(seqs []float64, n, horizon int) (bool, error) {
+	p.asked++
+	if !p.has || p.err != nil {
+		return false, p.err
+	}
+	size := len(seqs) / n
+	for i := range n {
+		for k := range size {
+			seqs[i*size+k] = p.target[k]
+			if i > 0 {
+				seqs[i*size+k] = 100
+			}
+		}
+	}
+	return true, nil
+}
+
+func (p *proposer) Evaluate(seqs []float64, n, horizon int, returns []float64) error {
+	size := len(seqs) / n
+	p.sawFirst = append(p.sawFirst, slices.Clone(seqs[fixed*size:(fixed+2)*size]))
+	return p.quadratic.Evaluate(seqs, n, horizon, returns)
+}
+
+// TestProposals checks that a Proposer's sequences join every iteration's candidates once
+// clipped to the bounds, so that one iteration finds a target random draws miss; that an
+// evaluator that proposes nothing, or a configuration without proposals, leaves every
+// candidate to random draws; and that a proposer's error ends the call.
+func TestProposals(t *testing.T) {
+	target := []float64{0.9, 1.9, -0.8, 0.6, 0.3, 1.2}
+	c := testConfig(3)
+	c.Iterations, c.Proposals = 2, 2
+	p := &proposer{quadratic: quadratic{target}, has: true}
+	mppi := newPlanner(t, "mppi", c)
+	plan(t, mppi, p)
+	if p.asked != 1 || len(p.sawFirst) != 2 {
+		t.Fatalf("asked for proposals %d times, evaluated %d times; want 1 and 2", p.asked, len(p.sawFirst))
+	}
+	clipped := []float64{1, 2, 1, 2, 1, 2}
+	for it, seen := range p.sawFirst {
+		if !slices.Equal(seen[:6], target) || !slices.Equal(seen[6:], clipped) {
+			t.Errorf("iteration %d evaluated %v after the fixed candidates, want the proposals %v and %v", it, seen, target, clipped)
+		}
+	}
+	if best := mppi.Best(); !slices.Equal(best, target) {
+		t.Errorf("best %v, want the proposed target %v", best, target)
+	}
+	for _, tc := range []struct {
+		name      string
+		has       bool
+		proposals int
+		asked     int
+	}{{"nothing to propose", false, 2, 1}, {"no proposals wanted", true, 0, 0}} {
+		c := testConfig(3)
+		c.Iterations, c.Proposals = 2, tc.proposals
+		p := &proposer{quadratic: quadratic{target}, has: tc.has}
+		plan(t, newPlanner(t, "mppi", c), p)
+		if p.asked != tc.asked || slices.Equal(p.sawFirst[0][:6], target) {
+			t.Errorf("%s: asked %d times (want %d), first candidates %v", tc.name, p.asked, tc.asked, p.sawFirst[0])
+		}
+	}
+	bad := &proposer{quadratic: quadratic{target}, has: true, err: errors.New("no model")}
+	if _, err := newPlanner(t, "cem", c).Plan(bad); err == nil || err.Error() != "no model" {
+		t.Errorf("a proposer's error: Plan returned %v", err)
+	}
+	for _, n := range []int{-1, c.Samples - 2} {
+		c.Proposals = n
+		if _, err := New("mppi", c); err == nil || !strings.Contains(err.Error(), "proposals") {
+			t.Errorf("%d proposals of %d samples: error %v", n, c.Samples, err)
+		}
+	}
+}

@@ -186,7 +186,7 @@ type learnFlags struct {
 // define adds --concurrent and --set to fs.
 func (f *learnFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.concurrent, "concurrent", false, "learn on a second goroutine while acting: faster on two cores, each action planned with the model of one step before (jepa, pets, recon)")
-	fs.Var(&f.settings, "set", "change a learner's setting, as `name=value`, for an ablation (jepa, pets, recon; names: updates, critic, critic.members, critic.min, plan.horizon, plan.samples, plan.elites, plan.iterations, plan.correlation, and the model's model.horizon, model.batch, model.lr, ...); repeatable")
+	fs.Var(&f.settings, "set", "change a learner's setting, as `name=value`, for an ablation (jepa, pets, recon; names: updates, critic, critic.members, critic.min, policy, plan.horizon, plan.samples, plan.elites, plan.iterations, plan.correlation, and the model's model.horizon, model.batch, model.lr, ...); repeatable")
 }
 
 // options returns the agent options the flags ask for.
