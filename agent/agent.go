@@ -57,6 +57,15 @@ type ModelReporter interface {
 	Stats() (worldmodel.Stats, int)
 }
 
+// LossReporter is a Learner that reports the loss of its last training step, for display:
+// ModelBased its world model's, SAC its Q-networks'.
+type LossReporter interface {
+	Learner
+	// TrainingLoss returns what the loss is of ("world-model loss"), its value after the
+	// last update, and the number of updates so far.
+	TrainingLoss() (name string, loss float64, updates int)
+}
+
 // newPlanner returns the planner called name with configuration c and the agent's seed,
 // searching within space unless c sets bounds of its own, as the Plan fields of
 // ModelConfig and OracleConfig promise.

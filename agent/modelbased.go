@@ -266,6 +266,13 @@ func (a *ModelBased) EndEpisode() error {
 	return err
 }
 
+// TrainingLoss returns the world model's loss after the last update, as Stats does, and the
+// updates so far.
+func (a *ModelBased) TrainingLoss() (string, float64, int) {
+	st, n := a.Stats()
+	return "world-model loss", st.Loss, n
+}
+
 // changed returns the settings New changed from the agent's defaults for its task (Set).
 func (a *ModelBased) changed() map[string]string { return a.settings }
 

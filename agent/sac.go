@@ -94,6 +94,7 @@ type SAC struct {
 	dAct, dQ       nn.Matrix[float32] // the gradient of the actor's Q term with respect to its actions
 	one            nn.Matrix[float32] // the observation acted on
 	steps, updates int
+	loss           float64 // the Q-networks' in the last update
 	eval           bool
 	trainSrc       *rand.PCG
 	trainRNG       *rand.Rand // draws batches and the actions of updates, across episodes
@@ -166,6 +167,9 @@ func (a *SAC) EndEpisode() error {
 	return nil
 }
 
+// TrainingLoss returns the Q-networks' summed loss in the last update and the updates so far.
+func (a *SAC) TrainingLoss() (string, float64, int) { return "critic loss", a.loss, a.updates }
+
 // Alpha returns the entropy temperature.
 func (a *SAC) Alpha() float64 { return a.pi.alpha() }
 
@@ -223,9 +227,9 @@ func (a *SAC) update() error {
 		return err
 	}
 	a.loadBatch()
-	loss := a.trainCritics()
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return fmt.Errorf("agent: sac update %d: critic loss %v", a.updates, loss)
+	a.loss = a.trainCritics()
+	if math.IsNaN(a.loss) || math.IsInf(a.loss, 0) {
+		return fmt.Errorf("agent: sac update %d: critic loss %v", a.updates, a.loss)
 	}
 	if a.updates%a.cfg.ActorEvery == 0 {
 		for range a.cfg.ActorEvery {

@@ -299,3 +299,25 @@ func BenchmarkSACUpdate(b *testing.B) {
 		}
 	})
 }
+
+// TestTrainingLoss checks what the learners report for display: SAC its critics' loss once
+// it updates, a model-based learner its world model's, as Stats.
+func TestTrainingLoss(t *testing.T) {
+	s := newSAC(t, makeEnv(t, "Reacher-v0"), 5, smallSAC())
+	if name, _, n := s.TrainingLoss(); name != "critic loss" || n != 0 {
+		t.Errorf("a new sac agent reports %q after %d updates", name, n)
+	}
+	s = sacAfter(t, 120)
+	if _, loss, n := s.TrainingLoss(); n != s.updates || n == 0 || !(loss > 0) || loss != s.loss {
+		t.Errorf("after %d updates sac reports a loss of %v after %d", s.updates, loss, n)
+	}
+	env := makeEnv(t, "Pendulum-v0")
+	m := newMB(t, env, "jepa", 1, mbConfig())
+	if _, err := Train(env, m, "jepa", TrainConfig{Seed: 1, Budget: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	st, updates := m.Stats()
+	if name, loss, n := m.TrainingLoss(); name != "world-model loss" || loss != st.Loss || n != updates || n == 0 {
+		t.Errorf("the jepa agent reports %q %v after %d updates, want its model's %v after %d", name, loss, n, st.Loss, updates)
+	}
+}

@@ -46,7 +46,11 @@ type Frame struct {
 	// Model holds the world model's last losses, if HasModel.
 	Model    worldmodel.Stats
 	HasModel bool
-	// Curve holds the finished training episodes; Losses the model loss over experience.
+	// LossName names the loss the agent trains on ("world-model loss", "critic loss"),
+	// empty for an agent that reports none; Loss is its last value, once there is one.
+	LossName string
+	Loss     float64
+	// Curve holds the finished training episodes; Losses that loss over experience.
 	Curve  []agent.EpisodePoint
 	Losses []LossPoint
 	// Paused, Speed and Human describe the controls: Speed in simulated seconds per wall
@@ -85,8 +89,11 @@ func HUD(f *Frame) []string {
 		fmt.Sprintf("return %.1f   last %s   streak %d", f.Episode.Return, lastReturn(f), f.Streak),
 		competence(f),
 	}
-	if f.HasModel {
+	switch {
+	case f.HasModel:
 		lines = append(lines, fmt.Sprintf("model loss %.4f   latent std %.2f", f.Model.Loss, f.Model.LatentStd))
+	case f.LossName != "" && len(f.Losses) > 0:
+		lines = append(lines, fmt.Sprintf("%s %.4f", f.LossName, f.Loss))
 	}
 	state := SpeedLabel(f.Speed)
 	if f.Paused {

@@ -98,6 +98,12 @@ func TestHUD(t *testing.T) {
 			want: []string{"model loss 0.1235", "latent std 0.50"},
 		},
 		{
+			name:     "a loss other than a model's",
+			edit:     func(f *Frame) { f.LossName, f.Loss, f.Losses = "critic loss", 2.5, []LossPoint{{1, 2.5}} },
+			want:     []string{"critic loss 2.5000"},
+			dontWant: []string{"model loss"},
+		},
+		{
 			name:     "model stats without updates",
 			edit:     func(f *Frame) { f.Model = worldmodel.Stats{Loss: 0.5} },
 			dontWant: []string{"model loss"},

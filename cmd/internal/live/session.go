@@ -74,7 +74,7 @@ type Session struct {
 	published        *Frame
 }
 
-// LossPoint is the world model's loss at a moment of experience.
+// LossPoint is the agent's training loss at a moment of experience.
 type LossPoint struct {
 	Experience, Loss float64
 }
@@ -307,9 +307,11 @@ func (s *Session) step() {
 	s.simNow += s.env.Spec().ControlDT
 	s.rate.add(time.Now(), s.simNow)
 	s.curve = s.trainer.Curve()
-	if st, updates := s.modelStats(); updates > 0 {
-		if n := len(s.losses); n == 0 || s.trainer.Experience()-s.losses[n-1].Experience >= 1 {
-			s.losses = append(s.losses, LossPoint{Experience: s.trainer.Experience(), Loss: st.Loss})
+	if l, ok := s.agent.(agent.LossReporter); ok {
+		if _, loss, updates := l.TrainingLoss(); updates > 0 {
+			if n := len(s.losses); n == 0 || s.trainer.Experience()-s.losses[n-1].Experience >= 1 {
+				s.losses = append(s.losses, LossPoint{Experience: s.trainer.Experience(), Loss: loss})
+			}
 		}
 	}
 }
@@ -364,6 +366,9 @@ func (s *Session) publish(err error) {
 	f.Streak = streak(s.curve)
 	st, updates := s.modelStats()
 	f.Model, f.HasModel = st, updates > 0
+	if l, ok := s.agent.(agent.LossReporter); ok {
+		f.LossName, f.Loss, _ = l.TrainingLoss()
+	}
 	f.Ghosts = show.Ghosts(s.agent, s.env, s.ghost)
 	f.Sight = show.SightOf(s.env, s.agent, true)
 	f.Scene.Shapes = append(f.Scene.Shapes, show.EyeOutline(s.env)...)

@@ -194,7 +194,8 @@ func (g *game) drawHUD(dst *ebiten.Image, f *live.Frame, area live.Rect) {
 }
 
 // drawPlots draws the learning plots in area: return per training episode (green for a
-// success, red otherwise) and the world model's loss, both over experience.
+// success, red otherwise) and the agent's training loss (the world model's, SAC's critics'),
+// both over experience.
 func (g *game) drawPlots(dst *ebiten.Image, f *live.Frame, area live.Rect) {
 	vector.DrawFilledRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), color.NRGBA{252, 251, 248, 255}, false)
 	half := live.Rect{X: area.X + 56, Y: area.Y + 36, W: area.W - 76, H: area.H/2 - 72}
@@ -208,9 +209,9 @@ func (g *game) drawPlots(dst *ebiten.Image, f *live.Frame, area live.Rect) {
 		losses[i] = point{p.Experience, p.Loss, colorLine}
 	}
 	half.Y += area.H / 2
-	title := "world-model loss"
-	if !f.HasModel {
-		title += " (no model)"
+	title := f.LossName
+	if title == "" {
+		title = "training loss (this agent learns nothing)"
 	}
 	g.plot(dst, half, title, losses, true)
 }
