@@ -32,6 +32,9 @@ type JEPAConfig struct {
 	// Optimiser configures AdamW for the encoder and predictor; the probe uses the same
 	// settings with an optimiser of its own.
 	Optimiser nn.AdamWConfig
+	// ProbeEvery trains the probe on every ProbeEvery-th training step only (0 means every
+	// step). The probe is detached, for display alone, so this changes nothing else.
+	ProbeEvery int
 }
 
 // DefaultJEPAConfig returns the configuration every environment uses: a 64-d latent of 8
@@ -55,10 +58,11 @@ func DefaultJEPAConfig() JEPAConfig {
 
 // DefaultPixelJEPAConfig returns the configuration of a JEPA that learns from images:
 // DefaultJEPAConfig with batches of 32 sequences of 3 steps, since every image of a batch
-// passes through the convolutions (docs/decisions/pixels.md has the timings).
+// passes through the convolutions, and the probe, which decodes whole frames, trained on
+// every fourth step (docs/decisions/pixels.md has the timings).
 func DefaultPixelJEPAConfig() JEPAConfig {
 	c := DefaultJEPAConfig()
-	c.Batch, c.Horizon = 32, 3
+	c.Batch, c.Horizon, c.ProbeEvery = 32, 3, 4
 	return c
 }
 
@@ -75,6 +79,8 @@ func (c JEPAConfig) Validate() error {
 	switch {
 	case c.Group < 1 || c.Latent < c.Group || c.Latent%c.Group != 0:
 		return fmt.Errorf("worldmodel: JEPA latent %d in groups of %d: want a positive multiple of the group", c.Latent, c.Group)
+	case c.ProbeEvery < 0:
+		return fmt.Errorf("worldmodel: JEPA probe every %d steps: want a whole number ≥ 0", c.ProbeEvery)
 	case c.Horizon < 1 || c.Batch < 1:
 		return fmt.Errorf("worldmodel: JEPA horizon %d and batch %d: want both positive", c.Horizon, c.Batch)
 	case !(c.Rho > 0 && c.Rho <= 1):
@@ -108,6 +114,7 @@ type JEPA struct {
 	opt, probeOpt *nn.AdamW[float32]
 
 	targets, probeGrad, probeTarget nn.Matrix[float32]
+	probeLoss                       float64 // of the probe's last training step
 }
 
 // NewJEPA returns an untrained JEPA for the given sizes, with parameters drawn from seed;
@@ -136,14 +143,18 @@ func NewJEPA(d Dims, c JEPAConfig, seedValue uint64) (*JEPA, error) {
 }
 
 // Train takes one gradient step of the multi-step latent prediction and reward losses on
-// b, one of the probe, and moves the target encoder towards the encoder.
+// b, one of the probe when due (ProbeEvery), and moves the target encoder towards the
+// encoder.
 func (m *JEPA) Train(b *Batch) (Stats, error) {
 	st, err := m.trainStep(b, m.opt, m.forward, m.backward)
 	if err != nil {
 		return st, err
 	}
 	m.target.follow(m.enc, m.cfg.TargetRate)
-	st.Probe = m.trainProbe()
+	if every := int64(max(m.cfg.ProbeEvery, 1)); m.opt.Steps()%every == 0 {
+		m.probeLoss = m.trainProbe()
+	}
+	st.Probe = m.probeLoss
 	return st, nil
 }
 

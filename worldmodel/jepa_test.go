@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/foresight-sim/foresight/worldmodel/nn"
@@ -709,5 +710,38 @@ func TestJEPASteadyStateAllocatesNothing(t *testing.T) {
 		if allocs := testing.AllocsPerRun(20, tc.call); allocs != 0 {
 			t.Errorf("%s allocates %v times per call, want 0", tc.name, allocs)
 		}
+	}
+}
+
+// TestJEPAProbeEvery checks that training the probe less often changes the probe alone: two
+// JEPAs of images trained on the same batches, one with its probe trained every step and
+// one every third, end with the same encoder, target and predictor, bit for bit, and
+// different probes; and that a negative ProbeEvery is refused.
+func TestJEPAProbeEvery(t *testing.T) {
+	var mains, probes [2][]byte
+	for i, every := range []int{1, 3} {
+		c := jepaTestConfig()
+		c.Conv, c.Batch, c.ProbeEvery = tinyConv(1), 8, every
+		m, err := NewJEPA(tinyDims, c, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := trainModel(t, m, blobBatch, 7, 5)
+		if every == 3 && (stats[0].Probe != 0 || stats[2].Probe == 0 || stats[3].Probe != stats[2].Probe) {
+			t.Errorf("probe losses %v, %v, %v, %v: want none before the third step, then the last one's", stats[0].Probe, stats[1].Probe, stats[2].Probe, stats[3].Probe)
+		}
+		mains[i], _ = m.mainCheckpoint().MarshalBinary()
+		probes[i], _ = m.probeCheckpoint().MarshalBinary()
+	}
+	if !bytes.Equal(mains[0], mains[1]) {
+		t.Error("training the probe less often changed the encoder, target or predictor")
+	}
+	if bytes.Equal(probes[0], probes[1]) {
+		t.Error("training the probe less often left it the same: the test would prove nothing")
+	}
+	c := jepaTestConfig()
+	c.ProbeEvery = -1
+	if _, err := NewJEPA(jepaTestDims, c, 1); err == nil || !strings.Contains(err.Error(), "probe every -1 steps") {
+		t.Errorf("ProbeEvery −1: error %v", err)
 	}
 }
