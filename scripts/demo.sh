@@ -5,8 +5,9 @@
 #
 # With no display (DISPLAY unset: the viewer opens its window through X11, or XWayland), or
 # where the viewer cannot be built, it says so in one line and runs the headless demo
-# instead: a random agent on every
-# environment, with success rates and returns, and a PNG frame of each in out/.
+# instead: jepa learns Pendulum-v0 and then CartPoleSwingup-v0 from scratch, about two
+# minutes in all, and out/ receives a GIF of each before and after learning, with what the
+# agent imagines, and its learning curve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

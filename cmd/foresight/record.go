@@ -93,24 +93,34 @@ func (c *recordConfig) run(stdout, stderr io.Writer) error {
 	if l, ok := ag.(agent.Learner); ok {
 		l.SetEval(true) // show what the agent can do, without exploring or learning
 	}
+	frames, wins, err := c.record(env, poseEnv, ag)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "wrote %s (%s, %s agent, %d episodes, %d successes, %d frames, %dx%d)\n",
+		c.out, env.Spec().ID, c.agent, c.episodes, wins, frames, c.size.w, c.size.h)
+	return err
+}
+
+// record plays c.episodes episodes of ag in env from c.env.seed on, draws them into a GIF
+// as c says, with poseEnv, a copy of env, to pose the imagined futures, and writes it to
+// c.out. It returns the number of frames and of successful episodes.
+func (c *recordConfig) record(env, poseEnv envs.Env, ag agent.Agent) (frames, wins int, err error) {
 	anim := &gif.GIF{}
 	rec := &recorder{Env: env, cfg: c, poseEnv: poseEnv, ag: ag, anim: anim}
-	wins := 0
 	for k := range c.episodes {
 		res, err := agent.Rollout(rec, ag, c.env.seed+uint64(k))
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		if res.Success {
 			wins++
 		}
 	}
 	if err := safefile.Write(c.out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
-		return fmt.Errorf("write %s: %w", c.out, err)
+		return 0, 0, fmt.Errorf("write %s: %w", c.out, err)
 	}
-	_, err = fmt.Fprintf(stdout, "wrote %s (%s, %s agent, %d episodes, %d successes, %d frames, %dx%d)\n",
-		c.out, env.Spec().ID, c.agent, c.episodes, wins, len(anim.Image), c.size.w, c.size.h)
-	return err
+	return len(anim.Image), wins, nil
 }
 
 // recorder draws episodes into an animation. It is the environment the agent plays in:
