@@ -38,6 +38,25 @@ type Imaginer interface {
 	Imagined() ([][]float64, error)
 }
 
+// Weigher is an Agent that plans and can show the candidate plans it weighed for its last
+// action, as its model imagines them: ModelBased is. Viewers draw them to show the planner
+// thinking.
+type Weigher interface {
+	Agent
+	// Weighed returns up to n of the candidates the planner scored last, spread over their
+	// returns from the best down (the best, the worst and evenly spaced ranks between), best
+	// first. It returns nil before the agent's first plan of an episode, and an error if
+	// imagining fails.
+	Weighed(n int) ([]Candidate, error)
+}
+
+// Candidate is a plan an agent weighed: the observations it expected the plan to lead to,
+// one per step ahead, and the return it expected.
+type Candidate struct {
+	Future [][]float64
+	Return float64
+}
+
 // Perceiver is an Agent whose model can show how it perceives the present: ModelBased is.
 // Viewers draw it next to what the agent observes, so that one sees what the model keeps.
 type Perceiver interface {

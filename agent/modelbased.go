@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/foresight-sim/foresight/agent/plan"
 	"github.com/foresight-sim/foresight/envs"
@@ -392,6 +394,48 @@ func (a *ModelBased) Imagined() ([][]float64, error) {
 	}
 	best := a.planner.Best()
 	return a.im.Imagine(best, len(best)/a.space.Dim())
+}
+
+// Weighed returns up to n of the candidates the planner scored last, with the observations
+// the model expects each to lead to, as Weigher asks.
+func (a *ModelBased) Weighed(n int) ([]Candidate, error) {
+	seqs, returns := a.planner.Considered()
+	if !a.planned || n < 1 || len(returns) == 0 {
+		return nil, nil
+	}
+	size := len(seqs) / len(returns)
+	out := make([]Candidate, 0, n)
+	for _, i := range spreadRanks(returns, n) {
+		future, err := a.im.Imagine(seqs[i*size:(i+1)*size], size/a.space.Dim())
+		if err != nil {
+			return nil, err
+		}
+		c := Candidate{Return: returns[i], Future: make([][]float64, len(future))}
+		for t, obs := range future {
+			c.Future[t] = slices.Clone(obs)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// spreadRanks returns the indices of up to n of values, spread over their ranks from the
+// largest down: the largest, the smallest and evenly spaced ranks between.
+func spreadRanks(values []float64, n int) []int {
+	order := make([]int, len(values))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(values[b], values[a]) })
+	n = min(n, len(order))
+	if n == 1 {
+		return order[:1]
+	}
+	picked := make([]int, n)
+	for k := range n {
+		picked[k] = order[k*(len(order)-1)/(n-1)]
+	}
+	return picked
 }
 
 // Perceived returns what the model's decoder or probe reads out of its latent of the

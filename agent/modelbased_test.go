@@ -816,3 +816,56 @@ func TestModelBasedCheckCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadRanks checks the choice of the candidates to show: the largest, the smallest and
+// evenly spaced ranks between, largest first.
+func TestSpreadRanks(t *testing.T) {
+	for _, tc := range []struct {
+		values []float64
+		n      int
+		want   []int
+	}{
+		{[]float64{3, 1, 2}, 2, []int{0, 1}},
+		{[]float64{3, 1, 2}, 5, []int{0, 2, 1}},
+		{[]float64{5, 9, 1, 7, 3}, 3, []int{1, 0, 2}},
+		{[]float64{5, 9, 1, 7, 3}, 1, []int{1}},
+	} {
+		if got := spreadRanks(tc.values, tc.n); !slices.Equal(got, tc.want) {
+			t.Errorf("spreadRanks(%v, %d) = %v, want %v", tc.values, tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestModelBasedWeighed checks what a learner shows of its planning: nothing before it
+// plans; then the candidates its planner scored, spread from the best to the worst return,
+// each with a future of one observation per step of the horizon.
+func TestModelBasedWeighed(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	a := newMB(t, env, "jepa", 1, mbConfig())
+	if got, err := a.Weighed(4); got != nil || err != nil {
+		t.Fatalf("before planning: %d candidates, error %v", len(got), err)
+	}
+	a.SetEval(true)
+	if _, err := a.Act(slices.Clone(first(env, a, 3))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Weighed(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, returns := a.planner.Considered()
+	if len(got) != 4 || got[0].Return != slices.Max(returns) || got[3].Return != slices.Min(returns) {
+		t.Fatalf("%d candidates, returns from %v to %v; want 4, from %v to %v", len(got), got[0].Return, got[len(got)-1].Return, slices.Max(returns), slices.Min(returns))
+	}
+	for i, c := range got {
+		if i > 0 && c.Return > got[i-1].Return {
+			t.Errorf("candidate %d returns %v, more than the one before it (%v)", i, c.Return, got[i-1].Return)
+		}
+		if len(c.Future) != a.cfg.Plan.Horizon || len(c.Future[0]) != env.ObservationSpace().Dim() {
+			t.Errorf("candidate %d: a future of %d steps of %d values, want %d of %d", i, len(c.Future), len(c.Future[0]), a.cfg.Plan.Horizon, env.ObservationSpace().Dim())
+		}
+	}
+	if slices.Equal(got[0].Future[len(got[0].Future)-1], got[3].Future[len(got[3].Future)-1]) {
+		t.Error("the best and the worst candidates lead to the same imagined end")
+	}
+}

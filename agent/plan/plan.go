@@ -44,6 +44,10 @@ type Planner interface {
 	// Reset forgets the warm start, as at the start of an episode, and restarts the random
 	// draws from seed.
 	Reset(seed uint64)
+	// Considered returns the candidates the last iteration of the last Plan call scored,
+	// laid out as Evaluate reads them, and their returns: what the planner weighed before it
+	// chose. Both belong to the planner; they are empty before the first Plan.
+	Considered() (seqs, returns []float64)
 }
 
 // Bounds are the lowest and the highest value of each action component.
@@ -175,6 +179,7 @@ type search struct {
 	bestRet   float64
 	zero      []float64 // the zero sequence, clipped to the bounds
 	warm      bool      // best and mean hold the previous call's plan
+	scored    bool      // seqs and returns hold a scored batch
 
 	seqs     []float64 // samples × size
 	proposed []float64 // Proposals × size, the proposer's sequences of this Plan call
@@ -230,6 +235,15 @@ func (s *search) forget() {
 	copy(s.mean, s.zero)
 }
 
+// Considered returns the last iteration's candidates and returns, empty before the first
+// Plan.
+func (s *search) Considered() (seqs, returns []float64) {
+	if !s.scored {
+		return nil, nil
+	}
+	return s.seqs, s.returns
+}
+
 // Best returns the sequence the last Plan chose (the zero sequence before the first).
 func (s *search) Best() []float64 {
 	if s.c.ActOnMean {
@@ -259,8 +273,10 @@ func (s *search) Plan(ev Evaluator) ([]float64, error) {
 func (s *search) iterate(ev Evaluator, first bool) error {
 	s.sample()
 	if err := ev.Evaluate(s.seqs, s.c.Samples, s.c.Horizon, s.returns); err != nil {
+		s.scored = false
 		return err
 	}
+	s.scored = true
 	if err := s.rank(first); err != nil {
 		return err
 	}

@@ -476,3 +476,27 @@ func TestProposals(t *testing.T) {
 		}
 	}
 }
+
+// TestConsidered checks that a planner shows what its last iteration scored: nothing before
+// it plans, then every candidate with the return the evaluator gave it.
+func TestConsidered(t *testing.T) {
+	c := testConfig(2)
+	c.Iterations = 3
+	p := newPlanner(t, "mppi", c)
+	if seqs, returns := p.Considered(); seqs != nil || returns != nil {
+		t.Fatal("a planner that has not planned shows candidates")
+	}
+	q := quadratic{[]float64{0.2, 1, -0.3, 1.5}}
+	plan(t, p, q)
+	seqs, returns := p.Considered()
+	if len(seqs) != c.Samples*c.Horizon*2 || len(returns) != c.Samples {
+		t.Fatalf("%d values of sequences and %d returns, want %d and %d", len(seqs), len(returns), c.Samples*c.Horizon*2, c.Samples)
+	}
+	want := make([]float64, c.Samples)
+	if err := q.Evaluate(seqs, c.Samples, c.Horizon, want); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(returns, want) {
+		t.Errorf("returns %v, the evaluator gives %v for the sequences shown", returns, want)
+	}
+}

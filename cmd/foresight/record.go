@@ -27,7 +27,7 @@ const (
 
 var recordCommand = command{
 	name:    "record",
-	args:    "--env ID --agent NAME --out FILE.gif [--episodes N] [--seed S] [--size WxH] [--every K] [--imagine] [--checkpoint DIR] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args:    "--env ID --agent NAME --out FILE.gif [--episodes N] [--seed S] [--size WxH] [--every K] [--imagine] [--candidates] [--checkpoint DIR] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "record episodes of an agent as an animated GIF, drawn without a window",
 	setup: func(fs *flag.FlagSet) action {
 		c := recordConfig{size: imageSize{480, 270}, every: 2, episodes: 1}
@@ -38,6 +38,7 @@ var recordCommand = command{
 		fs.Var(&c.size, "size", "frame size in pixels, `WxH`")
 		fs.IntVar(&c.every, "every", 2, "keep one frame every `K` steps")
 		fs.BoolVar(&c.imagine, "imagine", false, "draw the future the agent imagines as fading ghosts")
+		fs.BoolVar(&c.candidates, "candidates", false, "draw where the plans the planner weighed end, as it imagines them, coloured by their expected return (red worst, green best)")
 		c.checkpoint.define(fs)
 		return c.run
 	},
@@ -52,6 +53,7 @@ type recordConfig struct {
 	size       imageSize
 	every      int
 	imagine    bool
+	candidates bool
 	checkpoint trainedFlag
 }
 
@@ -172,6 +174,9 @@ func (r *recorder) frame() error {
 	eye := show.EyeOutline(r.Env)
 	scene := *r.Env.Scene()
 	scene.Shapes = append(slices.Clone(scene.Shapes), eye...)
+	if r.cfg.candidates {
+		scene.Shapes = append(scene.Shapes, show.Candidates(r.ag, r.Env, r.poseEnv)...)
+	}
 	if r.cfg.imagine {
 		scene.Shapes = append(scene.Shapes, show.Overlay(show.Ghosts(r.ag, r.Env, r.poseEnv))...)
 	}

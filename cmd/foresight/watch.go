@@ -34,7 +34,7 @@ const (
 
 var watchCommand = command{
 	name: "watch",
-	args: "[--env ID] [--agent NAME] [--concurrent] [--set name=value ...] [--seed S] [--speed X] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args: "[--env ID] [--agent NAME] [--concurrent] [--set name=value ...] [--seed S] [--speed X] [--candidates] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "open the live viewer: watch an agent learn, see what it imagines, take over" +
 		" (default: jepa learning " + defaultWatchEnv + ")",
 	setup: func(fs *flag.FlagSet) action {
@@ -43,6 +43,7 @@ var watchCommand = command{
 		fs.StringVar(&c.agent, "agent", defaultWatchAgent, "agent `name`: "+strings.Join(agent.Names(), ", "))
 		c.learn.define(fs)
 		fs.StringVar(&c.speed, "speed", "1", "starting pace: simulated seconds per second, from 0 (paused) up, or max")
+		fs.BoolVar(&c.candidates, "candidates", false, "start with the plans the planner weighed shown (key C toggles them)")
 		fs.Var(&c.size, "size", "window size in pixels, `WxH`")
 		pathVar(fs, &c.screenshot, "screenshot", "", "run --frames frames, save the last one to `FILE` as PNG, and quit")
 		fs.IntVar(&c.frames, "frames", 0, "number of frames to run with --screenshot")
@@ -55,6 +56,7 @@ type watchConfig struct {
 	env        envFlags
 	agent      string
 	learn      learnFlags
+	candidates bool
 	speed      string
 	size       imageSize
 	screenshot string
@@ -80,7 +82,7 @@ func (c *watchConfig) launch() (live.Launch, error) {
 		return live.Launch{}, usageError{err}
 	}
 	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed,
-		Observation: envs.ObservationOf(env), Concurrent: c.learn.concurrent, Settings: c.learn.settings, Speed: c.speed,
+		Observation: envs.ObservationOf(env), Concurrent: c.learn.concurrent, Settings: c.learn.settings, Candidates: c.candidates, Speed: c.speed,
 		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}, nil
 }
 

@@ -14,6 +14,7 @@ const (
 	Faster
 	ResetEpisode
 	ToggleImagination
+	ToggleCandidates
 	TogglePlots
 	ToggleTakeOver
 	Screenshot
@@ -40,6 +41,7 @@ var Bindings = []Binding{
 	{"NumpadAdd", "+", Faster, ""},
 	{"R", "R", ResetEpisode, "end the episode, start the next"},
 	{"I", "I", ToggleImagination, "show or hide the imagined future"},
+	{"C", "C", ToggleCandidates, "show or hide the plans the planner weighed (red worst, green best)"},
 	{"P", "P", TogglePlots, "show or hide the plots"},
 	{"H", "H", ToggleTakeOver, "take over with the arrow keys, or hand back"},
 	{"S", "S or F12", Screenshot, "save a screenshot"},

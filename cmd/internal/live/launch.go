@@ -23,6 +23,8 @@ type Launch struct {
 	Concurrent bool `json:"concurrent,omitempty"`
 	// Settings changes the learner's settings (agent.Set).
 	Settings map[string]string `json:"settings,omitempty"`
+	// Candidates starts with the planner's candidates shown.
+	Candidates bool `json:"candidates,omitempty"`
 	// Speed is the starting pace, a number of simulated seconds per wall second or "max".
 	Speed string `json:"speed"`
 	// Width and Height are the window's size in pixels.
@@ -60,7 +62,7 @@ func (l Launch) Config() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Observation: l.Observation, Concurrent: l.Concurrent, Settings: l.Settings, Speed: speed}, nil
+	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Observation: l.Observation, Concurrent: l.Concurrent, Settings: l.Settings, Candidates: l.Candidates, Speed: speed}, nil
 }
 
 // DecodeLaunch reads a launch from its JSON, or returns an error saying what is wrong.

@@ -29,6 +29,8 @@ type Config struct {
 	Concurrent bool
 	// Settings changes the learner's settings (agent.Set).
 	Settings map[string]string
+	// Candidates starts with the planner's candidates in the frames (ToggleCandidates).
+	Candidates bool
 	// Speed is the starting pace in simulated seconds per second of wall time; +Inf runs as
 	// fast as the machine can, and 0 starts paused (at ×1 once resumed).
 	Speed float64
@@ -66,6 +68,7 @@ type Session struct {
 	clockSim, simNow float64
 	human            []float64 // the person's action while they have taken over, or nil
 	pulling          bool      // the person holds a body
+	candidates       bool      // frames carry the planner's candidates
 	pullTo           sim.Vec2  // where they pull it to
 	curve            []agent.EpisodePoint
 	losses           []LossPoint
@@ -100,7 +103,7 @@ func Start(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, env: env, ghost: ghost, agent: ag, trainer: tr,
 		cmds: make(chan func(), 64), quit: make(chan struct{}),
-		speed: cfg.Speed, paused: cfg.Speed == 0}
+		speed: cfg.Speed, paused: cfg.Speed == 0, candidates: cfg.Candidates}
 	if s.paused {
 		s.speed = 1
 	}
@@ -147,6 +150,9 @@ func (s *Session) send(f func()) {
 
 // TogglePause pauses a running session and resumes a paused one.
 func (s *Session) TogglePause() { s.send(func() { s.paused = !s.paused }) }
+
+// ToggleCandidates turns on or off the candidate plans in the frames.
+func (s *Session) ToggleCandidates() { s.send(func() { s.candidates = !s.candidates }) }
 
 // Step pauses the session and takes a single step.
 func (s *Session) Step() { s.send(func() { s.paused, s.stepOnce = true, true }) }
@@ -370,6 +376,9 @@ func (s *Session) publish(err error) {
 		f.LossName, f.Loss, _ = l.TrainingLoss()
 	}
 	f.Ghosts = show.Ghosts(s.agent, s.env, s.ghost)
+	if s.candidates {
+		f.Candidates = show.Candidates(s.agent, s.env, s.ghost)
+	}
 	f.Sight = show.SightOf(s.env, s.agent, true)
 	f.Scene.Shapes = append(f.Scene.Shapes, show.EyeOutline(s.env)...)
 	if s.published != nil && s.published.Err != nil && err == nil {

@@ -2,6 +2,7 @@ package show
 
 import (
 	"errors"
+	"image/color"
 	"math"
 	"slices"
 
@@ -25,6 +26,13 @@ func Ghosts(ag agent.Agent, env, poseEnv envs.Env) [][]sim.Shape {
 	if err != nil || len(future) == 0 {
 		return nil
 	}
+	return bodies(env, poseEnv, future)
+}
+
+// bodies returns the bodies of the observations of future, one scene's worth per
+// observation, traced from env or posed on poseEnv as Ghosts says; nil if env can neither
+// trace nor pose.
+func bodies(env, poseEnv envs.Env, future [][]float64) [][]sim.Shape {
 	if traced, err := envs.Trace(env, future); !errors.Is(err, envs.ErrNoPose) {
 		if err != nil {
 			return nil
@@ -87,4 +95,53 @@ func Overlay(ghosts [][]sim.Shape) []sim.Shape {
 		}
 	}
 	return out
+}
+
+// MaxCandidates is the most candidate plans Candidates draws: more crowd the scene.
+const MaxCandidates = 16
+
+// Candidates returns the bodies in which up to MaxCandidates of the candidate plans ag
+// weighed for its last action end, as it imagines them, each coloured by the return it
+// expected, from red for the worst to green for the best, translucent and drawn just above
+// the real bodies: the planner thinking. It returns nil if ag is not an agent.Weigher, has
+// not planned, or env can neither trace nor pose.
+func Candidates(ag agent.Agent, env, poseEnv envs.Env) []sim.Shape {
+	w, ok := ag.(agent.Weigher)
+	if !ok || envs.PixelsOf(poseEnv) != nil {
+		return nil
+	}
+	cands, err := w.Weighed(MaxCandidates)
+	if err != nil || len(cands) == 0 {
+		return nil
+	}
+	best, worst := cands[0].Return, cands[len(cands)-1].Return
+	var out []sim.Shape
+	for i := len(cands) - 1; i >= 0; i-- { // the best drawn last, on top
+		c := cands[i]
+		future := bodies(env, poseEnv, c.Future)
+		if len(future) == 0 {
+			continue
+		}
+		shade := valueColor((c.Return - worst) / max(best-worst, 1e-12))
+		for _, sh := range future[len(future)-1] {
+			sh.Layer = sim.LayerJoint + 1
+			sh.Fill, sh.Stroke = shade, shade
+			sh.Fill.A, sh.Stroke.A = 60, 140
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// valueColor returns the colour of a relative value in [0, 1]: red at 0, amber at a half,
+// green at 1.
+func valueColor(v float64) color.NRGBA {
+	v = min(1, max(0, v))
+	lerp := func(a, b uint8, t float64) uint8 { return uint8(math.Round(float64(a) + (float64(b)-float64(a))*t)) }
+	red, amber, green := color.NRGBA{213, 60, 40, 255}, color.NRGBA{230, 159, 0, 255}, color.NRGBA{0, 158, 115, 255}
+	from, to, t := red, amber, 2*v
+	if v > 0.5 {
+		from, to, t = amber, green, 2*v-1
+	}
+	return color.NRGBA{lerp(from.R, to.R, t), lerp(from.G, to.G, t), lerp(from.B, to.B, t), 255}
 }

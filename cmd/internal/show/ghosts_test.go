@@ -183,3 +183,48 @@ func TestGhostsTraced(t *testing.T) {
 		}
 	}
 }
+
+// weigher is an agent.Weigher with fixed candidates.
+type weigher struct {
+	agent.Agent
+	cands []agent.Candidate
+}
+
+func (w weigher) Weighed(n int) ([]agent.Candidate, error) {
+	return w.cands[:min(n, len(w.cands))], nil
+}
+
+// TestCandidates checks the planner layer: the pendulum posed where each candidate ends,
+// coloured from green for the best to red for the worst, the best drawn last, on top; and
+// nothing for an agent that weighs nothing.
+func TestCandidates(t *testing.T) {
+	env, err := envs.Make("Pendulum-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pose, _ := envs.Make("Pendulum-v0")
+	env.Reset(1)
+	angle := func(th float64) []float64 { return []float64{math.Cos(th), math.Sin(th), 0} }
+	w := weigher{Agent: agent.NewZero(env.ActionSpace()), cands: []agent.Candidate{
+		{Future: [][]float64{angle(0.3), angle(0.1)}, Return: 9},
+		{Future: [][]float64{angle(2), angle(2.5)}, Return: 4},
+		{Future: [][]float64{angle(3), angle(3.1)}, Return: 1},
+	}}
+	shapes := Candidates(w, env, pose)
+	per := len(shapes) / 3
+	if per == 0 || len(shapes)%3 != 0 {
+		t.Fatalf("%d shapes for 3 candidates", len(shapes))
+	}
+	worst, best := shapes[0], shapes[len(shapes)-1]
+	if worst.Fill.R <= worst.Fill.G || best.Fill.G <= best.Fill.R {
+		t.Errorf("worst candidate coloured %v, best %v: want red then green", worst.Fill, best.Fill)
+	}
+	for _, sh := range shapes {
+		if sh.Layer != sim.LayerJoint+1 || sh.Fill.A == 255 {
+			t.Fatalf("a candidate's shape on layer %d with opacity %d: want above the bodies, translucent", sh.Layer, sh.Fill.A)
+		}
+	}
+	if got := Candidates(agent.NewZero(env.ActionSpace()), env, pose); got != nil {
+		t.Errorf("an agent that weighs nothing has %d candidate shapes", len(got))
+	}
+}

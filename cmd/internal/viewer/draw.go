@@ -40,6 +40,9 @@ func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine boo
 		}
 		drawShape(dst, view, sh, 1)
 	}
+	for _, sh := range f.Candidates {
+		drawShape(dst, view, sh, 1)
+	}
 	if imagine {
 		drawGhosts(dst, view, f.Ghosts)
 	}

@@ -178,6 +178,8 @@ func (g *game) do(a live.Action) error {
 		g.session.ResetEpisode()
 	case live.ToggleImagination:
 		g.imagine = !g.imagine
+	case live.ToggleCandidates:
+		g.session.ToggleCandidates()
 	case live.TogglePlots:
 		g.plots = !g.plots
 	case live.ToggleHelp:
