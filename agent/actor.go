@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
@@ -25,19 +27,46 @@ type actor struct {
 	logAlpha      scalar
 	targetEntropy float64
 	d             int
+	scale, bias   []float64          // an action in the environment's units is bias + scale·u for u in [−1, 1]
 	out           nn.Matrix[float32] // the network's output for the last sample
 	draw          policyDraw
 	grad          nn.Matrix[float32] // the gradient at the network's output
 }
 
-// newActor returns an actor over net, whose output must have 2d columns, with Adam at lr
-// for the network and alphaLR for the temperature, which aims at an entropy of −d.
-func newActor(net *nn.MLP[float32], d int, lr, alphaLR float64) *actor {
-	adam := func(lr float64) nn.AdamWConfig { c := nn.DefaultAdamW(lr); c.WeightDecay = 0; return c }
+// newActor returns an actor over net, whose output must have twice as many columns as space
+// has components, acting in space, with Adam at lr for the network and alphaLR for the
+// temperature, which aims at an entropy of −1 per component. It returns an error if space is
+// unbounded in a component.
+func newActor(net *nn.MLP[float32], space envs.Box, lr, alphaLR float64) (*actor, error) {
+	d := space.Dim()
 	p := &actor{net: net, d: d, targetEntropy: -float64(d)}
+	for i := range space.Low {
+		lo, hi := space.Low[i], space.High[i]
+		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
+			return nil, fmt.Errorf("needs a bounded action space, not [%v, %v] in dimension %d", lo, hi, i)
+		}
+		p.scale, p.bias = append(p.scale, (hi-lo)/2), append(p.bias, (hi+lo)/2)
+	}
 	p.opt, _ = nn.NewAdamW(adam(lr), nn.Net[float32](net))
 	p.alphaOpt, _ = nn.NewAdamW(adam(alphaLR), nn.Net[float32](&p.logAlpha))
-	return p
+	return p, nil
+}
+
+// adam returns Adam at learning rate lr: AdamW's defaults without weight decay.
+func adam(lr float64) nn.AdamWConfig {
+	c := nn.DefaultAdamW(lr)
+	c.WeightDecay = 0
+	return c
+}
+
+// action returns component j of the action the network's output row stands for, in the
+// environment's units: its mean, squashed, or with rng a draw around it.
+func (p *actor) action(row []float32, j int, rng *rand.Rand) float64 {
+	u := float64(row[j])
+	if rng != nil {
+		u += math.Exp(logStd(row[p.d+j])) * rng.NormFloat64()
+	}
+	return p.bias[j] + p.scale[j]*math.Tanh(u)
 }
 
 // alpha returns the entropy temperature.
@@ -107,6 +136,41 @@ func decodeTemperature(b []byte) (float32, error) {
 		return 0, fmt.Errorf("log temperature %v", v)
 	}
 	return v, nil
+}
+
+// actorKind names the state of an actor kept on its own (a policy prior's).
+const actorKind = "actor"
+
+// state returns the actor's state as one container: its temperature, then its networks
+// with their optimisers.
+func (p *actor) state() []byte {
+	ps := [][]byte{p.temperature()}
+	for _, c := range p.checkpoints() {
+		b, _ := c.MarshalBinary()
+		ps = append(ps, b)
+	}
+	return parts.Encode(actorKind, ps...)
+}
+
+// restore restores a state that state returned into an actor built the same way. It
+// returns an error if data is not such a state; the actor may then be restored in part.
+func (p *actor) restore(data []byte) error {
+	cks := p.checkpoints()
+	ps, err := parts.Decode(actorKind, data, 1+len(cks))
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	logAlpha, err := decodeTemperature(ps[0])
+	if err != nil {
+		return fmt.Errorf("agent: %s state: %w", actorKind, err)
+	}
+	for i, c := range cks {
+		if err := c.UnmarshalBinary(ps[1+i]); err != nil {
+			return fmt.Errorf("agent: %s state: %w", actorKind, err)
+		}
+	}
+	p.logAlpha.p[0] = logAlpha
+	return nil
 }
 
 // scalar is one trainable parameter, for an optimiser: the log of an actor's temperature.

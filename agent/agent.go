@@ -151,11 +151,8 @@ var builtins = []struct {
 	}, false},
 	{"jepa", func(env envs.Env, seed uint64, o options) (Agent, error) {
 		return newLearning("jepa", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
-			c := worldmodel.DefaultJEPAConfig()
-			if d.Pixels.Images() {
-				c = worldmodel.DefaultPixelJEPAConfig()
-			}
-			if err := set.apply(jepaSettings(&c)); err != nil {
+			c, err := configure(d, worldmodel.DefaultJEPAConfig, worldmodel.DefaultPixelJEPAConfig, jepaSettings, set)
+			if err != nil {
 				return nil, err
 			}
 			return worldmodel.NewJEPA(d, c, s)
@@ -175,11 +172,8 @@ var builtins = []struct {
 	}, true},
 	{"recon", func(env envs.Env, seed uint64, o options) (Agent, error) {
 		return newLearning("recon", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
-			c := worldmodel.DefaultReconConfig()
-			if d.Pixels.Images() {
-				c = worldmodel.DefaultPixelReconConfig()
-			}
-			if err := set.apply(reconSettings(&c)); err != nil {
+			c, err := configure(d, worldmodel.DefaultReconConfig, worldmodel.DefaultPixelReconConfig, reconSettings, set)
+			if err != nil {
 				return nil, err
 			}
 			return worldmodel.NewRecon(d, c, s)

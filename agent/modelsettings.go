@@ -79,6 +79,16 @@ func setInt(field *int, value string) error {
 	return nil
 }
 
+// configure returns the configuration of a latent model of sizes d, states's or, for
+// images, pixels's, with set's settings applied through the fields fields names.
+func configure[C any](d worldmodel.Dims, states, pixels func() C, fields func(*C) map[string]any, set modelSettings) (C, error) {
+	c := states()
+	if d.Pixels.Images() {
+		c = pixels()
+	}
+	return c, set.apply(fields(&c))
+}
+
 // jepaSettings returns the settings of a JEPA configuration, by name. The model checks the
 // values when it is built.
 func jepaSettings(c *worldmodel.JEPAConfig) map[string]any {

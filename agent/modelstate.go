@@ -47,43 +47,9 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 	b := parts.Bytes
 	ps := []parts.Part{b(counts), b(src), b(model), b(critic), a.replay.stateParts(), b(ends)}
 	if a.policy != nil {
-		ps = append(ps, b(a.policyState()))
+		ps = append(ps, b(a.policy.pi.state()))
 	}
 	return parts.Nested(modelBasedKind, ps...), nil
-}
-
-// policyKind names the state of a policy prior.
-const policyKind = "policy prior"
-
-// policyState returns the state of the policy prior, its temperature and its networks with
-// their optimisers.
-func (a *ModelBased) policyState() []byte {
-	ps := [][]byte{a.policy.pi.temperature()}
-	for _, c := range a.policy.pi.checkpoints() {
-		b, _ := c.MarshalBinary()
-		ps = append(ps, b)
-	}
-	return parts.Encode(policyKind, ps...)
-}
-
-// restorePolicy restores the policy prior from policyState's data.
-func (a *ModelBased) restorePolicy(data []byte) error {
-	cks := a.policy.pi.checkpoints()
-	p, err := parts.Decode(policyKind, data, 1+len(cks))
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	logAlpha, err := decodeTemperature(p[0])
-	if err != nil {
-		return fmt.Errorf("agent: %s state: %w", policyKind, err)
-	}
-	for i, c := range cks {
-		if err := c.UnmarshalBinary(p[1+i]); err != nil {
-			return fmt.Errorf("agent: %s state: %w", policyKind, err)
-		}
-	}
-	a.policy.pi.logAlpha.p[0] = logAlpha
-	return nil
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into an agent built the same way
@@ -132,7 +98,7 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 		}
 	}
 	if a.policy != nil {
-		if err := a.restorePolicy(p[6]); err != nil {
+		if err := a.policy.pi.restore(p[6]); err != nil {
 			return err
 		}
 	}

@@ -46,7 +46,6 @@ type policy struct {
 	cfg         PolicyConfig
 	pi          *actor
 	proposing   *nn.MLP[float32]
-	scale, bias []float64 // env action = bias + scale·u for u in [−1, 1]
 	batch       worldmodel.Batch
 	obs, z, act nn.Matrix[float32] // the batch's observations, their latents, actions in the environment's units
 	grad, dAct  nn.Matrix[float32]
@@ -62,21 +61,15 @@ func newPolicy(env envs.Env, model worldmodel.Model, c PolicyConfig, seedValue u
 		return nil, fmt.Errorf("agent: policy prior of batch %d, learning rate %v and temperature %v: want all positive", c.Batch, c.LR, c.Temperature)
 	}
 	space := env.ActionSpace()
-	d, latent := space.Dim(), model.Dims().Latent
 	p := &policy{cfg: c}
-	for i := range space.Low {
-		lo, hi := space.Low[i], space.High[i]
-		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
-			return nil, fmt.Errorf("agent: a policy prior needs a bounded action space, %s has [%v, %v] in dimension %d", env.Spec().ID, lo, hi, i)
-		}
-		p.scale, p.bias = append(p.scale, (hi-lo)/2), append(p.bias, (hi+lo)/2)
-	}
-	sizes := append(append([]int{latent}, c.Hidden...), 2*d)
+	sizes := append(append([]int{model.Dims().Latent}, c.Hidden...), 2*space.Dim())
 	net, err := nn.NewMLP[float32](nn.Spec{Sizes: sizes, LayerNorm: true, Activation: nn.Mish}, seed.Derive(seedValue, policyStream))
 	if err != nil {
 		return nil, fmt.Errorf("agent: policy prior: %w", err)
 	}
-	p.pi = newActor(net, d, c.LR, c.LR)
+	if p.pi, err = newActor(net, space, c.LR, c.LR); err != nil {
+		return nil, fmt.Errorf("agent: a policy prior on %s %w", env.Spec().ID, err)
+	}
 	p.pi.logAlpha.p[0] = float32(math.Log(c.Temperature))
 	p.proposing = net
 	if concurrent {
@@ -106,13 +99,13 @@ func (p *policy) train(replay *Replay, rng *rand.Rand, model worldmodel.Model, c
 	p.grad.Reshape(n, d)
 	p.dAct.Reshape(n, d)
 	for k, v := range u.Data {
-		p.act.Data[k] = float32(p.bias[k%d] + p.scale[k%d]*float64(v))
+		p.act.Data[k] = float32(p.pi.bias[k%d] + p.pi.scale[k%d]*float64(v))
 	}
 	if _, err := worldmodel.ActionValue(model, critic, z, p.act, p.grad); err != nil {
 		return err
 	}
 	for k, g := range p.grad.Data {
-		p.dAct.Data[k] = float32(-float64(g) * p.scale[k%d] / float64(n))
+		p.dAct.Data[k] = float32(-float64(g) * p.pi.scale[k%d] / float64(n))
 	}
 	gap := p.pi.backward(p.dAct)
 	if math.IsNaN(gap) || math.IsInf(gap, 0) {
@@ -139,12 +132,9 @@ func (p *policy) encode(model worldmodel.Model) nn.Matrix[float32] {
 // network for the same row of z, in the environment's units.
 func (p *policy) propose(z, actions nn.Matrix[float32], rng *rand.Rand) {
 	out := p.proposing.Infer(z)
-	d := p.pi.d
 	for i := range z.Rows {
-		row := out.Row(i)
-		for j := range d {
-			u := math.Tanh(float64(row[j]) + math.Exp(logStd(row[d+j]))*rng.NormFloat64())
-			actions.Row(i)[j] = float32(p.bias[j] + p.scale[j]*u)
+		for j := range p.pi.d {
+			actions.Row(i)[j] = float32(p.pi.action(out.Row(i), j, rng))
 		}
 	}
 }

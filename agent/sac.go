@@ -81,7 +81,6 @@ const (
 type SAC struct {
 	cfg            SACConfig
 	space          envs.Box
-	scale, bias    []float64 // env action = bias + scale·a for a in [−1, 1]
 	obsDim, actDim int
 
 	pi             *actor
@@ -113,14 +112,6 @@ func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
 	}
 	space := env.ActionSpace()
 	a := &SAC{cfg: c, space: space, obsDim: env.ObservationSpace().Dim(), actDim: space.Dim()}
-	for i := range space.Low {
-		lo, hi := space.Low[i], space.High[i]
-		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
-			return nil, fmt.Errorf("agent: sac needs a bounded action space, %s has [%v, %v] in dimension %d", env.Spec().ID, lo, hi, i)
-		}
-		a.scale = append(a.scale, (hi-lo)/2)
-		a.bias = append(a.bias, (hi+lo)/2)
-	}
 	var err error
 	mlp := func(in, out int, s uint64) *nn.MLP[float32] {
 		var m *nn.MLP[float32]
@@ -140,10 +131,10 @@ func NewSAC(env envs.Env, seedValue uint64, c SACConfig) (*SAC, error) {
 	for k, q := range a.q {
 		a.target[k] = q.Clone()
 	}
-	a.pi = newActor(net, a.actDim, c.ActorLR, c.CriticLR)
-	adam := nn.DefaultAdamW(c.CriticLR)
-	adam.WeightDecay = 0
-	a.qOpt, _ = nn.NewAdamW(adam, nn.Net[float32](a.q[0]), a.q[1])
+	if a.pi, err = newActor(net, space, c.ActorLR, c.CriticLR); err != nil {
+		return nil, fmt.Errorf("agent: sac on %s %w", env.Spec().ID, err)
+	}
+	a.qOpt, _ = nn.NewAdamW(adam(c.CriticLR), nn.Net[float32](a.q[0]), a.q[1])
 	if a.replay, err = NewReplay(c.ReplayCapacity, a.obsDim, a.actDim); err != nil {
 		return nil, err
 	}
@@ -189,13 +180,12 @@ func (a *SAC) Act(obs []float64) ([]float64, error) {
 		}
 		a.one.Data[i] = float32(v)
 	}
-	out := a.pi.net.Infer(a.one)
+	out, rng := a.pi.net.Infer(a.one), a.actRNG
+	if a.eval {
+		rng = nil
+	}
 	for j := range a.actDim {
-		u := float64(out.Data[j])
-		if !a.eval {
-			u += math.Exp(logStd(out.Data[a.actDim+j])) * a.actRNG.NormFloat64()
-		}
-		a.action[j] = a.bias[j] + a.scale[j]*math.Tanh(u)
+		a.action[j] = a.pi.action(out.Data, j, rng)
 	}
 	return a.space.Clip(a.action, a.action), nil
 }
@@ -254,7 +244,7 @@ func (a *SAC) loadBatch() {
 		copy(a.obs.Row(i), b.ObsAt(i, 0))
 		copy(a.next.Row(i), b.ObsAt(i, 1))
 		for j, v := range b.ActionAt(i, 0) {
-			a.act.Row(i)[j] = float32((float64(v) - a.bias[j]) / a.scale[j])
+			a.act.Row(i)[j] = float32((float64(v) - a.pi.bias[j]) / a.pi.scale[j])
 		}
 	}
 }

@@ -15,10 +15,10 @@ import (
 // It returns an error for a model whose predictions it cannot differentiate (PETS), or
 // batches of the wrong sizes.
 func ActionValue(model Model, critic *Critic, z, a, grad nn.Matrix[float32]) ([]float32, error) {
-	if !HasActionValue(model) {
+	m, ok := model.(interface{ latent() *latentModel })
+	if !ok {
 		return nil, fmt.Errorf("worldmodel: the action value of a %T cannot be differentiated", model)
 	}
-	m := model.(interface{ latent() *latentModel })
 	d := model.Dims()
 	if z.Cols != d.Latent || a.Cols != d.Action || a.Rows != z.Rows || grad.Rows != a.Rows || grad.Cols != a.Cols {
 		return nil, fmt.Errorf("worldmodel: action value of %d×%d latents and %d×%d actions into a %d×%d gradient, want %d- and %d-column latents and actions and a gradient like the actions",
