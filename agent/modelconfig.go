@@ -137,6 +137,8 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	policy            a policy prior (DefaultPolicyConfig) proposing this many candidates
 //	                  (Plan.Proposals), a whole number; 0 for none
 //	updates           UpdatesPerStep, a whole number
+//
+// Why these values: docs/decisions.md#learner-settings-per-task-modelconfigfor.
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
 	err := tune(spec, name, func(key, value string) error { return setModel(&c, key, value) })

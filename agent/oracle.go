@@ -45,21 +45,12 @@ type OracleConfig struct {
 	Workers int
 }
 
-// DefaultOracleConfig returns the oracle's hyper-parameters, which OracleConfigFor changes
-// only where a task's tunings say (CartPoleSwingup-v0 gives it twice the samples):
+// DefaultOracleConfig returns the oracle's hyper-parameters: MPPI over 45 steps (2.25 s at
+// the built-in tasks' 0.05 s) with 64 samples, 8 elites and 3 iterations, and noise
+// correlated 0.8 between steps. OracleConfigFor changes them only where a task's tunings say
+// (CartPoleSwingup-v0 gives it twice the samples).
 //
-//	planner      MPPI
-//	horizon      45 steps (2.25 s at the built-in tasks' 0.05 s)
-//	samples      64 per iteration, 8 elites, 3 iterations (8640 simulated steps per action)
-//	temperature  0.5 of the elites' spread of returns
-//	momentum     0.1
-//	std          1 of the half-range at the start of each step, at least 0.05
-//	correlation  0.8 between the noise of consecutive steps
-//
-// The horizon and the correlated, wide noise are what Acrobot needs: its arm must be pumped
-// for seconds before the tip nears the line, and with 1.5 s of white noise the planner
-// settles for swinging at shoulder height. A horizon much beyond 2.5 s hurts the balancing
-// tasks instead, whose open-loop futures diverge within it.
+// Why these values: docs/decisions.md#oracle-planner-defaultoracleconfig.
 func DefaultOracleConfig() OracleConfig {
 	return OracleConfig{
 		Planner: "mppi",

@@ -26,26 +26,16 @@ import (
 //	             or two under load), both counter-clockwise; q̇1 and q̇2 in rad/s, unbounded;
 //	             (dx, dy) is the target minus the fingertip in the upper link's frame (x
 //	             along the link from the shoulder, y a quarter turn counter-clockwise from
-//	             it), in m, within ±2R. The elbow is observed by its angle rather than its
-//	             cosine and sine because its limit makes its range an interval: as a point
-//	             on the circle, +160° would lie next to −160°, which the elbow can reach
-//	             only by turning through 320°. Learned models given the cosine and sine
-//	             planned to push the elbow on against its limit, as if it could turn
-//	             through. The target is seen from the arm, as a camera on the upper link
-//	             would see it, so that how each motor moves it does not turn with the
-//	             arm's heading: in the world's frame, what a model learnt of the elbow at
-//	             one heading would not carry over to another.
+//	             it), in m, within ±2R.
 //	Action       Box([-1, 1], 2): target speeds of the shoulder and elbow motors as fractions
 //	             of max_speed.
 //	Reward       (far + sharp · slow)/2 · small control, in [0, 1]. far falls linearly from
-//	             1 at the target to 0 at 2R, so that every step towards the target pays
-//	             from anywhere in reach. sharp is a tolerance that is 1 within half the
+//	             1 at the target to 0 at 2R. sharp is a tolerance that is 1 within half the
 //	             success distance of the target and falls smoothly to 0.1 a further 0.1R
-//	             away; it makes the target itself the clear optimum. slow is 1 when the
-//	             fingertip moves slower than half the success speed, falling towards 0.5 at
-//	             speed R per second; it discounts only the sharp term, so moving costs
-//	             nothing but its control far from the target and holding still pays on it.
-//	             Small control falls from 1 at zero speed to 0.8 at full speed on both joints.
+//	             away. slow is 1 when the fingertip moves slower than half the success
+//	             speed, falling towards 0.5 at speed R per second; it discounts only the
+//	             sharp term. Small control falls from 1 at zero speed to 0.8 at full speed
+//	             on both joints.
 //	Start        q1 uniformly at random, q2 uniformly within ±144°, at rest; the target as
 //	             above.
 //	Termination  none; truncated after 100 steps (5 s).
@@ -54,6 +44,8 @@ import (
 //	Timing       control step 0.05 s, 10 physics sub-steps.
 //	Parameters   upper_length, lower_length, upper_mass, lower_mass, max_speed, max_torque.
 //	Tunings      the learners plan without a critic (reacherTunings says why).
+//
+// Why these values: docs/decisions.md#reacher-v0-observation-and-reward.
 type reacher struct {
 	p      Params
 	arm    arm

@@ -3,8 +3,8 @@
 # small bugs one at a time with gremlins (github.com/go-gremlins/gremlins, pinned below) in
 # each chosen package, runs that package's tests against each, and reports the mutation
 # score with every mutant that survived. The score is gremlins' efficacy, killed / (killed +
-# lived); mutants that ran past the time limit are counted apart, as are those no test runs. See the
-# README's "Testing" section for the scores and docs/decisions/testing.md for how to read them.
+# lived); mutants that ran past the time limit are counted apart, as are those no test runs. See
+# docs/testing.md for the scores and docs/decisions/testing.md for how to read them.
 #
 # usage: scripts/mutation.sh [TARGET...]
 #   TARGET is envs, agent, nn (worldmodel/nn), stats (the bench statistics) or any package

@@ -53,10 +53,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := l.Config()
+	cfgs, err := l.Configs()
 	if err != nil {
 		return err
 	}
-	return viewer.Run(cfg, viewer.Options{Width: l.Width, Height: l.Height,
+	return viewer.Run(cfgs, viewer.Options{Width: l.Width, Height: l.Height,
 		Screenshot: l.Screenshot, Frames: l.Frames, Log: os.Stderr})
 }

@@ -137,13 +137,8 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 			return cfg, shard, usagef("--envs names %s twice", id)
 		}
 	}
-	for i, a := range cfg.Agents {
-		if !slices.Contains(agent.Names(), a) {
-			return cfg, shard, usagef("unknown agent %.40q (known: %s)", a, strings.Join(agent.Names(), ", "))
-		}
-		if slices.Contains(cfg.Agents[:i], a) {
-			return cfg, shard, usagef("--agents names %s twice", a)
-		}
+	if err := checkAgents(cfg.Agents); err != nil {
+		return cfg, shard, err
 	}
 	if err := checkLearning(cfg); err != nil {
 		return cfg, shard, err
@@ -161,6 +156,20 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 		shard = s
 	}
 	return cfg, shard, nil
+}
+
+// checkAgents returns a usage error naming the first agent of --agents that is unknown or
+// named twice.
+func checkAgents(names []string) error {
+	for i, a := range names {
+		if !slices.Contains(agent.Names(), a) {
+			return usagef("unknown agent %.40q (known: %s)", a, strings.Join(agent.Names(), ", "))
+		}
+		if slices.Contains(names[:i], a) {
+			return usagef("--agents names %s twice", a)
+		}
+	}
+	return nil
 }
 
 // checkLearning returns a usage error if the sweep asks for --concurrent or --set without

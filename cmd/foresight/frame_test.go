@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -22,8 +23,8 @@ func dirEntries(t *testing.T, dir string) []string {
 	return names
 }
 
-// checkPNG fails t unless path holds a PNG of w×h pixels.
-func checkPNG(t *testing.T, path string, w, h int) {
+// checkPNG fails t unless path holds a PNG of w×h pixels, and returns the image.
+func checkPNG(t *testing.T, path string, w, h int) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -37,6 +38,7 @@ func checkPNG(t *testing.T, path string, w, h int) {
 	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
 		t.Errorf("%s is %dx%d, want %dx%d", path, b.Dx(), b.Dy(), w, h)
 	}
+	return img
 }
 
 func TestFrame(t *testing.T) {

@@ -34,13 +34,14 @@ const (
 
 var watchCommand = command{
 	name: "watch",
-	args: "[--env ID] [--agent NAME] [--concurrent] [--set name=value ...] [--seed S] [--speed X] [--candidates] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
+	args: "[--env ID] [--agent NAME | --agents NAME,NAME[,NAME]] [--concurrent] [--set name=value ...] [--seed S] [--speed X] [--candidates] [--size WxH] [--screenshot FILE --frames N] [--obs pixels [--pixels WxH] [--distract KIND]] [--param name=value ...]",
 	summary: "open the live viewer: watch an agent learn, see what it imagines, take over" +
 		" (default: jepa learning " + defaultWatchEnv + ")",
 	setup: func(fs *flag.FlagSet) action {
 		c := watchConfig{size: imageSize{1280, 720}, speed: "1"}
 		c.env.define(fs, "`seed` of the agent and its episodes")
-		fs.StringVar(&c.agent, "agent", defaultWatchAgent, "agent `name`: "+strings.Join(agent.Names(), ", "))
+		fs.StringVar(&c.agent, "agent", "", "agent `name` ("+defaultWatchAgent+" unless named): "+strings.Join(agent.Names(), ", "))
+		fs.StringVar(&c.agents, "agents", "", "race two or three agents, such as jepa,pets: comma-separated `names`, each learning in a pane of its own on the same task and seed")
 		c.learn.define(fs)
 		fs.StringVar(&c.speed, "speed", "1", "starting pace: simulated seconds per second, from 0 (paused) up, or max")
 		fs.BoolVar(&c.candidates, "candidates", false, "start with the plans the planner weighed shown (key C toggles them)")
@@ -55,6 +56,7 @@ var watchCommand = command{
 type watchConfig struct {
 	env        envFlags
 	agent      string
+	agents     string
 	learn      learnFlags
 	candidates bool
 	speed      string
@@ -74,16 +76,40 @@ func (c *watchConfig) launch() (live.Launch, error) {
 	if _, err := live.ParseSpeed(c.speed); err != nil {
 		return live.Launch{}, usageError{err}
 	}
+	names, err := c.agentNames()
+	if err != nil {
+		return live.Launch{}, err
+	}
 	env, err := c.env.make()
 	if err != nil {
 		return live.Launch{}, err
 	}
-	if _, err := agent.New(c.agent, env, c.env.seed, c.learn.options()...); err != nil {
-		return live.Launch{}, usageError{err}
+	for _, name := range names {
+		if _, err := agent.New(name, env, c.env.seed, c.learn.options()...); err != nil {
+			return live.Launch{}, usageError{err}
+		}
 	}
-	return live.Launch{Env: c.env.id, Params: c.env.params, Agent: c.agent, Seed: c.env.seed,
+	return live.Launch{Env: c.env.id, Params: c.env.params, Agents: names, Seed: c.env.seed,
 		Observation: envs.ObservationOf(env), Concurrent: c.learn.concurrent, Settings: c.learn.settings, Candidates: c.candidates, Speed: c.speed,
 		Width: c.size.w, Height: c.size.h, Screenshot: c.screenshot, Frames: c.frames}, nil
+}
+
+// agentNames returns the agents to watch: the one --agent names, or the two or three of a
+// race that --agents names.
+func (c *watchConfig) agentNames() ([]string, error) {
+	switch {
+	case c.agents == "" && c.agent == "":
+		return []string{defaultWatchAgent}, nil
+	case c.agents == "":
+		return []string{c.agent}, nil
+	case c.agent != "":
+		return nil, usagef("--agent and --agents do not go together: name every racer in --agents")
+	}
+	names := splitList(c.agents)
+	if len(names) < 2 || len(names) > live.MaxRacers {
+		return nil, usagef("--agents must name 2 to %d agents to race, not %d", live.MaxRacers, len(names))
+	}
+	return names, checkAgents(names)
 }
 
 func (c *watchConfig) run(stdout, stderr io.Writer) error {

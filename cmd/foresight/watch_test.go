@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"net"
 	"os"
 	"os/exec"
@@ -38,6 +37,12 @@ func TestWatchErrors(t *testing.T) {
 		{"stale forwarding", nil, exitFailure, "nothing answers at localhost:10999", "localhost:4999.0"},
 		{"bad display name", nil, exitFailure, `DISPLAY "what" is not a display name`, "what"},
 		{"empty screenshot path", []string{"--screenshot", "", "--frames", "2"}, exitUsage, "want a path, not an empty string", ""},
+		{"race of one", []string{"--agents", "jepa"}, exitUsage, "must name 2 to 3 agents to race, not 1", ""},
+		{"race of four", []string{"--agents", "jepa,pets,recon,sac"}, exitUsage, "must name 2 to 3 agents to race, not 4", ""},
+		{"racer twice", []string{"--agents", "jepa,jepa"}, exitUsage, "--agents names jepa twice", ""},
+		{"unknown racer", []string{"--agents", "jepa,smart"}, exitUsage, `unknown agent "smart"`, ""},
+		{"agent and agents", []string{"--agent", "pets", "--agents", "jepa,pets"}, exitUsage, "--agent and --agents do not go together", ""},
+		{"racer without pixels", []string{"--agents", "jepa,pets", "--obs", "pixels"}, exitUsage, "pets", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +80,7 @@ func TestWatchWindow(t *testing.T) {
 		t.Skip("the viewer is not built in this configuration (-tags noviewer)")
 	}
 	// Run directly on a display that is not there, the viewer program says so in one line.
-	direct := exec.Command(viewer, `{"env":"Pendulum-v0","agent":"random","speed":"1","width":64,"height":64}`)
+	direct := exec.Command(viewer, `{"env":"Pendulum-v0","agents":["random"],"speed":"1","width":64,"height":64}`)
 	direct.Env = append(os.Environ(), "DISPLAY=:4999")
 	out, err := direct.CombinedOutput()
 	if code := direct.ProcessState.ExitCode(); code != exitFailure || strings.Count(string(out), "\n") != 1 || !strings.Contains(string(out), "cannot reach the display") {
@@ -87,22 +92,27 @@ func TestWatchWindow(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("foresight watch under Xvfb: %v\n%s", err, out)
 	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := img.Bounds(); got != image.Rect(0, 0, 640, 360) {
-		t.Errorf("screenshot is %v, want 640x360", got)
-	}
+	img := checkPNG(t, shot, 640, 360)
 	checkShot(t, img)
+	checkRace(t, shot+".race.png")
 }
 
-// checkShot checks that a 640x360 screenshot of the viewer on Pendulum-v0 shows the scene:
+// checkRace checks a 640x360 screenshot of a race of two agents on Pendulum-v0: each of the
+// two panes, which share the 410 pixels left of the plots, shows its own rod (checkShot).
+func checkRace(t *testing.T, path string) {
+	t.Helper()
+	img := checkPNG(t, path, 640, 360)
+	type subImager interface {
+		SubImage(image.Rectangle) image.Image
+	}
+	for i, r := range []image.Rectangle{image.Rect(0, 0, 205, 360), image.Rect(205, 0, 410, 360)} {
+		t.Run(fmt.Sprintf("pane %d", i), func(t *testing.T) {
+			checkShot(t, img.(subImager).SubImage(r))
+		})
+	}
+}
+
+// checkShot checks that a screenshot of the viewer on Pendulum-v0, 640x360 or a pane of it, shows the scene:
 // the background over a large share of it and the rod's colour over a rod's worth of
 // pixels. The rod, 1 m by 6 cm at about 137 pixels per metre, fills about 800 pixels in its
 // own colour; the HUD panel may hide much of it when it points up, so 100 will do. A scene
@@ -173,6 +183,13 @@ func watchChild(t *testing.T) {
 		"--screenshot", os.Getenv("FORESIGHT_WATCH_SHOT"), "--frames", "20")
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
+	}
+	// A race: both panes show the scene (checkRace).
+	race := os.Getenv("FORESIGHT_WATCH_SHOT") + ".race.png"
+	r = invoke("watch", "--env", "Pendulum-v0", "--agents", "random,zero", "--speed", "max", "--size", "640x360",
+		"--screenshot", race, "--frames", "20")
+	if r.code != exitOK {
+		t.Fatalf("race: exit code %d, stderr %q", r.code, r.stderr)
 	}
 	// A window larger than the 1280x1024 screen is a bad command line, not a hang.
 	big := invoke("watch", "--env", "Pendulum-v0", "--agent", "random", "--size", "4000x3000",

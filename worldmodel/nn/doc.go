@@ -48,7 +48,7 @@
 // noopenblas build tag, everything runs in Go: gonum's GEMM, called one tile at a time so
 // that it stays on the calling goroutine and allocates nothing, and the generic Go kernels.
 // That build is about nine times slower to train; scripts/bench-nn.sh measures both against
-// PyTorch, and README.md's Performance section has the figures.
+// PyTorch, and docs/performance.md has the figures.
 //
 // OpenBLAS is limited to one thread when the package loads, unless OPENBLAS_NUM_THREADS is
 // set: an agent trains on one core and plans on the other, and on networks this small a

@@ -138,3 +138,19 @@ func competence(f *Frame) string {
 	}
 	return "not yet competent"
 }
+
+// FirstCompetent reports, for each frame, whether its agent became competent after the
+// least experience of all: none while no agent is competent, several on a tie.
+func FirstCompetent(frames []*Frame) []bool {
+	best := math.Inf(1)
+	for _, f := range frames {
+		if f.Competent != nil {
+			best = min(best, *f.Competent)
+		}
+	}
+	first := make([]bool, len(frames))
+	for i, f := range frames {
+		first[i] = f.Competent != nil && *f.Competent == best
+	}
+	return first
+}

@@ -14,8 +14,9 @@ import (
 type Launch struct {
 	Env    string             `json:"env"`
 	Params map[string]float64 `json:"params,omitempty"`
-	Agent  string             `json:"agent"`
-	Seed   uint64             `json:"seed"`
+	// Agents names the agent to watch, or the two or three agents of a race.
+	Agents []string `json:"agents"`
+	Seed   uint64   `json:"seed"`
 	// Observation describes what the agent observes, as envs.ParseObservation reads it;
 	// empty for the environment's state.
 	Observation string `json:"observation,omitempty"`
@@ -56,13 +57,24 @@ func ParseSpeed(s string) (float64, error) {
 	return x, nil
 }
 
-// Config returns the session the launch describes, or an error if the speed is invalid.
-func (l Launch) Config() (Config, error) {
+// MaxRacers is the most agents a race puts side by side.
+const MaxRacers = 3
+
+// Configs returns the sessions the launch describes, one per agent, or an error if the
+// speed is invalid or the launch names no agent or more than MaxRacers.
+func (l Launch) Configs() ([]Config, error) {
 	speed, err := ParseSpeed(l.Speed)
 	if err != nil {
-		return Config{}, err
+		return nil, err
 	}
-	return Config{Env: l.Env, Params: l.Params, Agent: l.Agent, Seed: l.Seed, Observation: l.Observation, Concurrent: l.Concurrent, Settings: l.Settings, Candidates: l.Candidates, Speed: speed}, nil
+	if len(l.Agents) < 1 || len(l.Agents) > MaxRacers {
+		return nil, fmt.Errorf("live: launch: %d agents: want 1 to %d", len(l.Agents), MaxRacers)
+	}
+	cfgs := make([]Config, len(l.Agents))
+	for i, a := range l.Agents {
+		cfgs[i] = Config{Env: l.Env, Params: l.Params, Agent: a, Seed: l.Seed, Observation: l.Observation, Concurrent: l.Concurrent, Settings: l.Settings, Candidates: l.Candidates, Speed: speed}
+	}
+	return cfgs, nil
 }
 
 // DecodeLaunch reads a launch from its JSON, or returns an error saying what is wrong.

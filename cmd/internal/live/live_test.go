@@ -552,8 +552,8 @@ func nextNice(x float64) float64 {
 // person running the viewer program by hand might. They must not panic, and a launch they
 // accept must describe a window and a speed that are valid.
 func FuzzDecodeLaunch(f *testing.F) {
-	f.Add(`{"env":"Pendulum-v0","agent":"jepa","seed":3,"speed":"max","width":640,"height":360}`)
-	f.Add(`{"env":"Pendulum-v0","agent":"jepa","speed":"1e7","width":-1,"height":360,"screenshot":"x.png"}`)
+	f.Add(`{"env":"Pendulum-v0","agents":["jepa","pets"],"seed":3,"speed":"max","width":640,"height":360}`)
+	f.Add(`{"env":"Pendulum-v0","agents":["jepa"],"speed":"1e7","width":-1,"height":360,"screenshot":"x.png"}`)
 	f.Add(`{"params":{"mass":1e308},"frames":3}`)
 	f.Fuzz(func(t *testing.T, arg string) {
 		l, err := DecodeLaunch([]byte(arg))
@@ -563,8 +563,17 @@ func FuzzDecodeLaunch(f *testing.F) {
 		if l.Width < 1 || l.Height < 1 || (l.Screenshot == "") != (l.Frames == 0) {
 			t.Fatalf("accepted %+v", l)
 		}
-		if cfg, err := l.Config(); err == nil && !(cfg.Speed >= 0) {
-			t.Fatalf("speed %q became %v", l.Speed, cfg.Speed)
+		cfgs, err := l.Configs()
+		if err != nil {
+			return
+		}
+		if len(cfgs) < 1 || len(cfgs) > MaxRacers {
+			t.Fatalf("%d sessions from %q", len(cfgs), l.Agents)
+		}
+		for _, cfg := range cfgs {
+			if !(cfg.Speed >= 0) {
+				t.Fatalf("speed %q became %v", l.Speed, cfg.Speed)
+			}
 		}
 	})
 }

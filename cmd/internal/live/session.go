@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -423,6 +424,21 @@ func (r *rateMeter) factor() float64 {
 		return 0
 	}
 	return (r.sim[n-1] - r.sim[0]) / dt
+}
+
+// RaceTitle describes the sessions of a race, which differ only in their agents, as
+// "jepa vs pets on Pendulum-v0, seed 0"; for one session it is that session's String.
+func RaceTitle(cfgs []Config) string {
+	if len(cfgs) == 0 {
+		return ""
+	}
+	names := make([]string, len(cfgs))
+	for i, c := range cfgs {
+		names[i] = c.Agent
+	}
+	c := cfgs[0]
+	c.Agent = strings.Join(names, " vs ")
+	return c.String()
 }
 
 // String describes the configuration, for errors and titles.

@@ -175,12 +175,34 @@ func drawText(dst *ebiten.Image, s string, x, y float32, size float64, c color.C
 	text.Draw(dst, s, &text.GoTextFace{Source: src, Size: size}, op)
 }
 
-// drawHUD draws the heads-up display in the scene's upper left corner.
-func (g *game) drawHUD(dst *ebiten.Image, f *live.Frame, area live.Rect) {
+// drawPane draws a pane's frame in its area: the scene, the inset of what an agent of
+// images sees, and the heads-up display, which marks the first agent of a race to be
+// competent when first is set. Panes after the first are set off by a rule on their left.
+func (g *game) drawPane(dst *ebiten.Image, p *pane, f *live.Frame, first bool) {
+	drawScene(dst, p.view, f, g.imagine, g.font)
+	g.drawSight(dst, p, f)
+	g.drawHUD(dst, f, p.view.Area, first)
+	if a := p.view.Area; a.X > 0 {
+		vector.StrokeLine(dst, float32(a.X), 0, float32(a.X), float32(a.H), 2, colorInk, false)
+	}
+}
+
+// hudSize returns the HUD's text size for panes as wide as width: smaller in the narrow
+// panes of a race, so that the lines fit.
+func hudSize(width float64) float64 { return max(11, min(16, width/30)) }
+
+// drawHUD draws the heads-up display in the scene's upper left corner, the frame-rate line
+// in the leftmost pane only, and "first" after the competence line of a race's winner.
+func (g *game) drawHUD(dst *ebiten.Image, f *live.Frame, area live.Rect, first bool) {
 	lines := live.HUD(f)
-	lines = append(lines, fmt.Sprintf("%.0f FPS · %.0f TPS · frame %.1f ms · ? for help",
-		ebiten.ActualFPS(), ebiten.ActualTPS(), g.cost.mean()))
-	const size, pad = 16.0, 10.0
+	if first {
+		lines[3] += " · first"
+	}
+	if area.X == 0 {
+		lines = append(lines, fmt.Sprintf("%.0f FPS · %.0f TPS · frame %.1f ms · ? for help",
+			ebiten.ActualFPS(), ebiten.ActualTPS(), g.cost.mean()))
+	}
+	size, pad := hudSize(area.W), 10.0
 	w := 0.0
 	for _, l := range lines {
 		w = max(w, text.Advance(l, &text.GoTextFace{Source: g.font, Size: size}))
@@ -233,8 +255,8 @@ func successColor(p agent.EpisodePoint) color.Color {
 }
 
 // plot draws pts in area with round axes over experience time, joined by a line when line
-// is set and as dots otherwise.
-func (g *game) plot(dst *ebiten.Image, area live.Rect, title string, pts []point, line bool) {
+// is set and as dots otherwise. It returns where a point of the plot falls on the screen.
+func (g *game) plot(dst *ebiten.Image, area live.Rect, title string, pts []point, line bool) func(x, y float64) (float32, float32) {
 	drawText(dst, title, float32(area.X), float32(area.Y-26), 15, colorInk, g.font)
 	xs, ys := []float64{0, 10}, []float64{}
 	for _, p := range pts {
@@ -268,6 +290,53 @@ func (g *game) plot(dst *ebiten.Image, area live.Rect, title string, pts []point
 			vector.DrawFilledCircle(dst, x, y, 3.5, p.c, true)
 		}
 	}
+	return toScreen
+}
+
+// racerColors are the colours of a race's agents, in the order of their panes.
+var racerColors = [live.MaxRacers]color.NRGBA{colorLine, {220, 120, 40, 255}, {140, 80, 170, 255}}
+
+// drawRace draws the plots of a race in area: every agent's return per training episode in
+// its colour, with a mark where each became competent (the first one's labelled), and below
+// a bar per agent of the experience it has gathered so far, marked where it became competent.
+// first marks the agents that were competent after the least experience.
+func (g *game) drawRace(dst *ebiten.Image, frames []*live.Frame, first []bool, area live.Rect) {
+	vector.DrawFilledRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), color.NRGBA{252, 251, 248, 255}, false)
+	top := live.Rect{X: area.X + 56, Y: area.Y + 36, W: area.W - 76, H: area.H*0.62 - 72}
+	var pts []point
+	for i, f := range frames {
+		for _, p := range f.Curve {
+			pts = append(pts, point{p.Experience, p.Return, racerColors[i]})
+		}
+	}
+	toScreen := g.plot(dst, top, "return per episode", pts, false)
+	for i, f := range frames {
+		if f.Competent == nil {
+			continue
+		}
+		x, _ := toScreen(*f.Competent, 0)
+		vector.StrokeLine(dst, x, float32(top.Y), x, float32(top.Y+top.H), 2, racerColors[i], false)
+		if first[i] {
+			drawText(dst, fmt.Sprintf("%s first: %s", f.Agent, show.Clock(*f.Competent)), x+4, float32(top.Y+4+16*float64(i)), 13, racerColors[i], g.font)
+		}
+	}
+	y := top.Y + top.H + 48
+	drawText(dst, "experience so far (mark: competent)", float32(top.X), float32(y), 15, colorInk, g.font)
+	most := 10.0
+	for _, f := range frames {
+		most = max(most, f.Experience)
+	}
+	for i, f := range frames {
+		y += 34
+		drawText(dst, f.Agent, float32(area.X+8), float32(y-2), 14, racerColors[i], g.font)
+		w := (top.W - 60) * f.Experience / most
+		vector.DrawFilledRect(dst, float32(top.X), float32(y), float32(w), 14, racerColors[i], false)
+		drawText(dst, show.Clock(f.Experience), float32(top.X+w+6), float32(y-1), 12, colorInk, g.font)
+		if f.Competent != nil {
+			x := float32(top.X + (top.W-60)**f.Competent/most)
+			vector.StrokeLine(dst, x, float32(y-4), x, float32(y+18), 3, colorSuccess, false)
+		}
+	}
 }
 
 // drawHelp draws the key bindings over the window.
@@ -294,21 +363,22 @@ func (g *game) drawHelp(dst *ebiten.Image, w, h float64) {
 }
 
 // drawSight draws the inset of what an agent of images sees, perceives and imagines at the
-// bottom left of area, rebuilding its image only when the frame brings a new sight.
-func (g *game) drawSight(dst *ebiten.Image, f *live.Frame, area live.Rect) {
+// bottom left of the pane, rebuilding its image only when the frame brings a new sight.
+func (g *game) drawSight(dst *ebiten.Image, p *pane, f *live.Frame) {
 	if f.Sight == nil {
 		return
 	}
-	if f.Sight != g.sight {
-		scale := f.Sight.InsetScale(int(area.H))
+	area := p.view.Area
+	if f.Sight != p.sight {
+		scale := f.Sight.InsetScale(int(min(area.H, 1.6*area.W)))
 		img := image.NewRGBA(image.Rectangle{Max: f.Sight.Size(scale)})
 		f.Sight.Draw(img, image.Point{}, scale)
-		if g.sightImage != nil {
-			g.sightImage.Deallocate()
+		if p.sightImage != nil {
+			p.sightImage.Deallocate()
 		}
-		g.sight, g.sightImage = f.Sight, ebiten.NewImageFromImage(img)
+		p.sight, p.sightImage = f.Sight, ebiten.NewImageFromImage(img)
 	}
 	op := &ebiten.DrawImageOptions{}
-	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(g.sightImage.Bounds().Dy())-32) // above the scale bar
-	dst.DrawImage(g.sightImage, op)
+	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(p.sightImage.Bounds().Dy())-32) // above the scale bar
+	dst.DrawImage(p.sightImage, op)
 }

@@ -34,32 +34,29 @@ type Options struct {
 	Log io.Writer
 }
 
-// Run opens the window on a session of cfg and runs until the person quits or, with
-// Options.Screenshot, the frames are done. It returns an error if the session cannot start,
-// the window cannot open (no display), or a screenshot cannot be written.
-func Run(cfg live.Config, opt Options) error {
+// Run opens the window on a session of each configuration, side by side (a race when there
+// are several), and runs until the person quits or, with Options.Screenshot, the frames are
+// done. It returns an error if a session cannot start, the window cannot open (no display),
+// or a screenshot cannot be written.
+func Run(cfgs []live.Config, opt Options) error {
 	if w, h := ebiten.Monitor().Size(); w > 0 && h > 0 && (opt.Width > w || opt.Height > h) {
 		return fmt.Errorf("%w: a %dx%d window on a %dx%d screen; choose a smaller --size", ErrWindowTooLarge, opt.Width, opt.Height, w, h)
 	}
-	s, err := live.Start(cfg)
-	if err != nil {
-		return err
-	}
 	face, err := text.NewGoTextFaceSource(assets.Font())
 	if err != nil {
-		s.Close()
 		return fmt.Errorf("viewer: font: %w", err)
 	}
 	icon, err := assets.Icon()
 	if err != nil {
-		s.Close()
 		return fmt.Errorf("viewer: %w", err)
 	}
+	g := &game{opt: opt, font: face, imagine: true, plots: true}
+	if err := g.start(cfgs); err != nil {
+		return err
+	}
+	defer g.closePanes()
 	ebiten.SetWindowIcon([]image.Image{icon})
-	g := &game{cfg: cfg, session: s, opt: opt, font: face, imagine: true, plots: true}
-	defer func() { g.session.Close() }()
 	ebiten.SetWindowSize(opt.Width, opt.Height)
-	ebiten.SetWindowTitle("Foresight · " + cfg.String())
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	if err := ebiten.RunGame(g); err != nil && !errors.Is(err, ebiten.Termination) {
 		return fmt.Errorf("viewer: %w", err)
@@ -80,22 +77,63 @@ var ErrWindowTooLarge = errors.New("the window does not fit the screen")
 
 // game is the ebiten.Game of the viewer.
 type game struct {
-	cfg     live.Config
-	session *live.Session
-	opt     Options
-	font    *text.GoTextFaceSource
+	panes []*pane // one per agent, left to right
+	opt   Options
+	font  *text.GoTextFaceSource
 
 	imagine, plots, help, human bool
-	arrows                      []float64     // the last action sent while taking over
-	view                        live.Viewport // where the last frame drew the scene
-	dragging                    bool
+	arrows                      []float64 // the last action sent while taking over
+	dragging                    *pane     // the pane whose body the mouse holds, or nil
 	frames                      int
 	shot                        string // a screenshot to write at the next Draw
 	err                         error
 	cost                        frameCost
 	updateTook                  time.Duration
-	sight                       *show.Sight   // the sight drawn into sightImage
-	sightImage                  *ebiten.Image // the inset of the last frame's sight
+}
+
+// pane is one agent's session and where the window shows it.
+type pane struct {
+	cfg        live.Config
+	session    *live.Session
+	view       live.Viewport // where the last frame drew the scene
+	sight      *show.Sight   // the sight drawn into sightImage
+	sightImage *ebiten.Image // the inset of the last frame's sight
+}
+
+// start replaces the panes with a session of each configuration, and titles the window.
+// It returns an error, keeping the panes there were, if a session cannot start.
+func (g *game) start(cfgs []live.Config) error {
+	panes := make([]*pane, 0, len(cfgs))
+	for _, cfg := range cfgs {
+		s, err := live.Start(cfg)
+		if err != nil {
+			for _, p := range panes {
+				p.session.Close()
+			}
+			return err
+		}
+		panes = append(panes, &pane{cfg: cfg, session: s})
+	}
+	g.closePanes()
+	g.panes, g.human, g.arrows, g.dragging = panes, false, nil, nil
+	ebiten.SetWindowTitle("Foresight · " + live.RaceTitle(cfgs))
+	return nil
+}
+
+// closePanes stops every pane's session.
+func (g *game) closePanes() {
+	for _, p := range g.panes {
+		p.session.Close()
+	}
+}
+
+// configs returns the panes' configurations.
+func (g *game) configs() []live.Config {
+	cfgs := make([]live.Config, len(g.panes))
+	for i, p := range g.panes {
+		cfgs[i] = p.cfg
+	}
+	return cfgs
 }
 
 // frameCost accumulates the time Update and Draw take per frame, measured on the wall
@@ -144,42 +182,51 @@ func (g *game) Update() error {
 	return nil
 }
 
-// mouse lets the person drag bodies about with the left button.
+// mouse lets the person drag bodies about with the left button, in the pane pressed on.
 func (g *game) mouse() {
-	x, y := ebiten.CursorPosition()
-	p := g.view.ToWorld(float64(x), float64(y))
-	a := g.view.Area
-	inside := float64(x) >= a.X && float64(x) < a.X+a.W && float64(y) >= a.Y && float64(y) < a.Y+a.H
+	cx, cy := ebiten.CursorPosition()
+	x, y := float64(cx), float64(cy)
 	switch {
-	case inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) && inside:
-		g.session.Grab(p)
-		g.dragging = true
-	case inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) && g.dragging:
-		g.session.Release()
-		g.dragging = false
-	case g.dragging:
-		g.session.Drag(p)
+	case inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft):
+		for _, p := range g.panes {
+			if a := p.view.Area; x >= a.X && x < a.X+a.W && y >= a.Y && y < a.Y+a.H {
+				p.session.Grab(p.view.ToWorld(x, y))
+				g.dragging = p
+			}
+		}
+	case inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) && g.dragging != nil:
+		g.dragging.session.Release()
+		g.dragging = nil
+	case g.dragging != nil:
+		g.dragging.session.Drag(g.dragging.view.ToWorld(x, y))
 	}
 }
 
-// do carries out a key's action.
+// each applies f to every pane's session.
+func (g *game) each(f func(*live.Session)) {
+	for _, p := range g.panes {
+		f(p.session)
+	}
+}
+
+// do carries out a key's action, on every pane's session alike.
 func (g *game) do(a live.Action) error {
-	f := g.session.Frame()
+	f := g.panes[0].session.Frame()
 	switch a {
 	case live.TogglePause:
-		g.session.TogglePause()
+		g.each((*live.Session).TogglePause)
 	case live.StepOnce:
-		g.session.Step()
+		g.each((*live.Session).Step)
 	case live.Slower:
-		g.session.SetSpeed(live.Shift(f.Speed, -1))
+		g.each(func(s *live.Session) { s.SetSpeed(live.Shift(f.Speed, -1)) })
 	case live.Faster:
-		g.session.SetSpeed(live.Shift(f.Speed, 1))
+		g.each(func(s *live.Session) { s.SetSpeed(live.Shift(f.Speed, 1)) })
 	case live.ResetEpisode:
-		g.session.ResetEpisode()
+		g.each((*live.Session).ResetEpisode)
 	case live.ToggleImagination:
 		g.imagine = !g.imagine
 	case live.ToggleCandidates:
-		g.session.ToggleCandidates()
+		g.each((*live.Session).ToggleCandidates)
 	case live.TogglePlots:
 		g.plots = !g.plots
 	case live.ToggleHelp:
@@ -188,24 +235,25 @@ func (g *game) do(a live.Action) error {
 		g.human = !g.human
 		g.arrows = nil
 		if !g.human {
-			g.session.TakeOver(nil)
+			g.each(func(s *live.Session) { s.TakeOver(nil) })
 		}
 	case live.Screenshot:
-		g.shot = fmt.Sprintf("foresight-%s-%s.png", g.cfg.Env, time.Now().Format("20060102-150405"))
+		g.shot = fmt.Sprintf("foresight-%s-%s.png", f.Env, time.Now().Format("20060102-150405"))
 	case live.Quit:
 		return ebiten.Termination
 	}
 	return nil
 }
 
-// steer sends the arrow keys as the action while the person has taken over.
+// steer sends the arrow keys as the action, to every pane alike, while the person has
+// taken over.
 func (g *game) steer() {
-	a := live.Arrows(g.session.ActionDim(),
+	a := live.Arrows(g.panes[0].session.ActionDim(),
 		ebiten.IsKeyPressed(ebiten.KeyArrowLeft), ebiten.IsKeyPressed(ebiten.KeyArrowRight),
 		ebiten.IsKeyPressed(ebiten.KeyArrowUp), ebiten.IsKeyPressed(ebiten.KeyArrowDown))
 	if g.arrows == nil || !equal(a, g.arrows) {
 		g.arrows = a
-		g.session.TakeOver(a)
+		g.each(func(s *live.Session) { s.TakeOver(a) })
 	}
 }
 
@@ -221,46 +269,52 @@ func equal(a, b []float64) bool {
 	return true
 }
 
-// switchEnv starts the same agent, from scratch, on the next environment.
+// switchEnv starts the same agents, from scratch, on the next environment.
 func (g *game) switchEnv() {
+	cfgs := g.configs()
 	ids := envs.IDs()
 	next := ids[0]
 	for i, id := range ids {
-		if id == g.cfg.Env {
+		if id == cfgs[0].Env {
 			next = ids[(i+1)%len(ids)]
 		}
 	}
-	cfg := g.cfg
-	cfg.Env, cfg.Params = next, nil
-	cfg.Speed = g.session.Frame().Speed
-	s, err := live.Start(cfg)
-	if err != nil {
-		g.err = err
-		return
+	speed := g.panes[0].session.Frame().Speed
+	for i := range cfgs {
+		cfgs[i].Env, cfgs[i].Params, cfgs[i].Speed = next, nil, speed
 	}
-	g.session.Close()
-	g.session, g.cfg, g.human, g.arrows = s, cfg, false, nil
-	ebiten.SetWindowTitle("Foresight · " + cfg.String())
+	if err := g.start(cfgs); err != nil {
+		g.err = err
+	}
 }
 
-// Draw draws the latest frame, and saves a screenshot when one is due.
+// Draw draws the latest frames, and saves a screenshot when one is due.
 func (g *game) Draw(screen *ebiten.Image) {
 	start := time.Now()
-	f := g.session.Frame()
+	frames := make([]*live.Frame, len(g.panes))
+	for i, p := range g.panes {
+		frames[i] = p.session.Frame()
+	}
 	b := screen.Bounds()
 	w, h := float64(b.Dx()), float64(b.Dy())
-	screen.Fill(f.Scene.Background)
+	screen.Fill(frames[0].Scene.Background)
 	scene := live.Rect{W: w, H: h}
 	if g.plots {
 		scene.W = math.Round(w * 0.64)
 	}
-	view := live.Viewport{Camera: f.Scene.Camera, Area: scene}
-	g.view = view
-	drawScene(screen, view, f, g.imagine, g.font)
-	g.drawSight(screen, f, scene)
-	g.drawHUD(screen, f, scene)
+	first := live.FirstCompetent(frames)
+	for i, p := range g.panes {
+		area := live.Rect{X: scene.W * float64(i) / float64(len(g.panes)), W: scene.W / float64(len(g.panes)), H: h}
+		p.view = live.Viewport{Camera: frames[i].Scene.Camera, Area: area}
+		g.drawPane(screen, p, frames[i], first[i] && len(g.panes) > 1)
+	}
 	if g.plots {
-		g.drawPlots(screen, f, live.Rect{X: scene.W, W: w - scene.W, H: h})
+		plots := live.Rect{X: scene.W, W: w - scene.W, H: h}
+		if len(g.panes) == 1 {
+			g.drawPlots(screen, frames[0], plots)
+		} else {
+			g.drawRace(screen, frames, first, plots)
+		}
 	}
 	if g.help {
 		g.drawHelp(screen, w, h)
