@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-//go:embed tracks/*.track shapes/*.shape
+//go:embed tracks/*.track shapes/*.shape lessons/*.lesson
 var files embed.FS
 
 // maxLine is the longest line a data file may have, in bytes.

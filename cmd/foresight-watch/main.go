@@ -57,6 +57,9 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	return viewer.Run(cfgs, viewer.Options{Width: l.Width, Height: l.Height,
-		Screenshot: l.Screenshot, Frames: l.Frames, Log: os.Stderr})
+	opt := viewer.Options{Width: l.Width, Height: l.Height, Screenshot: l.Screenshot, Frames: l.Frames, Log: os.Stderr}
+	if l.Lesson != nil {
+		return viewer.RunLesson(l.Lesson, l.Step, opt)
+	}
+	return viewer.Run(cfgs, opt)
 }

@@ -9,7 +9,6 @@ import (
 	"image/gif"
 	"io"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/foresight-sim/foresight/agent"
@@ -171,26 +170,17 @@ func (r *recorder) frame() error {
 	if len(r.anim.Image) >= maxRecordFrames {
 		return fmt.Errorf("more than %d frames: record fewer episodes or raise --every", maxRecordFrames)
 	}
-	eye := show.EyeOutline(r.Env)
-	scene := *r.Env.Scene()
-	scene.Shapes = append(slices.Clone(scene.Shapes), eye...)
-	if r.cfg.candidates {
-		scene.Shapes = append(scene.Shapes, show.Candidates(r.ag, r.Env, r.poseEnv)...)
-	}
-	if r.cfg.imagine {
-		scene.Shapes = append(scene.Shapes, show.Overlay(show.Ghosts(r.ag, r.Env, r.poseEnv))...)
-	}
 	rgba := image.NewRGBA(image.Rect(0, 0, r.cfg.size.w, r.cfg.size.h))
-	r.renderer.Render(rgba, &scene)
-	if sight := show.SightOf(r.Env, r.ag, r.cfg.imagine); sight != nil {
-		scale := sight.InsetScale(r.cfg.size.h)
-		sight.Draw(rgba, image.Pt(8, r.cfg.size.h-sight.Size(scale).Y-8), scale)
-	}
-	pal := image.NewPaletted(rgba.Bounds(), palette.Plan9)
-	draw.FloydSteinberg.Draw(pal, pal.Bounds(), rgba, image.Point{})
-	// GIF delays are 16-bit hundredths of a second.
-	delay := min(int(float64(r.cfg.every)*r.Env.Spec().ControlDT*100+0.5), math.MaxUint16)
-	r.anim.Image = append(r.anim.Image, pal)
-	r.anim.Delay = append(r.anim.Delay, delay)
+	show.Picture(rgba, &r.renderer, r.Env, r.poseEnv, r.ag, r.cfg.imagine, r.cfg.candidates)
+	addFrame(r.anim, rgba, float64(r.cfg.every)*r.Env.Spec().ControlDT)
 	return nil
+}
+
+// addFrame adds img to anim, dithered to the Plan 9 palette, shown for seconds.
+func addFrame(anim *gif.GIF, img image.Image, seconds float64) {
+	pal := image.NewPaletted(img.Bounds(), palette.Plan9)
+	draw.FloydSteinberg.Draw(pal, pal.Bounds(), img, img.Bounds().Min)
+	// GIF delays are 16-bit hundredths of a second.
+	anim.Image = append(anim.Image, pal)
+	anim.Delay = append(anim.Delay, min(int(seconds*100+0.5), math.MaxUint16))
 }

@@ -15,15 +15,7 @@ func TestRecordGIF(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	g, err := gif.DecodeAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := readGIF(t, out)
 	// Reacher-v0 episodes last 100 steps: the first frame and one every 4 steps.
 	if len(g.Image) != 26 || g.Config.Width != 64 || g.Config.Height != 48 || g.Delay[1] != 20 {
 		t.Errorf("%d frames of %dx%d, delay %d: want 26 of 64x48, delay 20 (4 steps of 0.05 s)",
@@ -57,4 +49,19 @@ func TestRecordErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readGIF returns the animation in the GIF file at path, failing t if there is none.
+func readGIF(t *testing.T, path string) *gif.GIF {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := gif.DecodeAll(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return g
 }

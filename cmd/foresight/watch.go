@@ -117,6 +117,12 @@ func (c *watchConfig) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return runViewer(l, stdout, stderr)
+}
+
+// runViewer runs the viewer program on launch l, once the display answers, and reports how
+// it ended: its own one-line message and exit status when it gave them, one line otherwise.
+func runViewer(l live.Launch, stdout, stderr io.Writer) error {
 	if err := display.Check(); err != nil {
 		return err
 	}

@@ -95,6 +95,29 @@ func TestWatchWindow(t *testing.T) {
 	img := checkPNG(t, shot, 640, 360)
 	checkShot(t, img)
 	checkRace(t, shot+".race.png")
+	for k := 1; k <= 5; k++ {
+		checkLesson(t, fmt.Sprintf("%s.lesson%d.png", shot, k))
+	}
+}
+
+// checkLesson checks a 640x360 screenshot of a lesson's step on Pendulum-v0: the scene
+// above, with the pendulum's background, and the caption's band with its text across the
+// bottom of the 410 pixels left of the plots.
+func checkLesson(t *testing.T, path string) {
+	t.Helper()
+	img := checkPNG(t, path, 640, 360)
+	band := image.Rect(0, 300, 410, 360)
+	if n := countNear(img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(band), color.NRGBA{252, 251, 248, 255}); n < band.Dx()*band.Dy()/2 {
+		t.Errorf("%s: %d pixels of the caption band's colour at the bottom, want most of %v", path, n, band)
+	}
+	if n := darkPixels(img, band); n < 200 {
+		t.Errorf("%s: %d dark pixels at the bottom, want the caption's text", path, n)
+	}
+	if n := countNear(img, envs.Background); n < 410*120 {
+		t.Errorf("%s: %d pixels of the scene's background, want the scene above the caption", path, n)
+	}
 }
 
 // checkRace checks a 640x360 screenshot of a race of two agents on Pendulum-v0: each of the
@@ -190,6 +213,14 @@ func watchChild(t *testing.T) {
 		"--screenshot", race, "--frames", "20")
 	if r.code != exitOK {
 		t.Fatalf("race: exit code %d, stderr %q", r.code, r.stderr)
+	}
+	// Every step of the shipped lesson opens, with its caption below the panes (checkLesson).
+	for k := 1; k <= 5; k++ {
+		shot := fmt.Sprintf("%s.lesson%d.png", os.Getenv("FORESIGHT_WATCH_SHOT"), k)
+		r := invoke("lesson", "world-models", "--step", fmt.Sprint(k), "--size", "640x360", "--screenshot", shot, "--frames", "5")
+		if r.code != exitOK {
+			t.Fatalf("lesson step %d: exit code %d, stderr %q", k, r.code, r.stderr)
+		}
 	}
 	// A window larger than the 1280x1024 screen is a bad command line, not a hang.
 	big := invoke("watch", "--env", "Pendulum-v0", "--agent", "random", "--size", "4000x3000",

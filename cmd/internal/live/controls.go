@@ -19,6 +19,8 @@ const (
 	ToggleTakeOver
 	Screenshot
 	ToggleHelp
+	NextStep
+	PreviousStep
 	Quit
 )
 
@@ -48,6 +50,10 @@ var Bindings = []Binding{
 	{"F12", "F12", Screenshot, ""},
 	{"Slash", "? or F1", ToggleHelp, "show or hide this help"},
 	{"F1", "F1", ToggleHelp, ""},
+	{"N", "N or Page Down", NextStep, "a lesson's next step"},
+	{"PageDown", "Page Down", NextStep, ""},
+	{"B", "B or Page Up", PreviousStep, "a lesson's step before"},
+	{"PageUp", "Page Up", PreviousStep, ""},
 	{"Escape", "Esc or Q", Quit, "quit"},
 	{"Q", "Q", Quit, ""},
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/foresight-sim/foresight/assets"
 )
 
 // Launch is what foresight watch hands the viewer program, foresight-watch, as one JSON
@@ -34,6 +36,10 @@ type Launch struct {
 	// Screenshot, when not empty, asks for Frames frames, the last saved to this PNG file.
 	Screenshot string `json:"screenshot,omitempty"`
 	Frames     int    `json:"frames,omitempty"`
+	// Lesson, when not nil, is a lesson to show from its step Step (counted from 0); its
+	// steps say what runs, in place of the fields above up to Candidates.
+	Lesson *assets.Lesson `json:"lesson,omitempty"`
+	Step   int            `json:"step,omitempty"`
 }
 
 // FormatSpeed writes a speed as Launch.Speed holds it.
@@ -61,8 +67,12 @@ func ParseSpeed(s string) (float64, error) {
 const MaxRacers = 3
 
 // Configs returns the sessions the launch describes, one per agent, or an error if the
-// speed is invalid or the launch names no agent or more than MaxRacers.
+// speed is invalid or the launch names no agent or more than MaxRacers. For a lesson, they
+// are those of its step Step (StepConfigs).
 func (l Launch) Configs() ([]Config, error) {
+	if l.Lesson != nil {
+		return StepConfigs(l.Lesson, l.Step)
+	}
 	speed, err := ParseSpeed(l.Speed)
 	if err != nil {
 		return nil, err

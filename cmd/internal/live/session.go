@@ -86,11 +86,38 @@ type LossPoint struct {
 // Start builds the environment and the agent and starts the session's goroutine, paused if
 // cfg.Speed is 0. It returns an error if the environment or the agent cannot be built.
 func Start(cfg Config) (*Session, error) {
+	l, err := NewLearner(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{cfg: cfg, env: l.Env, ghost: l.Pose, agent: l.Agent, trainer: l.Trainer,
+		cmds: make(chan func(), 64), quit: make(chan struct{}),
+		speed: cfg.Speed, paused: cfg.Speed == 0, candidates: cfg.Candidates}
+	if s.paused {
+		s.speed = 1
+	}
+	s.publish(nil)
+	s.done.Add(1)
+	go s.run()
+	return s, nil
+}
+
+// Learner is an agent learning in an environment, as a session runs it: Pose is a copy of
+// Env to pose the futures it imagines (show.Ghosts).
+type Learner struct {
+	Env, Pose envs.Env
+	Agent     agent.Agent
+	Trainer   *agent.Trainer
+}
+
+// NewLearner builds the environment and the agent cfg describes, and a trainer for them
+// with a budget no one will watch to the end. It returns an error if either cannot be built.
+func NewLearner(cfg Config) (*Learner, error) {
 	env, err := cfg.makeEnv()
 	if err != nil {
 		return nil, err
 	}
-	ghost, err := cfg.makeEnv()
+	pose, err := cfg.makeEnv()
 	if err != nil {
 		return nil, err
 	}
@@ -102,16 +129,7 @@ func Start(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, env: env, ghost: ghost, agent: ag, trainer: tr,
-		cmds: make(chan func(), 64), quit: make(chan struct{}),
-		speed: cfg.Speed, paused: cfg.Speed == 0, candidates: cfg.Candidates}
-	if s.paused {
-		s.speed = 1
-	}
-	s.publish(nil)
-	s.done.Add(1)
-	go s.run()
-	return s, nil
+	return &Learner{Env: env, Pose: pose, Agent: ag, Trainer: tr}, nil
 }
 
 // makeEnv builds the environment the configuration describes, observed as it says.
@@ -154,6 +172,9 @@ func (s *Session) TogglePause() { s.send(func() { s.paused = !s.paused }) }
 
 // ToggleCandidates turns on or off the candidate plans in the frames.
 func (s *Session) ToggleCandidates() { s.send(func() { s.candidates = !s.candidates }) }
+
+// SetCandidates shows the candidate plans in the frames, or not.
+func (s *Session) SetCandidates(on bool) { s.send(func() { s.candidates = on }) }
 
 // Step pauses the session and takes a single step.
 func (s *Session) Step() { s.send(func() { s.paused, s.stepOnce = true, true }) }

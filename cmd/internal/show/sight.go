@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"slices"
 	"strconv"
 
 	"golang.org/x/image/font"
@@ -163,4 +164,25 @@ func EyeOutline(env envs.Env) []sim.Shape {
 		Kind: sim.Line, Layer: sim.LayerOverlay, Width: eye.Width / 200, Stroke: eyeColour,
 		Points: []sim.Vec2{{X: o.X - w, Y: o.Y - h}, {X: o.X + w, Y: o.Y - h}, {X: o.X + w, Y: o.Y + h}, {X: o.X - w, Y: o.Y + h}, {X: o.X - w, Y: o.Y - h}},
 	}}
+}
+
+// Picture draws what a front end shows of an agent acting in env into dst with r: the
+// scene, with the camera's outline, the candidate plans when candidates is set, the
+// imagined future as ghosts when imagine is set (posed in pose, a copy of env), and for an
+// agent of images the inset of what it sees at the bottom left.
+func Picture(dst *image.RGBA, r *sim.Renderer, env, pose envs.Env, ag agent.Agent, imagine, candidates bool) {
+	scene := *env.Scene()
+	scene.Shapes = append(slices.Clone(scene.Shapes), EyeOutline(env)...)
+	if candidates {
+		scene.Shapes = append(scene.Shapes, Candidates(ag, env, pose)...)
+	}
+	if imagine {
+		scene.Shapes = append(scene.Shapes, Overlay(Ghosts(ag, env, pose))...)
+	}
+	r.Render(dst, &scene)
+	if sight := SightOf(env, ag, imagine); sight != nil {
+		h := dst.Bounds().Dy()
+		scale := sight.InsetScale(h)
+		sight.Draw(dst, dst.Bounds().Min.Add(image.Pt(8, h-sight.Size(scale).Y-8)), scale)
+	}
 }

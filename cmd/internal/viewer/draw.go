@@ -382,3 +382,35 @@ func (g *game) drawSight(dst *ebiten.Image, p *pane, f *live.Frame) {
 	op.GeoM.Translate(area.X+8, area.Y+area.H-float64(p.sightImage.Bounds().Dy())-32) // above the scale bar
 	dst.DrawImage(p.sightImage, op)
 }
+
+// captionLines returns the lines of the lesson step's caption, with a note while its
+// learners gather experience at full speed and how to move on.
+func (g *game) captionLines() []string {
+	lines := live.StepCaption(g.lesson, g.step)
+	if g.learnUntil > 0 {
+		lines = append(lines, "Learning at full speed until "+show.Clock(g.learnUntil)+" of experience…")
+	}
+	return append(lines, "N or Page Down: next step · B or Page Up: back · ? for help")
+}
+
+// captionSize returns the text size of a caption across width pixels.
+func captionSize(width float64) float64 { return hudSize(width / 1.6) }
+
+// captionHeight returns the height of a caption of n lines across width pixels.
+func captionHeight(n int, width float64) float64 {
+	return float64(n)*captionSize(width)*1.35 + 20
+}
+
+// drawCaption draws the caption's lines on a pale band filling area, the first as a title.
+func (g *game) drawCaption(dst *ebiten.Image, lines []string, area live.Rect) {
+	size := captionSize(area.W)
+	vector.DrawFilledRect(dst, float32(area.X), float32(area.Y), float32(area.W), float32(area.H), color.NRGBA{252, 251, 248, 255}, false)
+	vector.StrokeLine(dst, float32(area.X), float32(area.Y), float32(area.X+area.W), float32(area.Y), 2, colorInk, false)
+	for i, l := range lines {
+		c := colorInk
+		if i == 0 {
+			c = colorLine
+		}
+		drawText(dst, l, float32(area.X+16), float32(area.Y+10+float64(i)*size*1.35), size, c, g.font)
+	}
+}

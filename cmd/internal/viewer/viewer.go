@@ -39,24 +39,52 @@ type Options struct {
 // done. It returns an error if a session cannot start, the window cannot open (no display),
 // or a screenshot cannot be written.
 func Run(cfgs []live.Config, opt Options) error {
+	g, err := newGame(opt)
+	if err != nil {
+		return err
+	}
+	if err := g.start(cfgs); err != nil {
+		return err
+	}
+	return g.run()
+}
+
+// RunLesson is Run for a lesson, opened at its step k (counted from 0): the keys of
+// NextStep and PreviousStep move through its steps, each shown with its caption.
+func RunLesson(l *assets.Lesson, k int, opt Options) error {
+	g, err := newGame(opt)
+	if err != nil {
+		return err
+	}
+	g.lesson = l
+	if g.showStep(k); g.err != nil {
+		g.closePanes()
+		return g.err
+	}
+	return g.run()
+}
+
+// newGame checks that a window of the size asked for fits the screen and loads the font.
+func newGame(opt Options) (*game, error) {
 	if w, h := ebiten.Monitor().Size(); w > 0 && h > 0 && (opt.Width > w || opt.Height > h) {
-		return fmt.Errorf("%w: a %dx%d window on a %dx%d screen; choose a smaller --size", ErrWindowTooLarge, opt.Width, opt.Height, w, h)
+		return nil, fmt.Errorf("%w: a %dx%d window on a %dx%d screen; choose a smaller --size", ErrWindowTooLarge, opt.Width, opt.Height, w, h)
 	}
 	face, err := text.NewGoTextFaceSource(assets.Font())
 	if err != nil {
-		return fmt.Errorf("viewer: font: %w", err)
+		return nil, fmt.Errorf("viewer: font: %w", err)
 	}
+	return &game{opt: opt, font: face, imagine: true, plots: true}, nil
+}
+
+// run opens the window on the game's panes and runs it until it ends, closing the panes.
+func (g *game) run() error {
+	defer g.closePanes()
 	icon, err := assets.Icon()
 	if err != nil {
 		return fmt.Errorf("viewer: %w", err)
 	}
-	g := &game{opt: opt, font: face, imagine: true, plots: true}
-	if err := g.start(cfgs); err != nil {
-		return err
-	}
-	defer g.closePanes()
 	ebiten.SetWindowIcon([]image.Image{icon})
-	ebiten.SetWindowSize(opt.Width, opt.Height)
+	ebiten.SetWindowSize(g.opt.Width, g.opt.Height)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	if err := ebiten.RunGame(g); err != nil && !errors.Is(err, ebiten.Termination) {
 		return fmt.Errorf("viewer: %w", err)
@@ -64,8 +92,8 @@ func Run(cfgs []live.Config, opt Options) error {
 	if g.err != nil {
 		return g.err
 	}
-	if opt.Log != nil {
-		fmt.Fprintf(opt.Log, "%d frames; Update+Draw took %.2f ms per frame on average, %.2f ms at most\n",
+	if g.opt.Log != nil {
+		fmt.Fprintf(g.opt.Log, "%d frames; Update+Draw took %.2f ms per frame on average, %.2f ms at most\n",
 			g.frames, g.cost.mean(), g.cost.worst)
 	}
 	return nil
@@ -89,6 +117,12 @@ type game struct {
 	err                         error
 	cost                        frameCost
 	updateTook                  time.Duration
+
+	lesson *assets.Lesson // the lesson shown, or nil
+	step   int            // its step shown
+	// learnUntil is the experience in seconds the step's learners gather at full speed
+	// before it runs at its own speed, or 0 once they have.
+	learnUntil float64
 }
 
 // pane is one agent's session and where the window shows it.
@@ -179,7 +213,52 @@ func (g *game) Update() error {
 		g.steer()
 	}
 	g.mouse()
+	g.learnDone()
 	return nil
+}
+
+// showStep shows step k of the lesson: the sessions it runs, started afresh unless they
+// are the ones already running, and its settings. It sets g.err if a session cannot start.
+func (g *game) showStep(k int) {
+	cfgs, err := live.StepConfigs(g.lesson, k)
+	if err != nil {
+		g.err = err
+		return
+	}
+	if !live.SameRun(g.configs(), cfgs) {
+		if err := g.start(cfgs); err != nil {
+			g.err = err
+			return
+		}
+	}
+	s := g.lesson.Steps[k]
+	g.step, g.imagine, g.plots = k, s.Imagine, s.Plots
+	g.learnUntil = s.Learn.Seconds()
+	speed := cfgs[0].Speed
+	if g.learnUntil > 0 {
+		speed = math.Inf(1)
+	}
+	g.each(func(ss *live.Session) {
+		ss.SetCandidates(s.Candidates)
+		ss.SetSpeed(speed)
+	})
+	ebiten.SetWindowTitle("Foresight · " + g.lesson.Title)
+}
+
+// learnDone sets the lesson's step to its own speed once every learner has gathered the
+// experience the step asks for.
+func (g *game) learnDone() {
+	if g.learnUntil == 0 {
+		return
+	}
+	for _, p := range g.panes {
+		if p.session.Frame().Experience < g.learnUntil {
+			return
+		}
+	}
+	g.learnUntil = 0
+	cfgs, _ := live.StepConfigs(g.lesson, g.step)
+	g.each(func(s *live.Session) { s.SetSpeed(cfgs[0].Speed) })
 }
 
 // mouse lets the person drag bodies about with the left button, in the pane pressed on.
@@ -239,6 +318,14 @@ func (g *game) do(a live.Action) error {
 		}
 	case live.Screenshot:
 		g.shot = fmt.Sprintf("foresight-%s-%s.png", f.Env, time.Now().Format("20060102-150405"))
+	case live.NextStep:
+		if g.lesson != nil && g.step+1 < len(g.lesson.Steps) {
+			g.showStep(g.step + 1)
+		}
+	case live.PreviousStep:
+		if g.lesson != nil && g.step > 0 {
+			g.showStep(g.step - 1)
+		}
 	case live.Quit:
 		return ebiten.Termination
 	}
@@ -302,9 +389,14 @@ func (g *game) Draw(screen *ebiten.Image) {
 	if g.plots {
 		scene.W = math.Round(w * 0.64)
 	}
+	var caption []string
+	if g.lesson != nil {
+		caption = g.captionLines()
+		scene.H -= captionHeight(len(caption), scene.W)
+	}
 	first := live.FirstCompetent(frames)
 	for i, p := range g.panes {
-		area := live.Rect{X: scene.W * float64(i) / float64(len(g.panes)), W: scene.W / float64(len(g.panes)), H: h}
+		area := live.Rect{X: scene.W * float64(i) / float64(len(g.panes)), W: scene.W / float64(len(g.panes)), H: scene.H}
 		p.view = live.Viewport{Camera: frames[i].Scene.Camera, Area: area}
 		g.drawPane(screen, p, frames[i], first[i] && len(g.panes) > 1)
 	}
@@ -315,6 +407,9 @@ func (g *game) Draw(screen *ebiten.Image) {
 		} else {
 			g.drawRace(screen, frames, first, plots)
 		}
+	}
+	if g.lesson != nil {
+		g.drawCaption(screen, caption, live.Rect{Y: scene.H, W: scene.W, H: h - scene.H})
 	}
 	if g.help {
 		g.drawHelp(screen, w, h)
