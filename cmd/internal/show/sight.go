@@ -94,6 +94,10 @@ func (s *Sight) InsetScale(height int) int {
 	return max(1, height/4/s.Frames[0].Bounds().Dy())
 }
 
+// FitScale is InsetScale for an area w by h pixels, which may be narrow: the inset of a
+// pane of a race keeps to about its width.
+func (s *Sight) FitScale(w, h int) int { return s.InsetScale(min(h, 8*w/5)) }
+
 // Inset geometry, in pixels of the destination.
 const (
 	insetGap     = 4
@@ -182,7 +186,7 @@ func Picture(dst *image.RGBA, r *sim.Renderer, env, pose envs.Env, ag agent.Agen
 	r.Render(dst, &scene)
 	if sight := SightOf(env, ag, imagine); sight != nil {
 		h := dst.Bounds().Dy()
-		scale := sight.InsetScale(h)
+		scale := sight.FitScale(dst.Bounds().Dx(), h)
 		sight.Draw(dst, dst.Bounds().Min.Add(image.Pt(8, h-sight.Size(scale).Y-8)), scale)
 	}
 }

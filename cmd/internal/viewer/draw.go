@@ -370,7 +370,7 @@ func (g *game) drawSight(dst *ebiten.Image, p *pane, f *live.Frame) {
 	}
 	area := p.view.Area
 	if f.Sight != p.sight {
-		scale := f.Sight.InsetScale(int(min(area.H, 1.6*area.W)))
+		scale := f.Sight.FitScale(int(area.W), int(area.H))
 		img := image.NewRGBA(image.Rectangle{Max: f.Sight.Size(scale)})
 		f.Sight.Draw(img, image.Point{}, scale)
 		if p.sightImage != nil {
