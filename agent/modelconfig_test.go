@@ -11,7 +11,7 @@ import (
 
 // TestModelConfigForBuiltins pins what each built-in environment's tunings make of the
 // learners' defaults: Acrobot-v0 plans 2.25 s ahead with a cheaper search, Reacher-v0 plans
-// without a critic, and the others (Drive-v0 untuned so far) keep the defaults.
+// without a critic, and the others (Drive-v0 and Maze-v0 untuned so far) keep the defaults.
 func TestModelConfigForBuiltins(t *testing.T) {
 	acrobot := DefaultModelConfig()
 	acrobot.Plan.Horizon, acrobot.Plan.Samples, acrobot.Plan.Elites = 45, 64, 8
@@ -22,6 +22,7 @@ func TestModelConfigForBuiltins(t *testing.T) {
 		"Acrobot-v0":         acrobot,
 		"CartPoleSwingup-v0": DefaultModelConfig(),
 		"Drive-v0":           DefaultModelConfig(),
+		"Maze-v0":            DefaultModelConfig(),
 		"Pendulum-v0":        DefaultModelConfig(),
 		"Push-v0":            DefaultModelConfig(),
 		"Reacher-v0":         reacher,

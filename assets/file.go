@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-//go:embed tracks/*.track shapes/*.shape lessons/*.lesson
+//go:embed tracks/*.track shapes/*.shape lessons/*.lesson mazes/*.maze
 var files embed.FS
 
 // maxLine is the longest line a data file may have, in bytes.
@@ -57,26 +57,37 @@ func load[T any](kind, dir, ext, name string, parse func(string, io.Reader) (T, 
 // directive and returns the first error, its own or handle's, as one line naming the kind
 // of file, its name and the line.
 func parseLines(kind, name string, r io.Reader, handle func(directive string, values []float64) error) error {
+	return scanLines(kind, name, r, maxLine, func(_ int, text string) error {
+		fields := strings.Fields(text)
+		values, err := parseNumbers(fields[1:])
+		if err != nil {
+			return err
+		}
+		return handle(fields[0], values)
+	})
+}
+
+// scanLines calls each with the number and the text, trimmed, of every line of r that is
+// neither blank nor a comment (starting with #), and returns the first error, its own or
+// each's, as one line naming the kind of file, its name and the line; a line longer than
+// limit bytes is an error.
+func scanLines(kind, name string, r io.Reader, limit int, each func(line int, text string) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, maxLine), maxLine)
+	sc.Buffer(make([]byte, limit), limit)
 	line := 0
 	for sc.Scan() {
 		line++
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		values, err := parseNumbers(fields[1:])
-		if err == nil {
-			err = handle(fields[0], values)
-		}
-		if err != nil {
+		if err := each(line, text); err != nil {
 			return fmt.Errorf("assets: %s %s line %d: %w", kind, name, line, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("assets: %s %s line %d: longer than %d bytes", kind, name, line+1, maxLine)
+			return fmt.Errorf("assets: %s %s line %d: longer than %d bytes", kind, name, line+1, limit)
 		}
 		return fmt.Errorf("assets: %s %s: %w", kind, name, err)
 	}

@@ -1,7 +1,6 @@
 package assets
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -81,28 +80,15 @@ func LoadLesson(name string) (*Lesson, error) {
 func ParseLesson(name string, r io.Reader) (*Lesson, error) {
 	l := &Lesson{Name: name}
 	p := lessonParser{lesson: l, next: LessonStep{Speed: "1", Imagine: true, Plots: true, Frames: 100, Lines: map[string]int{}}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, maxLessonLine), maxLessonLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
+	err := scanLines("lesson", name, r, maxLessonLine, func(line int, text string) error {
 		key, value, ok := strings.Cut(text, ":")
 		if !ok {
-			return nil, fmt.Errorf("assets: lesson %s line %d: want key: value", name, line)
+			return errors.New("want key: value")
 		}
-		if err := p.set(strings.TrimSpace(key), strings.TrimSpace(value), line); err != nil {
-			return nil, fmt.Errorf("assets: lesson %s line %d: %w", name, line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("assets: lesson %s line %d: longer than %d bytes", name, line+1, maxLessonLine)
-		}
-		return nil, fmt.Errorf("assets: lesson %s: %w", name, err)
+		return p.set(strings.TrimSpace(key), strings.TrimSpace(value), line)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.finish(); err != nil {
 		return nil, fmt.Errorf("assets: lesson %s: %w", name, err)

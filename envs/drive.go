@@ -129,17 +129,12 @@ const projectWindow = 12
 var curvatureAhead = [4]float64{1, 2, 4, 7}
 
 func init() {
-	tracks := assets.TrackNames()
-	doc := "−1 a new track each episode; a shipped track by index:"
-	for i, name := range tracks {
-		doc += fmt.Sprintf(" %d %s", i, name)
-	}
 	mustRegister(Registration{
 		ID:              driveID,
 		Summary:         driveSummary,
 		MaxEpisodeSteps: 900,
 		Params: Params{
-			{Name: "track", Value: 0, Min: -1, Max: float64(len(tracks) - 1), Doc: doc},
+			assetParam("track", "a new track each episode", assets.TrackNames(), 0),
 			{Name: "car_mass", Value: 4, Min: 0.5, Max: 50, Unit: "kg", Doc: "mass of the car"},
 			{Name: "max_force", Value: 24, Min: 1, Max: 500, Unit: "N", Doc: "engine force on the rear wheels at pedal 1"},
 			{Name: "max_brake", Value: 30, Min: 1, Max: 500, Unit: "N", Doc: "braking force on all wheels at pedal −1"},
@@ -153,18 +148,17 @@ func init() {
 
 func newDrive(p Params) (Env, error) {
 	tracks := assets.TrackNames()
-	k := p.Get("track")
-	if k != math.Trunc(k) {
-		return nil, fmt.Errorf("track %v: want a whole number, −1 to %d", k, len(tracks)-1)
+	k, err := assetIndex(p, "track", len(tracks))
+	if err != nil {
+		return nil, err
 	}
 	t := &drive{p: p}
 	rule := "a full lap of the episode's track from the start"
-	var err error
 	if k < 0 {
 		err = t.generate(0)
 	} else {
 		var tr *assets.Track
-		if tr, err = assets.LoadTrack(tracks[int(k)]); err == nil {
+		if tr, err = assets.LoadTrack(tracks[k]); err == nil {
 			t.road, err = newRoad(tr)
 		}
 		if err == nil {

@@ -63,6 +63,18 @@ var framePoses = map[string]framePose{
 	},
 	reacherID: reacherPose(0.5, 0.5),
 	pushID:    pushPose,
+	// The medium maze's 11 by 11 cells of 0.5 m centred at 0: the robot at rest in the
+	// centre of row 5, column 1 (from 0, top left), (−2, 0), on a corridor.
+	mazeID: {
+		obs: []float64{-2, 0, 0, 0, 4, -2, 0, 0, 0, 0, 0, 0, 0, 0},
+		probes: []pixelProbe{
+			{"robot", sim.V(-2, 0.05), colorActor},
+			{"robot mirrored in x, on the floor", sim.V(2, 0), colorFloor},
+			{"top wall", sim.V(0, 2.62), colorWall},
+			{"wall at row 4, column 3", sim.V(-1, 0.5), colorWall},
+			{"floor at row 5, column 3", sim.V(-1, 0), colorFloor},
+		},
+	},
 	// The car at rest at (5, 0), on the training track's first straight, which runs along
 	// +x from (0, 0) to (15, 0), sagging to y ≈ −0.3 between, turned 0.3 rad left of it.
 	driveID: {

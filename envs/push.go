@@ -176,10 +176,7 @@ func (t *push) build(w *sim.World) error {
 	if _, err := w.NewFriction(sim.FrictionDef{A: table, B: t.block, MaxForce: grip, MaxTorque: grip * t.reach}); err != nil {
 		return err
 	}
-	t.pusher, err = w.NewBody(sim.BodyDef{Type: sim.Dynamic, NoGravity: true, FixedRotation: true,
-		Fixtures: []sim.FixtureDef{{Geometry: sim.Disc{Radius: pusherRadius},
-			Density: pusherMass / (math.Pi * pusherRadius * pusherRadius), Friction: pushFriction}},
-		Style: sim.Style{Fill: colorActor, Stroke: colorOutline, Outline: 0.01}})
+	t.pusher, err = newDisc(w, pusherRadius, pusherMass, pushFriction)
 	if err != nil {
 		return err
 	}
@@ -189,27 +186,21 @@ func (t *push) build(w *sim.World) error {
 
 // motor drives the pusher towards its target velocity for a sub-step of h seconds, with an
 // impulse of at most pusher_force·h.
-func (t *push) motor(h float64) {
-	j := t.target.Sub(t.pusher.LinearVelocity()).Scale(t.pusher.Mass())
-	if n, most := j.Len(), t.p.Get("pusher_force")*h; n > most {
-		j = j.Scale(most / n)
-	}
-	t.pusher.ApplyImpulseAt(j, t.pusher.WorldCenter())
-}
+func (t *push) motor(h float64) { driveVelocity(t.pusher, t.target, t.p.Get("pusher_force"), h) }
 
 func (t *push) reset(rng *rand.Rand) error {
 	goalCom, goalAngle := sim.Vec2{}, math.Pi/4
 	if t.p.Get("random_goal") == 1 {
 		goalAngle = uniform(rng, math.Pi)
-		goalCom = sim.V(uniform(rng, goalSpan), uniform(rng, goalSpan))
+		goalCom = jitter(rng, sim.Vec2{}, goalSpan)
 	}
 	t.setGoal(pose2{at: goalCom.Sub(t.centre.Rotate(goalAngle)), angle: goalAngle})
 	t.target = sim.Vec2{}
 	for {
 		angle := uniform(rng, math.Pi)
-		com := sim.V(uniform(rng, pushStartSpan), uniform(rng, pushStartSpan))
+		com := jitter(rng, sim.Vec2{}, pushStartSpan)
 		block := pose2{at: com.Sub(t.centre.Rotate(angle)), angle: angle}
-		p := sim.V(uniform(rng, 0.8), uniform(rng, 0.8))
+		p := jitter(rng, sim.Vec2{}, 0.8)
 		if t.touches(p, block) {
 			continue
 		}

@@ -14,7 +14,7 @@ func TestMakeErrors(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"unknown id", "Nope-v0", nil, `unknown environment "Nope-v0" (known: Acrobot-v0, CartPoleSwingup-v0, Drive-v0, Pendulum-v0, Push-v0, Reacher-v0`},
+		{"unknown id", "Nope-v0", nil, `unknown environment "Nope-v0" (known: Acrobot-v0, CartPoleSwingup-v0, Drive-v0, Maze-v0, Pendulum-v0, Push-v0, Reacher-v0`},
 		{"unknown parameter", pendulumID, []Option{WithParam("colour", 1)}, `unknown parameter "colour" (known: mass, length, max_torque, gravity)`},
 		{"below range", pendulumID, []Option{WithParam("mass", 0)}, "mass = 0 is outside [0.05, 20]"},
 		{"above range", pendulumID, []Option{WithParam("length", 6)}, "length = 6 is outside [0.2, 5]"},
