@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main command: builds foresight and its viewer, and opens the live viewer on an agent
 # learning cart-pole swing-up from scratch (keys: ? for help). Extra arguments go to
-# `foresight watch`, for example --env Pendulum-v0 --agent pets.
+# `foresight watch`, for example --env Pendulum-v0 --agent pets. With --demo first, it runs
+# the headless demo below before the viewer opens, even where there is a display.
 #
 # With no display (DISPLAY unset: the viewer opens its window through X11, or XWayland), or
 # where the viewer cannot be built, it says so in one line and runs the headless demo
@@ -21,6 +22,11 @@ headless() {
 	exec bin/foresight demo --out out
 }
 
+demo_first=
+if [ "${1:-}" = "--demo" ]; then
+	demo_first=1
+	shift
+fi
 if [ -z "${DISPLAY:-}" ]; then
 	headless "no display to open the viewer on"
 fi
@@ -28,5 +34,8 @@ rm -f bin/foresight-watch
 go build -o bin/foresight-watch ./cmd/foresight-watch 2>/dev/null || true
 if [ ! -x bin/foresight-watch ]; then
 	headless "the viewer could not be built here (it needs cgo and the X11 and GL headers)"
+fi
+if [ -n "$demo_first" ]; then
+	bin/foresight demo --out out
 fi
 exec bin/foresight watch "$@"
