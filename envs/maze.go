@@ -21,7 +21,7 @@ import (
 // robot (radius 0.15 m, default 1 kg) rolls on the floor without gravity in the plane and
 // touches the walls through Box2D contacts; it follows the action's target velocity, as a
 // motor does, with at most max_force of force, so it has inertia and stops when told to. The
-// goal is drawn as a green disc.
+// goal is drawn as a green disc. docs/decisions/maze.md says why it is built so.
 //
 //	Observation  Box(14): [x, y, vx, vy, gx−x, gy−y, r1 … r8]; (x, y) is the robot's
 //	             position in m (the maze's centre at 0) and (vx, vy) its velocity in m/s,
