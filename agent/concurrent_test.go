@@ -184,13 +184,16 @@ func TestNewSet(t *testing.T) {
 		{"critic ensemble with the critic set", makeEnv(t, "Reacher-v0"), "jepa", map[string]string{"critic": "true", "critic.members": "3"}, 2, ""},
 		{"critic ensemble too pessimistic", env, "jepa", map[string]string{"critic.min": "2"}, 0, "critic of 1 members taking the minimum of 2"},
 		{"policy prior", env, "jepa", map[string]string{"policy": "16"}, 2, ""},
+		{"exploration", env, "jepa", map[string]string{"explore": "0.5", "explore.members": "3"}, 2, ""},
+		{"an ensemble without exploration", env, "jepa", map[string]string{"explore.members": "3"}, 0, "set explore too"},
+		{"exploration of one member", env, "jepa", map[string]string{"explore": "-1", "explore.members": "1"}, 0, "disagreement of 1 predictors: want 2 to 16"},
 		{"policy prior for pets", env, "pets", map[string]string{"policy": "8"}, 0, "which a *worldmodel.PETS cannot differentiate"},
 		{"the model's", env, "jepa", map[string]string{"model.horizon": "3", "model.batch": "64", "updates": "1"}, 1, ""},
 		{"another model's", env, "jepa", map[string]string{"model.members": "3"}, 0, `unknown setting "model.members" (known for this model: model.batch, model.consistency, model.horizon, model.latent, model.lr, model.reward, model.rho, model.target)`},
 		{"the model's bad value", env, "recon", map[string]string{"model.rho": "half"}, 0, `model.rho = "half": want a finite number`},
 		{"the model's bad size", env, "pets", map[string]string{"model.members": "0"}, 0, "PETS needs at least one member"},
 		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
-		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, plan.correlation`},
+		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation`},
 		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
 		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, pets, recon do"},
 	} {
@@ -208,6 +211,9 @@ func TestNewSet(t *testing.T) {
 			a := ag.(*ModelBased)
 			if got := a.cfg.UpdatesPerStep; got != tc.updates {
 				t.Errorf("%d updates per step, want %d", got, tc.updates)
+			}
+			if n, ok := tc.settings["explore.members"]; ok && (a.dis == nil || strconv.Itoa(a.cfg.Disagreement.Members) != n || a.cfg.Explore != 0.5) {
+				t.Errorf("disagreement ensemble %v of %v members weighed %v, want %s weighed 0.5", a.dis != nil, a.cfg.Disagreement, a.cfg.Explore, n)
 			}
 			if n, ok := tc.settings["policy"]; ok && (a.policy == nil || strconv.Itoa(a.cfg.Plan.Proposals) != n) {
 				t.Errorf("policy prior %v with %d proposals, want one with %s", a.policy != nil, a.cfg.Plan.Proposals, n)

@@ -25,13 +25,16 @@ type ModelBased struct {
 	cfg     ModelConfig
 	space   envs.Box
 	model   worldmodel.Model
-	critic  *worldmodel.Critic      // nil when planning with imagined rewards alone
-	ends    *worldmodel.Termination // nil when rollouts never end
+	critic  *worldmodel.Critic       // nil when planning with imagined rewards alone
+	ends    *worldmodel.Termination  // nil when rollouts never end
+	dis     *worldmodel.Disagreement // nil when planning does not weigh disagreement
+	imDis   *worldmodel.Disagreement // the ensemble the planner imagines with
 	im      *worldmodel.Imagination
 	planner plan.Planner
 	replay  *Replay
 	batch   worldmodel.Batch
 	cbatch  worldmodel.Batch    // the critic's
+	dbatch  worldmodel.Batch    // the disagreement ensemble's
 	tbatch  [2]worldmodel.Batch // the termination model's: random and terminal transitions
 
 	seedSteps  int        // steps of random actions before planning
@@ -106,6 +109,8 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
 	case c.Plan.Proposals > 0 && c.Policy == nil:
 		return nil, fmt.Errorf("agent: %d proposals per planner iteration without a policy prior to propose them", c.Plan.Proposals)
+	case math.IsNaN(c.Explore) || math.IsInf(c.Explore, 0) || (c.Explore != 0) != (c.Disagreement != nil):
+		return nil, fmt.Errorf("agent: exploration weight %v with a disagreement ensemble %v: want a finite weight, and an ensemble exactly when it is not 0", c.Explore, c.Disagreement != nil)
 	}
 	replay, err := newReplay(c.ReplayCapacity, model.Dims(), space.Dim())
 	if err != nil {
@@ -125,9 +130,16 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 			return nil, fmt.Errorf("agent: %w", err)
 		}
 	}
+	var dis *worldmodel.Disagreement
+	if c.Disagreement != nil {
+		d := model.Dims()
+		if dis, err = worldmodel.NewDisagreement(d.Latent, d.Action, *c.Disagreement, seed.Derive(seedValue, disagreementStream)); err != nil {
+			return nil, fmt.Errorf("agent: %w", err)
+		}
+	}
 	src := rand.NewPCG(seedValue, trainBatchStream)
 	a := &ModelBased{
-		cfg: c, space: space, model: model, critic: critic, ends: ends, planner: p, replay: replay,
+		cfg: c, space: space, model: model, critic: critic, ends: ends, dis: dis, imDis: dis, planner: p, replay: replay,
 		seedSteps: int(math.Round(c.SeedSeconds / env.Spec().ControlDT)),
 		trainSrc:  src,
 		trainRNG:  rand.New(src),
@@ -136,14 +148,15 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	}
 	imagining, imCritic := model, critic
 	if c.Concurrent {
-		if a.replica, err = worldmodel.NewReplica(model, critic, ends); err != nil {
+		if a.replica, err = worldmodel.NewReplica(model, critic, ends, dis); err != nil {
 			return nil, fmt.Errorf("agent: learning concurrently: %w", err)
 		}
-		imagining, imCritic, a.imEnds = a.replica.Model(), a.replica.Critic(), a.replica.Termination()
+		imagining, imCritic, a.imEnds, a.imDis = a.replica.Model(), a.replica.Critic(), a.replica.Termination(), a.replica.Disagreement()
 		a.done = make(chan error, 1)
 	}
 	a.im = worldmodel.NewImagination(imagining, c.Discount)
 	a.im.SetCritic(imCritic)
+	a.SetEval(false)
 	if c.Policy != nil {
 		if a.policy, err = newPolicy(env, model, *c.Policy, seedValue, c.Concurrent); err != nil {
 			return nil, err
@@ -178,8 +191,16 @@ func (a *ModelBased) Reset(s uint64) {
 	a.planned = false
 }
 
-// SetEval switches evaluation mode on or off.
-func (a *ModelBased) SetEval(on bool) { a.eval = on }
+// SetEval switches evaluation mode on or off. Evaluation plans without the bonus of
+// disagreement that explores (a positive ModelConfig.Explore), but keeps its penalty.
+func (a *ModelBased) SetEval(on bool) {
+	a.eval = on
+	weight := a.cfg.Explore
+	if on {
+		weight = min(weight, 0)
+	}
+	a.im.SetDisagreement(a.imDis, weight)
+}
 
 // Act returns a random action during the seed phase of training, and otherwise the first
 // action of the best plan in the model's imagination, with exploration noise in training.
@@ -322,6 +343,9 @@ func (a *ModelBased) update(n int) (int, error) {
 		if err := a.trainCritic(); err != nil {
 			return i, fmt.Errorf("agent: critic update %d: %w", a.updates, err)
 		}
+		if err := a.trainDisagreement(); err != nil {
+			return i, fmt.Errorf("agent: disagreement update %d: %w", a.updates, err)
+		}
 		if err := a.trainTermination(); err != nil {
 			return i, fmt.Errorf("agent: termination update %d: %w", a.updates, err)
 		}
@@ -344,6 +368,18 @@ func (a *ModelBased) trainCritic() error {
 		return err
 	}
 	_, err := a.critic.Train(a.model, &a.cbatch)
+	return err
+}
+
+// trainDisagreement takes one step of the disagreement ensemble, if the agent has one.
+func (a *ModelBased) trainDisagreement() error {
+	if a.dis == nil {
+		return nil
+	}
+	if err := a.replay.SampleSequences(a.trainRNG, a.dis.Batch(), 1, &a.dbatch); err != nil {
+		return err
+	}
+	_, err := a.dis.Train(a.model, &a.dbatch)
 	return err
 }
 
@@ -452,9 +488,10 @@ func (a *ModelBased) Perceived() ([]float64, error) {
 // Streams of a learning agent's seed for its world model, its critic and its termination
 // model.
 const (
-	modelStream       = 0x6d6f_6465_6c00_0000
-	criticStream      = 0x6372_6974_6963_0000
-	terminationStream = 0x656e_6473_0000_0000
+	modelStream        = 0x6d6f_6465_6c00_0000
+	criticStream       = 0x6372_6974_6963_0000
+	terminationStream  = 0x656e_6473_0000_0000
+	disagreementStream = 0x6469_7361_6772_6565
 )
 
 // newReplay returns a replay buffer for a model of sizes d: one that stores each frame once

@@ -45,6 +45,13 @@ type ModelConfig struct {
 	// Policy configures a policy prior, whose proposals take Plan.Proposals of the planner's
 	// candidates; nil plans without one (and Plan.Proposals must be 0).
 	Policy *PolicyConfig
+	// Explore weighs the disagreement of an ensemble of latent predictors (Disagreement),
+	// added to every imagined reward: positive to explore what the model knows little of
+	// while training (evaluation plans without it), negative to keep away from it in
+	// training and evaluation alike; 0 plans without one.
+	Explore float64
+	// Disagreement configures that ensemble; nil while Explore is 0.
+	Disagreement *worldmodel.DisagreementConfig
 	// Concurrent makes the agent train on a second goroutine while it acts: the updates that
 	// follow a step run while the agent plans the next action, with a replica of the model
 	// synced before they start, so every action is planned with the parameters of one step
@@ -94,7 +101,8 @@ const maxReplayFrames = 900 << 20
 
 // PixelModelConfig returns c changed for a learner of images of frameBytes bytes each,
 // whose training steps pass every image of their batches through convolutions: one model
-// update per step, batches of 32 transitions for the critic and the policy prior and of 32
+// update per step, batches of 32 transitions for the critic, the policy prior and the
+// disagreement ensemble and of 32
 // random and 8 terminal ones for the termination model (docs/decisions/pixels.md has the timings), and
 // a replay buffer of at most 900 MiB of frames.
 func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
@@ -115,6 +123,11 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 		pol.Batch = 32
 		c.Policy = &pol
 	}
+	if c.Disagreement != nil {
+		d := *c.Disagreement
+		d.Batch = 32
+		c.Disagreement = &d
+	}
 	return c
 }
 
@@ -134,6 +147,10 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	critic.members    the critic's Members, a whole number (settings apply in name order,
 //	                  so after critic)
 //	critic.min        the critic's TargetMin, a whole number
+//	explore           Explore, a number: the weight of the disagreement of an ensemble of
+//	                  latent predictors (DefaultDisagreementConfig) in imagined rewards; 0
+//	                  for none
+//	explore.members   that ensemble's Members, a whole number (after explore)
 //	policy            a policy prior (DefaultPolicyConfig) proposing this many candidates
 //	                  (Plan.Proposals), a whole number; 0 for none
 //	updates           UpdatesPerStep, a whole number
@@ -160,11 +177,38 @@ func (c *ModelConfig) Set(settings map[string]string) error {
 // learnerSettings sets each of a learner's settings that is not the planner's from its
 // value's text.
 var learnerSettings = map[string]func(c *ModelConfig, value string) error{
-	"critic":         setCritic,
-	"critic.members": criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.Members }),
-	"critic.min":     criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
-	"policy":         setPolicy,
-	"updates":        func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+	"critic":          setCritic,
+	"critic.members":  criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.Members }),
+	"critic.min":      criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
+	"explore":         setExplore,
+	"explore.members": setExploreMembers,
+	"policy":          setPolicy,
+	"updates":         func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+}
+
+// setExplore sets c's exploration weight and gives it the default disagreement ensemble,
+// or none for 0.
+func setExplore(c *ModelConfig, value string) error {
+	if err := setField(&c.Explore, value); err != nil {
+		return err
+	}
+	c.Disagreement = nil
+	if c.Explore != 0 {
+		d := worldmodel.DefaultDisagreementConfig()
+		c.Disagreement = &d
+	}
+	return nil
+}
+
+// setExploreMembers sets the number of predictors of c's disagreement ensemble, which fails
+// without one.
+func setExploreMembers(c *ModelConfig, value string) error {
+	if c.Disagreement == nil {
+		return errors.New("the agent plans without a disagreement ensemble: set explore too")
+	}
+	d := *c.Disagreement
+	c.Disagreement = &d
+	return setInt(&d.Members, value)
 }
 
 // setPolicy gives c the default policy prior with value proposals per planner iteration, or

@@ -137,7 +137,7 @@ func TestModelConfigForTunings(t *testing.T) {
 		{"critic off", spec(tuning("jepa", "critic", "false")), hasCritic, false, ""},
 		{"critic back on", spec(tuning("jepa", "critic", "false"), tuning("jepa", "critic", "true")), hasCritic, true, ""},
 		{"unknown setting", spec(tuning("jepa", "plan.horizn", "7")), nil, nil,
-			`agent: Task-v0's tuning of jepa: unknown setting "plan.horizn" (known: critic, critic.members, critic.min, plan.correlation,`},
+			`agent: Task-v0's tuning of jepa: unknown setting "plan.horizn" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation,`},
 		{"not a whole number", spec(tuning("jepa", "plan.samples", "6.5")), nil, nil, `plan.samples = "6.5": want a whole number`},
 		{"not a number", spec(tuning("jepa", "plan.correlation", "NaN")), nil, nil, `plan.correlation = "NaN": want a finite number`},
 		{"not a truth value", spec(tuning("jepa", "critic", "off")), nil, nil, `critic = "off": want true or false`},

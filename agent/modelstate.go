@@ -13,7 +13,7 @@ const modelBasedKind = "model-based agent"
 // MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
 // between episodes can continue as if it had not stopped: its step and update counts, the
 // state of its random draws of training batches, the states of the model, the critic, the
-// termination model and the policy prior, and the replay buffer. It returns an error only if the model's
+// termination model, the policy prior and the disagreement ensemble, and the replay buffer. It returns an error only if the model's
 // state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	p, err := a.stateParts()
@@ -49,6 +49,10 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 	if a.policy != nil {
 		ps = append(ps, b(a.policy.pi.state()))
 	}
+	if a.dis != nil {
+		dis, _ := a.dis.MarshalBinary()
+		ps = append(ps, b(dis))
+	}
 	return parts.Nested(modelBasedKind, ps...), nil
 }
 
@@ -56,9 +60,12 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 // (the same environment, model and configuration). It returns an error if data is not such
 // a state; the agent is then unusable, as its parts may have been restored in part.
 func (a *ModelBased) UnmarshalBinary(data []byte) error {
-	n := 6 // a seventh part holds the policy prior
+	n := 6 // then a part for the policy prior and one for the disagreement ensemble
 	if a.policy != nil {
-		n = 7
+		n++
+	}
+	if a.dis != nil {
+		n++
 	}
 	p, err := parts.Decode(modelBasedKind, data, n)
 	if err != nil {
@@ -100,6 +107,11 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 	if a.policy != nil {
 		if err := a.policy.pi.restore(p[6]); err != nil {
 			return err
+		}
+	}
+	if a.dis != nil {
+		if err := a.dis.UnmarshalBinary(p[n-1]); err != nil {
+			return fmt.Errorf("agent: %w", err)
 		}
 	}
 	a.steps, a.updates, a.pretrained = steps, updates, pretrained

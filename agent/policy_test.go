@@ -1,10 +1,8 @@
 package agent
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -111,35 +109,6 @@ func TestPolicyPriorProposes(t *testing.T) {
 		if lo, hi := env.ActionSpace().Low[0], env.ActionSpace().High[0]; v < lo || v > hi {
 			t.Fatalf("proposed action %v outside [%v, %v]", v, lo, hi)
 		}
-	}
-}
-
-// TestPolicyPriorResume checks that a run with a policy prior, learning inline or
-// concurrently, resumes from its checkpoint bit for bit, and that its state differs from
-// a run's without one.
-func TestPolicyPriorResume(t *testing.T) {
-	for _, concurrent := range []bool{false, true} {
-		t.Run(layout(concurrent), func(t *testing.T) {
-			run := func(budget time.Duration, dir string) (TrainResult, []byte) {
-				env := makeEnv(t, "Pendulum-v0")
-				c := withPolicy(mbConfig(), 4)
-				c.Concurrent = concurrent
-				a := newMB(t, env, "jepa", 3, c)
-				res := trainResuming(t, env, a, "jepa", 3, budget, dir)
-				state, _ := a.MarshalBinary()
-				return res, state
-			}
-			whole, wholeState := run(12*time.Second, t.TempDir())
-			dir := t.TempDir()
-			run(10*time.Second, dir)
-			resumed, resumedState := run(12*time.Second, dir)
-			if !reflect.DeepEqual(resumed.Curve, whole.Curve) || !bytes.Equal(resumedState, wholeState) {
-				t.Error("the resumed run with a policy prior ends otherwise than the uninterrupted one")
-			}
-			if _, plain := trainSmall(t, 12*time.Second, t.TempDir(), concurrent); bytes.Equal(plain, wholeState) {
-				t.Error("the policy prior changed nothing")
-			}
-		})
 	}
 }
 

@@ -27,6 +27,9 @@ type Imagination struct {
 	// its episode has not ended, and the reward per step its ended part earns.
 	alive, absorbed []float64
 	policy          Policy
+	// Evaluate adds explore times dis's bonus to each imagined step's reward.
+	dis     *Disagreement
+	explore float64
 }
 
 // A Policy proposes an action for each of a batch of latents, as a learned policy prior
@@ -35,6 +38,17 @@ type Policy interface {
 	// Propose writes an action for each row of z into the same row of actions, in the
 	// environment's units.
 	Propose(z, actions nn.Matrix[float32])
+}
+
+// SetDisagreement makes Evaluate add weight times d's bonus of each imagined transition
+// (Disagreement.Bonus) to its predicted reward: a positive weight seeks what the model
+// knows little of, to explore, a negative one avoids it. nil or a zero weight turns that
+// off.
+func (im *Imagination) SetDisagreement(d *Disagreement, weight float64) {
+	im.dis, im.explore = d, weight
+	if weight == 0 {
+		im.dis = nil
+	}
 }
 
 // SetPolicy makes Propose roll p out in the model; nil turns proposals off.
@@ -48,7 +62,7 @@ func (im *Imagination) Propose(seqs []float64, n, horizon int) (bool, error) {
 	if im.policy == nil || !im.observed {
 		return false, nil
 	}
-	err := im.rollout(seqs, n, horizon, im.policy.Propose, func(int, nn.Matrix[float32], []float32) error { return nil })
+	err := im.rollout(seqs, n, horizon, im.policy.Propose, nil, func(int, nn.Matrix[float32], []float32) error { return nil })
 	return err == nil, err
 }
 
@@ -96,7 +110,7 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	for i := range n {
 		im.alive[i], im.absorbed[i] = 1, 0
 	}
-	err := im.rollout(seqs, n, horizon, nil, func(t int, z nn.Matrix[float32], reward []float32) error {
+	err := im.rollout(seqs, n, horizon, nil, im.bonus, func(t int, z nn.Matrix[float32], reward []float32) error {
 		w := math.Pow(im.discount, float64(t))
 		var ended []float32
 		if im.ends != nil {
@@ -126,6 +140,17 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	return im.checkFinite(horizon, returns[:n])
 }
 
+// bonus adds the disagreement bonus of each transition from latents z by actions a to its
+// reward, when Evaluate explores (SetDisagreement).
+func (im *Imagination) bonus(z, a nn.Matrix[float32], reward []float32) {
+	if im.dis == nil {
+		return
+	}
+	for i, b := range im.dis.Bonus(z, a) {
+		reward[i] += float32(im.explore) * b
+	}
+}
+
 // checkFinite returns an error if a return is not finite after step t.
 func (im *Imagination) checkFinite(t int, returns []float64) error {
 	if !finite(returns...) {
@@ -143,7 +168,7 @@ func (im *Imagination) Imagine(seq []float64, horizon int) ([][]float64, error) 
 		im.imagined = make([][]float64, horizon)
 	}
 	out := im.imagined[:horizon]
-	err := im.rollout(seq, 1, horizon, nil, func(t int, z nn.Matrix[float32], _ []float32) error {
+	err := im.rollout(seq, 1, horizon, nil, nil, func(t int, z nn.Matrix[float32], _ []float32) error {
 		out[t] = readInto(out[t], im.model.Readout(z).Row(0))
 		if !finite(out[t]...) {
 			return fmt.Errorf("worldmodel: imagined observation is not finite at step %d", t)
@@ -180,9 +205,11 @@ func readInto(dst []float64, src []float32) []float64 {
 }
 
 // rollout runs n action sequences of horizon steps through the model from the start latent,
-// calling see with each step's predicted latents and rewards. The actions come from seqs,
-// or, when choose is not nil, from choose, given each step's latents, and go into seqs.
-func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
+// calling see with each step's predicted latents and rewards, the rewards changed by
+// adjust, when not nil, given the latents and actions they come from. The actions come from
+// seqs, or, when choose is not nil, from choose, given each step's latents, and go into
+// seqs.
+func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), adjust func(z, a nn.Matrix[float32], reward []float32), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
 	d := im.model.Dims()
 	if !im.observed {
 		return errors.New("worldmodel: imagining before any observation")
@@ -210,6 +237,9 @@ func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a 
 			}
 		}
 		next, reward := im.model.Predict(im.z, im.a)
+		if adjust != nil {
+			adjust(im.z, im.a, reward)
+		}
 		copy(im.z.Data, next.Data[:n*d.Latent])
 		if err := see(t, im.z, reward); err != nil {
 			return err

@@ -7,7 +7,8 @@ import (
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
-// Replica is a copy of a model and of the critic and termination model that plan with it,
+// Replica is a copy of a model and of the critic, termination model and disagreement
+// ensemble that plan with it,
 // for imagining on one goroutine while the originals train on another. It holds what
 // Encode, Predict, Readout, Value and Prob use (parameters and observation scaling) and is
 // brought up to date by Sync; training state such as optimisers is not copied.
@@ -15,6 +16,7 @@ type Replica struct {
 	model            Model
 	critic           *Critic
 	ends             *Termination
+	dis, disSource   *Disagreement
 	nets, copies     []nn.Net[float32] // the imagining networks of the originals and of the copies, in order
 	scale, copyScale *scaler
 }
@@ -28,10 +30,10 @@ type replicable interface {
 	imagining() ([]nn.Net[float32], *scaler)
 }
 
-// NewReplica returns a replica of model, critic and ends (either of the last two may be
+// NewReplica returns a replica of model, critic, ends and dis (any of the last three may be
 // nil), already in sync with them. It returns an error if model is not one of this
 // package's models.
-func NewReplica(model Model, critic *Critic, ends *Termination) (*Replica, error) {
+func NewReplica(model Model, critic *Critic, ends *Termination, dis *Disagreement) (*Replica, error) {
 	src, ok := model.(replicable)
 	if !ok {
 		return nil, fmt.Errorf("worldmodel: a model of type %T cannot be replicated", model)
@@ -57,6 +59,15 @@ func NewReplica(model Model, critic *Critic, ends *Termination) (*Replica, error
 		}
 		r.nets, r.copies = append(r.nets, ends.net), append(r.copies, r.ends.net)
 	}
+	if dis != nil {
+		if r.dis, err = NewDisagreement(dis.latent, dis.in.Cols-dis.latent, dis.cfg, 0); err != nil {
+			return nil, fmt.Errorf("worldmodel: replica: %w", err)
+		}
+		r.disSource = dis
+		for k, h := range dis.heads {
+			r.nets, r.copies = append(r.nets, h), append(r.copies, r.dis.heads[k])
+		}
+	}
 	r.Sync()
 	return r, nil
 }
@@ -68,6 +79,9 @@ func (r *Replica) Sync() {
 		copy(r.copies[i].Params(), n.Params())
 	}
 	r.copyScale.set(r.scale)
+	if r.dis != nil {
+		r.dis.reference = r.disSource.reference
+	}
 }
 
 // Model returns the replica of the model.
@@ -78,6 +92,9 @@ func (r *Replica) Critic() *Critic { return r.critic }
 
 // Termination returns the replica of the termination model, nil if there is none.
 func (r *Replica) Termination() *Termination { return r.ends }
+
+// Disagreement returns the replica of the disagreement ensemble, nil if there is none.
+func (r *Replica) Disagreement() *Disagreement { return r.dis }
 
 // set makes s the scaling src is: unfitted, or fitted with the same statistics.
 func (s *scaler) set(src *scaler) {

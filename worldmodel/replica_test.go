@@ -10,19 +10,19 @@ import (
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
-// imagined returns copies of what m, c and e compute from the first steps of b: latents,
-// predictions, readouts, values and end probabilities.
-func imagined(m Model, c *Critic, e *Termination, b *Batch) [][]float32 {
+// imagined returns copies of what m, c, e and d compute from the first steps of b: latents,
+// predictions, readouts, values, end probabilities and disagreement bonuses.
+func imagined(m Model, c *Critic, e *Termination, d *Disagreement, b *Batch) [][]float32 {
 	obs, act := stepInputs(b, 0)
 	z := m.Encode(obs)
 	z = nn.MatrixOf(z.Rows, z.Cols, slices.Clone(z.Data))
 	next, reward := m.Predict(z, act)
 	out := [][]float32{z.Data, slices.Clone(next.Data), slices.Clone(reward), slices.Clone(m.Readout(z).Data)}
-	return append(out, slices.Clone(c.Value(z)), slices.Clone(e.Prob(z)))
+	return append(out, slices.Clone(c.Value(z)), slices.Clone(e.Prob(z)), slices.Clone(d.Bonus(z, act)))
 }
 
-// TestReplica checks, for every model, that a replica of it, its critic and its termination
-// model imagines exactly as they do, keeps doing so while they train (the first training
+// TestReplica checks, for every model, that a replica of it, its critic, its termination
+// model and its disagreement ensemble imagines exactly as they do, keeps doing so while they train (the first training
 // step also fixes the observation scaling), and catches up with them on Sync.
 func TestReplica(t *testing.T) {
 	cases := slices.Clone(latentCases)
@@ -34,34 +34,40 @@ func TestReplica(t *testing.T) {
 			m, _ := tc.build(t, 1)
 			latent := m.Dims().Latent
 			c, e := newTestCritic(t, latent, ensembleTestConfig(), 4), newTestTermination(t, latent, 5)
-			r, err := NewReplica(m, c, e)
+			d, err := NewDisagreement(latent, m.Dims().Action, DefaultDisagreementConfig(), 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.reference = 0.5
+			r, err := NewReplica(m, c, e, d)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var b Batch
 			n, l := m.SampleShape()
 			tc.batch(rand.New(rand.NewPCG(9, 9)), &b, n, l)
-			before := imagined(m, c, e, &b)
-			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, before) {
+			before := imagined(m, c, e, d, &b)
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), r.Disagreement(), &b); !reflect.DeepEqual(got, before) {
 				t.Fatal("a new replica imagines differently from the originals")
 			}
 			trainModel(t, m, tc.batch, 2, 7)
-			for _, net := range []nn.Net[float32]{c.v[0], c.v[2], e.net} {
+			for _, net := range []nn.Net[float32]{c.v[0], c.v[2], e.net, d.heads[1]} {
 				for i := range net.Params() {
 					net.Params()[i] += 0.01
 				}
 			}
-			after := imagined(m, c, e, &b)
+			d.reference = 0.25
+			after := imagined(m, c, e, d, &b)
 			for i := range after {
 				if reflect.DeepEqual(after[i], before[i]) {
 					t.Fatalf("output %d did not change with training: the test would prove nothing", i)
 				}
 			}
-			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, before) {
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), r.Disagreement(), &b); !reflect.DeepEqual(got, before) {
 				t.Error("the replica changed while the originals trained")
 			}
 			r.Sync()
-			if got := imagined(r.Model(), r.Critic(), r.Termination(), &b); !reflect.DeepEqual(got, after) {
+			if got := imagined(r.Model(), r.Critic(), r.Termination(), r.Disagreement(), &b); !reflect.DeepEqual(got, after) {
 				t.Error("after Sync the replica imagines differently from the originals")
 			}
 		})
@@ -71,14 +77,14 @@ func TestReplica(t *testing.T) {
 // TestReplicaWithoutCritic checks that a model alone replicates, and that a model of
 // another package does not.
 func TestReplicaWithoutCritic(t *testing.T) {
-	r, err := NewReplica(newTestJEPA(t, 1), nil, nil)
+	r, err := NewReplica(newTestJEPA(t, 1), nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Critic() != nil || r.Termination() != nil {
 		t.Error("a replica without a critic or termination model has one")
 	}
-	_, err = NewReplica(newFakeModel(2), nil, nil)
+	_, err = NewReplica(newFakeModel(2), nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "cannot be replicated") {
 		t.Errorf("replica of a foreign model: error %v, want one saying it cannot be replicated", err)
 	}
