@@ -1,11 +1,13 @@
 package worldmodel
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/foresight-sim/foresight/internal/parts"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
@@ -155,4 +157,34 @@ func TestNewDisagreementRejects(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
+}
+
+// FuzzDisagreementState is FuzzJEPAState for a disagreement ensemble: its networks and its
+// reference spread.
+func FuzzDisagreementState(f *testing.F) {
+	d := newTestDisagreement(f, 2, 1)
+	var b Batch
+	shiftBatch(rand.New(rand.NewPCG(1, 1)), &b, 64, 0)
+	if _, err := d.Train(newFakeModel(2), &b); err != nil {
+		f.Fatal(err)
+	}
+	state, _ := d.MarshalBinary()
+	p, err := parts.Decode(disagreementKind, state, 2)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(p[0], p[1])
+	f.Fuzz(func(t *testing.T, nets, reference []byte) {
+		data := parts.Encode(disagreementKind, nets, reference)
+		d := newTestDisagreement(t, 2, 2)
+		if err := d.UnmarshalBinary(data); err != nil {
+			return
+		}
+		if !(d.reference >= 0) {
+			t.Errorf("accepted a reference spread of %v", d.reference)
+		}
+		if again, _ := d.MarshalBinary(); !bytes.Equal(again, data) {
+			t.Error("an accepted state marshals differently")
+		}
+	})
 }
