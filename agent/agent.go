@@ -150,13 +150,10 @@ var builtins = []struct {
 		return o, nil
 	}, false},
 	{"jepa", func(env envs.Env, seed uint64, o options) (Agent, error) {
-		return newLearning("jepa", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
-			c, err := configure(d, worldmodel.DefaultJEPAConfig, worldmodel.DefaultPixelJEPAConfig, jepaSettings, set)
-			if err != nil {
-				return nil, err
-			}
-			return worldmodel.NewJEPA(d, c, s)
-		})
+		return newLearning("jepa", env, seed, o, buildJEPA)
+	}, true},
+	{"hjepa", func(env envs.Env, seed uint64, o options) (Agent, error) {
+		return newLearning("hjepa", env, seed, o, buildJEPA)
 	}, true},
 	{"pets", func(env envs.Env, seed uint64, o options) (Agent, error) {
 		return newLearning("pets", env, seed, o, func(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
@@ -186,6 +183,15 @@ var builtins = []struct {
 		}
 		return a, nil
 	}, false},
+}
+
+// buildJEPA builds the JEPA of jepa and hjepa, for states or images, with set's settings.
+func buildJEPA(d worldmodel.Dims, s uint64, set modelSettings) (worldmodel.Model, error) {
+	c, err := configure(d, worldmodel.DefaultJEPAConfig, worldmodel.DefaultPixelJEPAConfig, jepaSettings, set)
+	if err != nil {
+		return nil, err
+	}
+	return worldmodel.NewJEPA(d, c, s)
 }
 
 // LearnsModel reports whether the agent called name learns a world model, and so takes the

@@ -185,6 +185,8 @@ func TestNewSet(t *testing.T) {
 		{"critic ensemble too pessimistic", env, "jepa", map[string]string{"critic.min": "2"}, 0, "critic of 1 members taking the minimum of 2"},
 		{"policy prior", env, "jepa", map[string]string{"policy": "16"}, 2, ""},
 		{"exploration", env, "jepa", map[string]string{"explore": "0.5", "explore.members": "3"}, 2, ""},
+		{"a subgoal's weight", env, "hjepa", map[string]string{"subgoal": "2"}, 2, ""},
+		{"a subgoal for one level", env, "jepa", map[string]string{"subgoal": "2"}, 0, "only a two-level learner (hjepa) has subgoals"},
 		{"an ensemble without exploration", env, "jepa", map[string]string{"explore.members": "3"}, 0, "set explore too"},
 		{"exploration of one member", env, "jepa", map[string]string{"explore": "-1", "explore.members": "1"}, 0, "disagreement of 1 predictors: want 2 to 16"},
 		{"policy prior for pets", env, "pets", map[string]string{"policy": "8"}, 0, "which a *worldmodel.PETS cannot differentiate"},
@@ -193,9 +195,9 @@ func TestNewSet(t *testing.T) {
 		{"the model's bad value", env, "recon", map[string]string{"model.rho": "half"}, 0, `model.rho = "half": want a finite number`},
 		{"the model's bad size", env, "pets", map[string]string{"model.members": "0"}, 0, "PETS needs at least one member"},
 		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
-		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation`},
+		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation, plan.elites, plan.horizon, plan.iterations, plan.samples, policy, subgoal, updates)`},
 		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
-		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, pets, recon do"},
+		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, hjepa, pets, recon do"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ag, err := New(tc.agent, tc.env, 1, Set(tc.settings))

@@ -18,9 +18,20 @@ func withExplore(c ModelConfig, weight float64) ModelConfig {
 	return c
 }
 
-// TestExtrasResume checks that a run with each optional part of a learner, a policy prior
-// or a disagreement ensemble, learning inline or concurrently, resumes from its checkpoint
-// bit for bit, and that its state differs from a run's without it.
+// withCoarse returns c with a small coarse level planned over 3 macro-actions.
+func withCoarse(c ModelConfig) ModelConfig {
+	k := worldmodel.DefaultCoarseConfig()
+	k.Steps, k.Horizon, k.Latent, k.Group, k.Macro, k.Batch = 4, 2, 8, 4, 2, 16
+	k.Encoder, k.Actions, k.Predictor = []int{16}, []int{16}, []int{16}
+	c.Coarse, c.CoarsePlan, c.Subgoal = &k, c.Plan, 1
+	c.CoarsePlan.Horizon = 3
+	return c
+}
+
+// TestExtrasResume checks that a run with each optional part of a learner, a policy prior,
+// a disagreement ensemble or a coarse level, learning inline or concurrently (where it can),
+// resumes from its checkpoint bit for bit, and that its state differs from a run's without
+// it.
 func TestExtrasResume(t *testing.T) {
 	for _, extra := range []struct {
 		name string
@@ -28,8 +39,12 @@ func TestExtrasResume(t *testing.T) {
 	}{
 		{"policy prior", func(c ModelConfig) ModelConfig { return withPolicy(c, 4) }},
 		{"disagreement", func(c ModelConfig) ModelConfig { return withExplore(c, 0.5) }},
+		{"coarse level", withCoarse},
 	} {
 		for _, concurrent := range []bool{false, true} {
+			if concurrent && extra.name == "coarse level" {
+				continue // a two-level learner does not learn concurrently yet
+			}
 			t.Run(extra.name+"/"+layout(concurrent), func(t *testing.T) {
 				run := func(budget time.Duration, dir string) (TrainResult, []byte) {
 					env := makeEnv(t, "Pendulum-v0")
@@ -84,5 +99,38 @@ func TestExploreOnlyInTraining(t *testing.T) {
 	}
 	if slices.Equal(act(true, -50), act(true, 0)) {
 		t.Error("a negative weight changed nothing in evaluation")
+	}
+}
+
+// TestSubgoalSteers checks that the coarse planner's subgoal changes what a two-level
+// learner plans, and that a two-level learner refuses to learn concurrently.
+func TestSubgoalSteers(t *testing.T) {
+	env := makeEnv(t, "Pendulum-v0")
+	a := newMB(t, env, "jepa", 6, withCoarse(mbConfig()))
+	if _, err := Train(env, a, "jepa", TrainConfig{Seed: 6, Budget: 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	obs, _ := env.Reset(8)
+	plan := func(weight float64) []float64 { // the whole plan: its first action may be at a bound either way
+		a.cfg.Subgoal = weight
+		a.Reset(2)
+		if _, err := a.Act(obs); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Clone(a.planner.Best())
+	}
+	// Here the plan without a subgoal already heads for it (pushing one way throughout), so
+	// a subgoal that repels (a negative weight) shows the steering.
+	if slices.Equal(plan(0), plan(-1000)) {
+		t.Error("a subgoal weighed −1000 changed nothing")
+	}
+	c := withCoarse(mbConfig())
+	c.Concurrent = true
+	m, err := mbModels["jepa"](dimsOf(env), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewModelBased(env, m, 1, c); err == nil {
+		t.Error("a two-level learner learning concurrently: no error")
 	}
 }

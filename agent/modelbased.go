@@ -22,20 +22,26 @@ import (
 // UpdatesPerStep times after every step. In evaluation mode it plans without noise and does
 // not learn. With ModelConfig.Concurrent it trains on a second goroutine while it acts.
 type ModelBased struct {
-	cfg     ModelConfig
-	space   envs.Box
-	model   worldmodel.Model
-	critic  *worldmodel.Critic       // nil when planning with imagined rewards alone
-	ends    *worldmodel.Termination  // nil when rollouts never end
-	dis     *worldmodel.Disagreement // nil when planning does not weigh disagreement
-	imDis   *worldmodel.Disagreement // the ensemble the planner imagines with
-	im      *worldmodel.Imagination
-	planner plan.Planner
-	replay  *Replay
-	batch   worldmodel.Batch
-	cbatch  worldmodel.Batch    // the critic's
-	dbatch  worldmodel.Batch    // the disagreement ensemble's
-	tbatch  [2]worldmodel.Batch // the termination model's: random and terminal transitions
+	cfg    ModelConfig
+	space  envs.Box
+	model  worldmodel.Model
+	critic *worldmodel.Critic       // nil when planning with imagined rewards alone
+	ends   *worldmodel.Termination  // nil when rollouts never end
+	dis    *worldmodel.Disagreement // nil when planning does not weigh disagreement
+	imDis  *worldmodel.Disagreement // the ensemble the planner imagines with
+	// The upper level of a two-level learner, nil for one level: the coarse model, its
+	// planner and the imagination it plans in, and its training batches.
+	coarse        *worldmodel.Coarse
+	coarsePlanner plan.Planner
+	coarseIm      *worldmodel.CoarseImagination
+	hbatch        worldmodel.Batch
+	im            *worldmodel.Imagination
+	planner       plan.Planner
+	replay        *Replay
+	batch         worldmodel.Batch
+	cbatch        worldmodel.Batch    // the critic's
+	dbatch        worldmodel.Batch    // the disagreement ensemble's
+	tbatch        [2]worldmodel.Batch // the termination model's: random and terminal transitions
 
 	seedSteps  int        // steps of random actions before planning
 	steps      int        // training steps observed
@@ -109,6 +115,10 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
 	case c.Plan.Proposals > 0 && c.Policy == nil:
 		return nil, fmt.Errorf("agent: %d proposals per planner iteration without a policy prior to propose them", c.Plan.Proposals)
+	case c.Coarse != nil && c.Concurrent:
+		return nil, errors.New("agent: a two-level learner does not learn concurrently yet")
+	case math.IsNaN(c.Subgoal) || math.IsInf(c.Subgoal, 0):
+		return nil, fmt.Errorf("agent: subgoal weight %v: want a finite number", c.Subgoal)
 	case math.IsNaN(c.Explore) || math.IsInf(c.Explore, 0) || (c.Explore != 0) != (c.Disagreement != nil):
 		return nil, fmt.Errorf("agent: exploration weight %v with a disagreement ensemble %v: want a finite weight, and an ensemble exactly when it is not 0", c.Explore, c.Disagreement != nil)
 	}
@@ -157,6 +167,11 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	a.im = worldmodel.NewImagination(imagining, c.Discount)
 	a.im.SetCritic(imCritic)
 	a.SetEval(false)
+	if c.Coarse != nil {
+		if err := a.buildCoarse(space, seedValue); err != nil {
+			return nil, err
+		}
+	}
 	if c.Policy != nil {
 		if a.policy, err = newPolicy(env, model, *c.Policy, seedValue, c.Concurrent); err != nil {
 			return nil, err
@@ -165,6 +180,24 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	}
 	a.Reset(seedValue)
 	return a, nil
+}
+
+// buildCoarse builds the upper level of a two-level learner: the coarse model over the
+// model's latents, its planner over macro-actions in (−1, 1), and its imagination, which
+// discounts a coarse step as its control steps.
+func (a *ModelBased) buildCoarse(space envs.Box, seedValue uint64) error {
+	c := a.cfg
+	d := a.model.Dims()
+	var err error
+	if a.coarse, err = worldmodel.NewCoarse(d.Latent, d.Action, *c.Coarse, seed.Derive(seedValue, coarseStream)); err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	macro := envs.UniformBox(-1, 1, c.Coarse.Macro)
+	if a.coarsePlanner, err = newPlanner(c.Planner, c.CoarsePlan, macro, seed.Derive(seedValue, coarsePlanStream)); err != nil {
+		return fmt.Errorf("agent: coarse planner: %w", err)
+	}
+	a.coarseIm = worldmodel.NewCoarseImagination(a.coarse, math.Pow(c.Discount, float64(c.Coarse.Steps)))
+	return nil
 }
 
 // Model returns the agent's world model, once the updates in flight have finished.
@@ -187,6 +220,9 @@ func (a *ModelBased) Stats() (worldmodel.Stats, int) {
 // draws of actions from seed.
 func (a *ModelBased) Reset(s uint64) {
 	a.planner.Reset(s)
+	if a.coarsePlanner != nil {
+		a.coarsePlanner.Reset(s)
+	}
 	a.actRNG = rand.New(rand.NewPCG(s, exploreStream))
 	a.planned = false
 }
@@ -218,6 +254,9 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 	if err := a.im.Observe(obs); err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
+	if err := a.planSubgoal(); err != nil {
+		return nil, err
+	}
 	best, err := a.planner.Plan(a.im)
 	a.planned = err == nil
 	if err != nil {
@@ -232,6 +271,26 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 		a.space.Clip(a.action, a.action)
 	}
 	return a.action, nil
+}
+
+// planSubgoal lets the coarse planner of a two-level learner choose the subgoal the fine
+// planner heads for: the coarse latent its best macro-action leads to from the observation.
+func (a *ModelBased) planSubgoal() error {
+	if a.coarse == nil {
+		return nil
+	}
+	if err := a.coarseIm.Observe(a.im.Start()); err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	if _, err := a.coarsePlanner.Plan(a.coarseIm); err != nil {
+		return fmt.Errorf("agent: coarse planning: %w", err)
+	}
+	goal, err := a.coarseIm.Subgoal(a.coarsePlanner.Best(), a.cfg.CoarsePlan.Horizon)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	a.im.SetSubgoal(a.coarse, goal, a.cfg.Subgoal)
+	return nil
 }
 
 // Observe stores a training transition and updates the model: PretrainUpdates times once
@@ -346,6 +405,9 @@ func (a *ModelBased) update(n int) (int, error) {
 		if err := a.trainDisagreement(); err != nil {
 			return i, fmt.Errorf("agent: disagreement update %d: %w", a.updates, err)
 		}
+		if err := a.trainCoarse(); err != nil {
+			return i, fmt.Errorf("agent: coarse model update %d: %w", a.updates, err)
+		}
 		if err := a.trainTermination(); err != nil {
 			return i, fmt.Errorf("agent: termination update %d: %w", a.updates, err)
 		}
@@ -368,6 +430,24 @@ func (a *ModelBased) trainCritic() error {
 		return err
 	}
 	_, err := a.critic.Train(a.model, &a.cbatch)
+	return err
+}
+
+// trainCoarse takes one step of the coarse model of a two-level learner, once the replay
+// buffer holds a sequence as long as it trains on.
+func (a *ModelBased) trainCoarse() error {
+	if a.coarse == nil {
+		return nil
+	}
+	b, l := a.coarse.SampleShape()
+	err := a.replay.SampleSequences(a.trainRNG, b, l, &a.hbatch)
+	if errors.Is(err, ErrNotEnoughData) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.coarse.Train(a.model, &a.hbatch)
 	return err
 }
 
@@ -492,6 +572,8 @@ const (
 	criticStream       = 0x6372_6974_6963_0000
 	terminationStream  = 0x656e_6473_0000_0000
 	disagreementStream = 0x6469_7361_6772_6565
+	coarseStream       = 0x636f_6172_7365_0000
+	coarsePlanStream   = 0x636f_6172_7365_706c
 )
 
 // newReplay returns a replay buffer for a model of sizes d: one that stores each frame once

@@ -52,6 +52,14 @@ type ModelConfig struct {
 	Explore float64
 	// Disagreement configures that ensemble; nil while Explore is 0.
 	Disagreement *worldmodel.DisagreementConfig
+	// Coarse configures the upper level of a hierarchical world model, trained alongside
+	// the model on its latents, with which a coarse planner (CoarsePlan, over macro-actions)
+	// chooses a subgoal for every action; nil plans with the model alone.
+	Coarse     *worldmodel.CoarseConfig
+	CoarsePlan plan.Config
+	// Subgoal weighs, in every imagined reward of the fine planner, the distance of the
+	// imagined latent from the coarse planner's subgoal (worldmodel.Imagination.SetSubgoal).
+	Subgoal float64
 	// Concurrent makes the agent train on a second goroutine while it acts: the updates that
 	// follow a step run while the agent plans the next action, with a replica of the model
 	// synced before they start, so every action is planned with the parameters of one step
@@ -94,6 +102,23 @@ func DefaultModelConfig() ModelConfig {
 	}
 }
 
+// DefaultHierarchicalConfig returns the configuration of hjepa, the two-level learner,
+// before the environment's tunings: DefaultModelConfig, with worldmodel.DefaultCoarseConfig's
+// coarse level (steps of 0.5 s) planned by MPPI over 8 macro-actions (4 s) with the fine
+// planner's settings, and the subgoal's distance weighed 1 against rewards in [0, 1] per
+// step.
+func DefaultHierarchicalConfig() ModelConfig {
+	c := DefaultModelConfig()
+	coarse := worldmodel.DefaultCoarseConfig()
+	c.Coarse, c.CoarsePlan, c.Subgoal = &coarse, c.Plan, 1
+	c.CoarsePlan.Horizon = 8
+	return c
+}
+
+// defaultConfigs holds the defaults of the learners whose defaults are not
+// DefaultModelConfig's.
+var defaultConfigs = map[string]func() ModelConfig{"hjepa": DefaultHierarchicalConfig}
+
 // maxReplayFrames bounds the bytes of frames a learner of images keeps, 900 MiB, so that
 // its checkpoint stays within the 1 GiB a checkpoint file may hold: 76 800 transitions of
 // 64×64 RGB frames, over an hour of experience at 20 steps a second.
@@ -131,8 +156,9 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 	return c
 }
 
-// ModelConfigFor returns the configuration of the learner called name ("jepa", "pets" or "recon") in
-// an environment described by spec: DefaultModelConfig, changed by those of spec.Tunings
+// ModelConfigFor returns the configuration of the learner called name ("jepa", "hjepa",
+// "pets" or "recon") in an environment described by spec: DefaultModelConfig (for hjepa
+// DefaultHierarchicalConfig), changed by those of spec.Tunings
 // that name the learner, each setting in name order. It returns an error if a tuning
 // changes a setting the learners do not have or gives it a value that does not parse.
 //
@@ -151,6 +177,7 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 //	                  latent predictors (DefaultDisagreementConfig) in imagined rewards; 0
 //	                  for none
 //	explore.members   that ensemble's Members, a whole number (after explore)
+//	subgoal           Subgoal, a number, for hjepa
 //	policy            a policy prior (DefaultPolicyConfig) proposing this many candidates
 //	                  (Plan.Proposals), a whole number; 0 for none
 //	updates           UpdatesPerStep, a whole number
@@ -158,6 +185,9 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 // Why these values: docs/decisions.md#learner-settings-per-task-modelconfigfor.
 func ModelConfigFor(name string, spec envs.Spec) (ModelConfig, error) {
 	c := DefaultModelConfig()
+	if def, ok := defaultConfigs[name]; ok {
+		c = def()
+	}
 	err := tune(spec, name, func(key, value string) error { return setModel(&c, key, value) })
 	return c, err
 }
@@ -182,8 +212,17 @@ var learnerSettings = map[string]func(c *ModelConfig, value string) error{
 	"critic.min":      criticSetting(func(c *worldmodel.CriticConfig) *int { return &c.TargetMin }),
 	"explore":         setExplore,
 	"explore.members": setExploreMembers,
+	"subgoal":         setSubgoal,
 	"policy":          setPolicy,
 	"updates":         func(c *ModelConfig, value string) error { return setInt(&c.UpdatesPerStep, value) },
+}
+
+// setSubgoal sets the weight of the subgoal's distance of a two-level learner.
+func setSubgoal(c *ModelConfig, value string) error {
+	if c.Coarse == nil {
+		return errors.New("only a two-level learner (hjepa) has subgoals")
+	}
+	return setField(&c.Subgoal, value)
 }
 
 // setExplore sets c's exploration weight and gives it the default disagreement ensemble,

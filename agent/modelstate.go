@@ -53,6 +53,10 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 		dis, _ := a.dis.MarshalBinary()
 		ps = append(ps, b(dis))
 	}
+	if a.coarse != nil {
+		coarse, _ := a.coarse.MarshalBinary()
+		ps = append(ps, b(coarse))
+	}
 	return parts.Nested(modelBasedKind, ps...), nil
 }
 
@@ -60,11 +64,14 @@ func (a *ModelBased) stateParts() (parts.Part, error) {
 // (the same environment, model and configuration). It returns an error if data is not such
 // a state; the agent is then unusable, as its parts may have been restored in part.
 func (a *ModelBased) UnmarshalBinary(data []byte) error {
-	n := 6 // then a part for the policy prior and one for the disagreement ensemble
+	n := 6 // then a part for each of the policy prior, the disagreement ensemble and the coarse model
 	if a.policy != nil {
 		n++
 	}
 	if a.dis != nil {
+		n++
+	}
+	if a.coarse != nil {
 		n++
 	}
 	p, err := parts.Decode(modelBasedKind, data, n)
@@ -109,8 +116,18 @@ func (a *ModelBased) UnmarshalBinary(data []byte) error {
 			return err
 		}
 	}
+	next := 6
+	if a.policy != nil {
+		next++
+	}
 	if a.dis != nil {
-		if err := a.dis.UnmarshalBinary(p[n-1]); err != nil {
+		if err := a.dis.UnmarshalBinary(p[next]); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+		next++
+	}
+	if a.coarse != nil {
+		if err := a.coarse.UnmarshalBinary(p[next]); err != nil {
 			return fmt.Errorf("agent: %w", err)
 		}
 	}

@@ -284,7 +284,7 @@ func (m *Coarse) forward(model Model, b *Batch) (CoarseStats, error) {
 		w := m.stepWeight(c)
 		for s := range bs {
 			for j, p := range m.z[c+1].Row(s) {
-				e := float64(p - m.targets.Row(s*(h+1)+c+1)[j])
+				e := float64(p - m.targets.Row(s*(h+1) + c + 1)[j])
 				st.Prediction += w * e * e / float64(bs*m.cfg.Latent)
 			}
 			e := float64(m.rewards[c][s] - m.rewardSum(b, s, c))
@@ -327,7 +327,7 @@ func (m *Coarse) backward(b *Batch) {
 		for s := range bs {
 			row := m.dz.Row(s)
 			for j, p := range m.z[c+1].Row(s) {
-				row[j] += cw * (p - m.targets.Row(s*(h+1)+c+1)[j])
+				row[j] += cw * (p - m.targets.Row(s*(h+1) + c + 1)[j])
 			}
 		}
 		nn.SimNormBackward(m.z[c+1], m.dz, m.cfg.Group)
@@ -372,4 +372,113 @@ func (m *Coarse) UnmarshalBinary(data []byte) error {
 // checkpoint returns the model's networks and optimiser.
 func (m *Coarse) checkpoint() nn.Checkpoint[float32] {
 	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{m.enc, m.target, m.act, m.pred}, Opt: m.opt}
+}
+
+// CoarseImagination scores sequences of macro-actions by rolling them out in a Coarse model
+// from the coarse latent of the current observation, summing the predicted rewards of each
+// coarse step, the step k discounted by discount^k: the evaluator a coarse planner searches
+// with (a plan.Evaluator). Subgoal names the coarse latent a plan aims at first. It is not
+// safe for concurrent use.
+type CoarseImagination struct {
+	m        *Coarse
+	discount float64
+	start    []float32
+	observed bool
+	z, u     nn.Matrix[float32]
+	goal     []float32
+}
+
+// NewCoarseImagination returns a CoarseImagination over m that discounts coarse step k by
+// discount^k. It panics unless discount is in (0, 1].
+func NewCoarseImagination(m *Coarse, discount float64) *CoarseImagination {
+	if !(discount > 0 && discount <= 1) {
+		panic(fmt.Sprintf("worldmodel: coarse discount %v, want it in (0, 1]", discount))
+	}
+	return &CoarseImagination{m: m, discount: discount, start: make([]float32, m.cfg.Latent)}
+}
+
+// Observe makes the coarse latent of the fine latent z the start of imagined rollouts. It
+// returns an error if z has the wrong size.
+func (ci *CoarseImagination) Observe(z []float32) error {
+	if len(z) != ci.m.fine {
+		return fmt.Errorf("worldmodel: a fine latent of %d components, want %d", len(z), ci.m.fine)
+	}
+	copy(ci.start, ci.m.Encode(nn.MatrixOf(1, len(z), z)).Data)
+	ci.observed = true
+	return nil
+}
+
+// Evaluate writes the discounted predicted return of each of the n macro-action sequences
+// into returns, with the layout plan.Evaluator documents. It returns an error before the
+// first Observe, for sequences of the wrong size, or if a return is not finite.
+func (ci *CoarseImagination) Evaluate(seqs []float64, n, horizon int, returns []float64) error {
+	clear(returns[:n])
+	return ci.rollout(seqs, n, horizon, func(k int, reward []float32) {
+		w := math.Pow(ci.discount, float64(k))
+		for i := range n {
+			returns[i] += w * float64(reward[i])
+		}
+	}, returns[:n])
+}
+
+// Subgoal returns the coarse latent the model expects the first macro-action of seq, a
+// sequence of horizon macro-actions, to lead to: the Imagination's own storage, valid until
+// the next Subgoal. It returns an error as Evaluate does.
+func (ci *CoarseImagination) Subgoal(seq []float64, horizon int) ([]float32, error) {
+	if err := ci.rollout(seq[:len(seq)/horizon], 1, 1, func(int, []float32) {}, nil); err != nil {
+		return nil, err
+	}
+	ci.goal = append(ci.goal[:0], ci.z.Row(0)...)
+	return ci.goal, nil
+}
+
+// rollout runs n macro-action sequences of horizon steps from the start latent, calling see
+// with each coarse step's rewards, and checks that check, when not nil, stays finite.
+func (ci *CoarseImagination) rollout(seqs []float64, n, horizon int, see func(k int, reward []float32), check []float64) error {
+	d := ci.m.cfg.Macro
+	switch {
+	case !ci.observed:
+		return errors.New("worldmodel: imagining macro-actions before any observation")
+	case len(seqs) != n*horizon*d:
+		return fmt.Errorf("worldmodel: %d macro-action values for %d sequences of %d steps of %d-d macro-actions", len(seqs), n, horizon, d)
+	}
+	shape(&ci.z, n, ci.m.cfg.Latent)
+	shape(&ci.u, n, d)
+	for i := range n {
+		copy(ci.z.Row(i), ci.start)
+	}
+	for k := range horizon {
+		for i := range n {
+			for j, v := range seqs[(i*horizon+k)*d : (i*horizon+k+1)*d] {
+				ci.u.Row(i)[j] = float32(v)
+			}
+		}
+		next, reward := ci.m.Predict(ci.z, ci.u)
+		copy(ci.z.Data, next.Data[:n*ci.m.cfg.Latent])
+		see(k, reward)
+		if check != nil && !finite(check...) {
+			return fmt.Errorf("worldmodel: imagined coarse return is not finite at coarse step %d", k)
+		}
+	}
+	return nil
+}
+
+// Distance returns, for each row of fine latents z, the squared distance between its coarse
+// latent and goal, averaged over the coarse latent's components, in dst, grown if need be.
+// It panics if goal is not a coarse latent.
+func (m *Coarse) Distance(z nn.Matrix[float32], goal []float32, dst []float32) []float32 {
+	if len(goal) != m.cfg.Latent {
+		panic(fmt.Sprintf("worldmodel: a subgoal of %d components, want %d", len(goal), m.cfg.Latent))
+	}
+	c := m.Encode(z)
+	dst = grow(dst, z.Rows)
+	for r := range z.Rows {
+		var sum float32
+		for j, v := range c.Row(r) {
+			d := v - goal[j]
+			sum += d * d
+		}
+		dst[r] = sum / float32(m.cfg.Latent)
+	}
+	return dst
 }

@@ -177,3 +177,80 @@ func TestCoarseConfigRejects(t *testing.T) {
 		t.Error("no fine latent: no error")
 	}
 }
+
+// TestCoarseImagination checks the coarse planner's evaluator against the model's own
+// predictions: each sequence's return is its predicted coarse rewards discounted by
+// coarse step, and the subgoal is the latent its first macro-action leads to.
+func TestCoarseImagination(t *testing.T) {
+	m := smallCoarse(t, 9)
+	ci := NewCoarseImagination(m, 0.5)
+	fine := []float32{0.3, -0.2}
+	if err := ci.Evaluate(make([]float64, 2*2*2), 2, 2, make([]float64, 2)); err == nil {
+		t.Error("Evaluate before Observe: no error")
+	}
+	if err := ci.Observe(fine); err != nil {
+		t.Fatal(err)
+	}
+	seqs := []float64{0.5, -0.5, 0.1, 0.2, -1, 1, 0.9, 0}
+	returns := make([]float64, 2)
+	if err := ci.Evaluate(seqs, 2, 2, returns); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		z := nn.MatrixOf(1, 8, slices.Clone(m.Encode(nn.MatrixOf(1, 2, fine)).Data))
+		var want float64
+		var first []float32
+		for k := range 2 {
+			u := nn.MatrixOf(1, 2, []float32{float32(seqs[(i*2+k)*2]), float32(seqs[(i*2+k)*2+1])})
+			next, r := m.Predict(z, u)
+			want += math.Pow(0.5, float64(k)) * float64(r[0])
+			z = nn.MatrixOf(1, 8, slices.Clone(next.Data))
+			if k == 0 {
+				first = slices.Clone(next.Data)
+			}
+		}
+		if math.Abs(returns[i]-want) > 1e-6 {
+			t.Errorf("sequence %d: return %v, want %v", i, returns[i], want)
+		}
+		goal, err := ci.Subgoal(seqs[i*4:(i+1)*4], 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(goal, first) {
+			t.Errorf("sequence %d: subgoal %v, want %v", i, goal, first)
+		}
+	}
+}
+
+// TestImaginationSubgoal checks that a subgoal takes its weight times the coarse distance of
+// every imagined latent from the imagined rewards.
+func TestImaginationSubgoal(t *testing.T) {
+	model, m := newFakeModel(2), smallCoarse(t, 10)
+	im := NewImagination(model, 1)
+	if err := im.Observe([]float64{0.1, 0.2}); err != nil {
+		t.Fatal(err)
+	}
+	seqs := []float64{0.1, 0, 0.2, 0.1, -0.3, 0.2, 0, 0.1}
+	plain := make([]float64, 2)
+	if err := im.Evaluate(seqs, 2, 2, plain); err != nil {
+		t.Fatal(err)
+	}
+	goal := []float32{0.25, 0.25, 0.25, 0.25, 0.5, 0.5, 0, 0}
+	im.SetSubgoal(m, goal, 3)
+	steered := make([]float64, 2)
+	if err := im.Evaluate(seqs, 2, 2, steered); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		z := []float32{0.1, 0.2}
+		var far float64
+		for k := range 2 {
+			z[0] += float32(seqs[(i*2+k)*2])
+			z[1] += float32(seqs[(i*2+k)*2+1])
+			far += float64(m.Distance(nn.MatrixOf(1, 2, slices.Clone(z)), goal, nil)[0])
+		}
+		if got, want := plain[i]-steered[i], 3*far; math.Abs(got-want) > 1e-5 {
+			t.Errorf("sequence %d: the subgoal took %v, want %v", i, got, want)
+		}
+	}
+}

@@ -30,6 +30,12 @@ type Imagination struct {
 	// Evaluate adds explore times dis's bonus to each imagined step's reward.
 	dis     *Disagreement
 	explore float64
+	// Evaluate takes reach times the distance of each imagined latent from the subgoal,
+	// in coarse's latent, from its reward.
+	coarse  *Coarse
+	subgoal []float32
+	reach   float64
+	far     []float32
 }
 
 // A Policy proposes an action for each of a batch of latents, as a learned policy prior
@@ -50,6 +56,18 @@ func (im *Imagination) SetDisagreement(d *Disagreement, weight float64) {
 		im.dis = nil
 	}
 }
+
+// SetSubgoal makes Evaluate take weight times the distance between each imagined latent and
+// goal, measured in c's coarse latent (Coarse.Distance), from its predicted reward, so that
+// the plans that head for the subgoal a coarse planner chose score best. nil c turns that
+// off; goal is copied.
+func (im *Imagination) SetSubgoal(c *Coarse, goal []float32, weight float64) {
+	im.coarse, im.reach = c, weight
+	im.subgoal = append(im.subgoal[:0], goal...)
+}
+
+// Start returns the latent of the observation last observed, the Imagination's own storage.
+func (im *Imagination) Start() []float32 { return im.start }
 
 // SetPolicy makes Propose roll p out in the model; nil turns proposals off.
 func (im *Imagination) SetPolicy(p Policy) { im.policy = p }
@@ -110,7 +128,7 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	for i := range n {
 		im.alive[i], im.absorbed[i] = 1, 0
 	}
-	err := im.rollout(seqs, n, horizon, nil, im.bonus, func(t int, z nn.Matrix[float32], reward []float32) error {
+	err := im.rollout(seqs, n, horizon, nil, im.shape, func(t int, z nn.Matrix[float32], reward []float32) error {
 		w := math.Pow(im.discount, float64(t))
 		var ended []float32
 		if im.ends != nil {
@@ -140,14 +158,20 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	return im.checkFinite(horizon, returns[:n])
 }
 
-// bonus adds the disagreement bonus of each transition from latents z by actions a to its
-// reward, when Evaluate explores (SetDisagreement).
-func (im *Imagination) bonus(z, a nn.Matrix[float32], reward []float32) {
-	if im.dis == nil {
-		return
+// shape changes the predicted reward of each transition from latents z by actions a to
+// next: it adds the disagreement bonus when Evaluate explores (SetDisagreement) and takes
+// the distance from the subgoal when there is one (SetSubgoal).
+func (im *Imagination) shape(z, a, next nn.Matrix[float32], reward []float32) {
+	if im.dis != nil {
+		for i, b := range im.dis.Bonus(z, a) {
+			reward[i] += float32(im.explore) * b
+		}
 	}
-	for i, b := range im.dis.Bonus(z, a) {
-		reward[i] += float32(im.explore) * b
+	if im.coarse != nil {
+		im.far = im.coarse.Distance(next, im.subgoal, im.far)
+		for i, d := range im.far {
+			reward[i] -= float32(im.reach) * d
+		}
 	}
 }
 
@@ -206,10 +230,10 @@ func readInto(dst []float64, src []float32) []float64 {
 
 // rollout runs n action sequences of horizon steps through the model from the start latent,
 // calling see with each step's predicted latents and rewards, the rewards changed by
-// adjust, when not nil, given the latents and actions they come from. The actions come from
+// adjust, when not nil, given the latents and actions they come from and the next latents. The actions come from
 // seqs, or, when choose is not nil, from choose, given each step's latents, and go into
 // seqs.
-func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), adjust func(z, a nn.Matrix[float32], reward []float32), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
+func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), adjust func(z, a, next nn.Matrix[float32], reward []float32), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
 	d := im.model.Dims()
 	if !im.observed {
 		return errors.New("worldmodel: imagining before any observation")
@@ -238,7 +262,7 @@ func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a 
 		}
 		next, reward := im.model.Predict(im.z, im.a)
 		if adjust != nil {
-			adjust(im.z, im.a, reward)
+			adjust(im.z, im.a, next, reward)
 		}
 		copy(im.z.Data, next.Data[:n*d.Latent])
 		if err := see(t, im.z, reward); err != nil {
