@@ -38,6 +38,18 @@ type Imaginer interface {
 	Imagined() ([][]float64, error)
 }
 
+// SubgoalImaginer is an Agent that plans at two time scales and can show where its coarse
+// plan leads.
+type SubgoalImaginer interface {
+	Agent
+	// Subgoals returns the observations the agent's coarse plan is expected to lead to from
+	// the observation it last planned from, one per coarse step, the first its current
+	// subgoal; nil before its first plan of an episode or when it cannot read them out. The
+	// result belongs to the agent and is overwritten by the next call. It returns an error
+	// if the prediction fails.
+	Subgoals() ([][]float64, error)
+}
+
 // Weigher is an Agent that plans and can show the candidate plans it weighed for its last
 // action, as its model imagines them: ModelBased is. Viewers draw them to show the planner
 // thinking.

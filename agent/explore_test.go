@@ -22,7 +22,7 @@ func withExplore(c ModelConfig, weight float64) ModelConfig {
 func withCoarse(c ModelConfig) ModelConfig {
 	k := worldmodel.DefaultCoarseConfig()
 	k.Steps, k.Horizon, k.Latent, k.Group, k.Macro, k.Batch = 4, 2, 8, 4, 2, 16
-	k.Encoder, k.Actions, k.Predictor = []int{16}, []int{16}, []int{16}
+	k.Encoder, k.Actions, k.Predictor, k.Probe = []int{16}, []int{16}, []int{16}, []int{16}
 	c.Coarse, c.CoarsePlan, c.Subgoal = &k, c.Plan, 1
 	c.CoarsePlan.Horizon = 3
 	return c
@@ -123,6 +123,9 @@ func TestSubgoalSteers(t *testing.T) {
 	// a subgoal that repels (a negative weight) shows the steering.
 	if slices.Equal(plan(0), plan(-1000)) {
 		t.Error("a subgoal weighed −1000 changed nothing")
+	}
+	if future, err := a.Subgoals(); err != nil || len(future) != 3 || len(future[0]) != len(obs) {
+		t.Errorf("Subgoals = %d observations (%v), want the coarse plan's 3 of %d components", len(future), err, len(obs))
 	}
 	c := withCoarse(mbConfig())
 	c.Concurrent = true

@@ -168,7 +168,7 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	a.im.SetCritic(imCritic)
 	a.SetEval(false)
 	if c.Coarse != nil {
-		if err := a.buildCoarse(space, seedValue); err != nil {
+		if err := a.buildCoarse(model.Dims(), seedValue); err != nil {
 			return nil, err
 		}
 	}
@@ -185,11 +185,10 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 // buildCoarse builds the upper level of a two-level learner: the coarse model over the
 // model's latents, its planner over macro-actions in (−1, 1), and its imagination, which
 // discounts a coarse step as its control steps.
-func (a *ModelBased) buildCoarse(space envs.Box, seedValue uint64) error {
+func (a *ModelBased) buildCoarse(d worldmodel.Dims, seedValue uint64) error {
 	c := a.cfg
-	d := a.model.Dims()
 	var err error
-	if a.coarse, err = worldmodel.NewCoarse(d.Latent, d.Action, *c.Coarse, seed.Derive(seedValue, coarseStream)); err != nil {
+	if a.coarse, err = worldmodel.NewCoarse(d, *c.Coarse, seed.Derive(seedValue, coarseStream)); err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
 	macro := envs.UniformBox(-1, 1, c.Coarse.Macro)
@@ -510,6 +509,16 @@ func (a *ModelBased) Imagined() ([][]float64, error) {
 	}
 	best := a.planner.Best()
 	return a.im.Imagine(best, len(best)/a.space.Dim())
+}
+
+// Subgoals returns what the coarse probe reads out of the coarse latents the coarse plan
+// leads to from the observation the agent last planned from, one per coarse step, as
+// SubgoalImaginer asks; nil for an agent of one level or before its first plan.
+func (a *ModelBased) Subgoals() ([][]float64, error) {
+	if a.coarse == nil || !a.planned {
+		return nil, nil
+	}
+	return a.coarseIm.Imagine(a.coarsePlanner.Best(), a.cfg.CoarsePlan.Horizon)
 }
 
 // Weighed returns up to n of the candidates the planner scored last, with the observations

@@ -22,7 +22,9 @@ type CoarseConfig struct {
 	Macro int
 	// Encoder, Actions and Predictor list the hidden widths of the coarse encoder (from a
 	// fine latent), the macro-action encoder (from Steps actions) and the predictor.
-	Encoder, Actions, Predictor []int
+	// Probe lists the hidden widths of the probe that reads a coarse latent out as the fine
+	// model reads its latents out (Model.Readout), for display alone.
+	Encoder, Actions, Predictor, Probe []int
 	// Batch is the number of sequences per training step.
 	Batch int
 	// Rho weighs the losses of coarse step h by Rho^h.
@@ -43,7 +45,7 @@ func DefaultCoarseConfig() CoarseConfig {
 	j := DefaultJEPAConfig()
 	return CoarseConfig{
 		Steps: 10, Horizon: 3, Latent: 32, Group: 8, Macro: 4,
-		Encoder: []int{128}, Actions: []int{64}, Predictor: []int{128, 128},
+		Encoder: []int{128}, Actions: []int{64}, Predictor: []int{128, 128}, Probe: []int{64},
 		Batch: 64, Rho: j.Rho, Consistency: j.Consistency, RewardWeight: j.RewardWeight,
 		TargetRate: j.TargetRate, Optimiser: j.Optimiser,
 	}
@@ -83,6 +85,9 @@ type Coarse struct {
 	act, pred      *nn.MLP[float32]
 	acts, preds    []*nn.MLP[float32] // one sharer per coarse step of the training rollout
 	opt            *nn.AdamW[float32]
+	probe          *nn.MLP[float32] // nil over a fine model of images
+	probeOpt       *nn.AdamW[float32]
+	probeGrad      nn.Matrix[float32]
 	obs            []float32
 	fineZ, targets nn.Matrix[float32] // fine latents and target coarse latents of the batch, B×(H+1) rows
 	first          nn.Matrix[float32]
@@ -100,20 +105,31 @@ const (
 	coarseEncoderStream = 0x636f_6172_7365_0001 + iota
 	coarseActionStream
 	coarsePredictorStream
+	coarseProbeStream
 )
 
-// NewCoarse returns an untrained coarse model over fine latents of size fineLatent and
-// actions of size action, with parameters drawn from seedValue. It returns an error if a
-// size is not positive or c is invalid.
-func NewCoarse(fineLatent, action int, c CoarseConfig, seedValue uint64) (*Coarse, error) {
+// NewCoarse returns an untrained coarse model over a fine model of sizes d, with parameters
+// drawn from seedValue; over a fine model of states, with a probe to its observations. It
+// returns an error if a size is not positive or c is invalid.
+func NewCoarse(d Dims, c CoarseConfig, seedValue uint64) (*Coarse, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if fineLatent < 1 || action < 1 {
-		return nil, fmt.Errorf("worldmodel: coarse model over %d-d latents and %d-d actions: want both positive", fineLatent, action)
+	fineLatent, action := d.Latent, d.Action
+	if fineLatent < 1 || action < 1 || d.Obs < 1 {
+		return nil, fmt.Errorf("worldmodel: coarse model over %d-d latents, %d-d actions and %d-d observations: want all positive", fineLatent, action, d.Obs)
 	}
 	m := &Coarse{cfg: c, fine: fineLatent, action: action}
 	var err error
+	if !d.Pixels.Images() {
+		if m.probe, err = mlp(c.Latent, c.Probe, d.Obs, seed.Derive(seedValue, coarseProbeStream)); err == nil {
+			m.probeOpt, err = nn.NewAdamW(c.Optimiser, m.probe)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("worldmodel: coarse probe: %w", err)
+		}
+		m.probeGrad = nn.NewMatrix[float32](c.Batch, d.Obs)
+	}
 	if m.enc, err = mlp(fineLatent, c.Encoder, c.Latent, seed.Derive(seedValue, coarseEncoderStream)); err == nil {
 		if m.act, err = mlp(c.Steps*action, c.Actions, c.Macro, seed.Derive(seedValue, coarseActionStream)); err == nil {
 			m.pred, err = mlp(c.Latent+c.Macro, c.Predictor, c.Latent+1, seed.Derive(seedValue, coarsePredictorStream))
@@ -234,7 +250,31 @@ func (m *Coarse) Train(model Model, b *Batch) (CoarseStats, error) {
 	}
 	m.opt.Step()
 	nn.Follow(m.target, m.enc, m.cfg.TargetRate)
+	m.trainProbe(model)
 	return st, nil
+}
+
+// trainProbe takes one step of the probe, if there is one, from the detached coarse latents
+// of the batch's first observations towards what the fine model reads out of its latents of
+// them: for display alone, so that coarse latents can be drawn as bodies.
+func (m *Coarse) trainProbe(model Model) {
+	if m.probe == nil {
+		return
+	}
+	m.probe.ZeroGrad()
+	nn.MSE(m.probe.Forward(m.z[0]), model.Readout(m.first), m.probeGrad)
+	m.probe.Backward(m.probeGrad)
+	m.probeOpt.Step()
+}
+
+// Readout returns what the probe reads out of a batch of coarse latents, as the fine model
+// reads out its latents, the model's own storage valid until the next Readout; and false,
+// with nothing, over a fine model of images, which has no probe.
+func (m *Coarse) Readout(z nn.Matrix[float32]) (nn.Matrix[float32], bool) {
+	if m.probe == nil {
+		return nn.Matrix[float32]{}, false
+	}
+	return m.probe.Infer(z), true
 }
 
 // Loss returns the losses of the model on b, as Train would before its step, without
@@ -352,26 +392,48 @@ func (m *Coarse) backward(b *Batch) {
 // coarseKind names coarse model states.
 const coarseKind = "coarse"
 
-// MarshalBinary returns the model's state: its networks, target encoder and optimiser. It
-// never fails.
+// MarshalBinary returns the model's state: its networks, target encoder and optimiser, and
+// its probe with its own optimiser, if it has one. It never fails.
 func (m *Coarse) MarshalBinary() ([]byte, error) {
-	ck, _ := m.checkpoint().MarshalBinary()
-	return marshalParts(coarseKind, ck), nil
+	main, _ := m.checkpoint().MarshalBinary()
+	var probe []byte
+	if m.probe != nil {
+		probe, _ = m.probeCheckpoint().MarshalBinary()
+	}
+	return marshalParts(coarseKind, main, probe), nil
 }
 
 // UnmarshalBinary restores a state MarshalBinary returned into a model built with the same
 // configuration; it changes nothing and returns an error if data is not such a state.
 func (m *Coarse) UnmarshalBinary(data []byte) error {
-	parts, err := unmarshalParts(coarseKind, data, 1)
+	parts, err := unmarshalParts(coarseKind, data, 2)
 	if err != nil {
 		return err
 	}
-	return m.checkpoint().UnmarshalBinary(parts[0])
+	if (m.probe == nil) != (len(parts[1]) == 0) {
+		return errors.New("worldmodel: coarse state and model differ in having a probe")
+	}
+	main := m.checkpoint()
+	backup, _ := main.MarshalBinary()
+	if err := main.UnmarshalBinary(parts[0]); err != nil {
+		return fmt.Errorf("worldmodel: coarse networks: %w", err)
+	}
+	if m.probe != nil {
+		if err := m.probeCheckpoint().UnmarshalBinary(parts[1]); err != nil {
+			return errors.Join(fmt.Errorf("worldmodel: coarse probe: %w", err), main.UnmarshalBinary(backup))
+		}
+	}
+	return nil
 }
 
 // checkpoint returns the model's networks and optimiser.
 func (m *Coarse) checkpoint() nn.Checkpoint[float32] {
 	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{m.enc, m.target, m.act, m.pred}, Opt: m.opt}
+}
+
+// probeCheckpoint returns the probe and its optimiser.
+func (m *Coarse) probeCheckpoint() nn.Checkpoint[float32] {
+	return nn.Checkpoint[float32]{Nets: []*nn.MLP[float32]{m.probe}, Opt: m.probeOpt}
 }
 
 // CoarseImagination scores sequences of macro-actions by rolling them out in a Coarse model
@@ -386,6 +448,7 @@ type CoarseImagination struct {
 	observed bool
 	z, u     nn.Matrix[float32]
 	goal     []float32
+	imagined [][]float64
 }
 
 // NewCoarseImagination returns a CoarseImagination over m that discounts coarse step k by
@@ -481,4 +544,23 @@ func (m *Coarse) Distance(z nn.Matrix[float32], goal []float32, dst []float32) [
 		dst[r] = sum / float32(m.cfg.Latent)
 	}
 	return dst
+}
+
+// Imagine returns what the coarse probe reads out of the coarse latents seq, a sequence of
+// horizon macro-actions, leads to, one per coarse step: the first is the subgoal. The result
+// belongs to the Imagination and is overwritten by the next call. It returns nil over a fine
+// model of images, which has no probe, and an error as Evaluate does.
+func (ci *CoarseImagination) Imagine(seq []float64, horizon int) ([][]float64, error) {
+	if ci.m.probe == nil {
+		return nil, nil
+	}
+	if len(ci.imagined) < horizon {
+		ci.imagined = make([][]float64, horizon)
+	}
+	out := ci.imagined[:horizon]
+	err := ci.rollout(seq, 1, horizon, func(k int, _ []float32) {
+		read, _ := ci.m.Readout(ci.z)
+		out[k] = readInto(out[k], read.Row(0))
+	}, nil)
+	return out, err
 }

@@ -15,8 +15,8 @@ func smallCoarse(t testing.TB, seed uint64) *Coarse {
 	t.Helper()
 	c := DefaultCoarseConfig()
 	c.Steps, c.Horizon, c.Latent, c.Group, c.Macro, c.Batch = 4, 3, 8, 4, 2, 32
-	c.Encoder, c.Actions, c.Predictor = []int{32}, []int{16}, []int{32}
-	m, err := NewCoarse(2, 2, c, seed)
+	c.Encoder, c.Actions, c.Predictor, c.Probe = []int{32}, []int{16}, []int{32}, []int{16}
+	m, err := NewCoarse(Dims{Obs: 2, Action: 2, Latent: 2}, c, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,8 @@ func TestCoarseGradients(t *testing.T) {
 
 // TestCoarseLearns checks what the issue asks of the coarse model: its multi-step
 // predictions of held-out sequences improve with training, the held-out loss falling to a
-// third of its start or less.
+// third of its start or less; and its probe learns to read coarse latents out as the fine
+// model reads its own.
 func TestCoarseLearns(t *testing.T) {
 	m, model := smallCoarse(t, 3), newFakeModel(2)
 	n, l := m.SampleShape()
@@ -105,6 +106,23 @@ func TestCoarseLearns(t *testing.T) {
 		return st
 	}
 	before := heldLoss()
+	probeError := func() float64 { // of the held-out first latents, against the fine read-out
+		z := nn.MatrixOf(n, 2, make([]float32, 2*n))
+		for i := range n {
+			copy(z.Row(i), held.ObsAt(i, 0))
+		}
+		want := slices.Clone(model.Readout(z).Data)
+		read, ok := m.Readout(m.Encode(z))
+		if !ok {
+			t.Fatal("a coarse model over states has no probe")
+		}
+		var sum float64
+		for i, v := range read.Data {
+			sum += float64(v-want[i]) * float64(v-want[i]) / float64(len(want))
+		}
+		return sum
+	}
+	probeBefore := probeError()
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range 400 {
 		glideBatch(rng, &train, n, l)
@@ -114,6 +132,9 @@ func TestCoarseLearns(t *testing.T) {
 	}
 	after := heldLoss()
 	t.Logf("held-out loss %.4g → %.4g (prediction %.3g → %.3g, reward %.3g → %.3g)", before.Loss, after.Loss, before.Prediction, after.Prediction, before.Reward, after.Reward)
+	if probeAfter := probeError(); !(probeAfter < probeBefore/3) {
+		t.Errorf("probe error %v → %v: want it to fall to a third or less", probeBefore, probeAfter)
+	}
 	if !(after.Loss < before.Loss/3) || !(after.Reward < before.Reward/3) {
 		t.Errorf("held-out loss %v → %v, reward error %v → %v: want both to fall to a third or less", before.Loss, after.Loss, before.Reward, after.Reward)
 	}
@@ -169,11 +190,11 @@ func TestCoarseConfigRejects(t *testing.T) {
 	} {
 		c := DefaultCoarseConfig()
 		tc.edit(&c)
-		if _, err := NewCoarse(2, 2, c, 1); err == nil {
+		if _, err := NewCoarse(Dims{Obs: 2, Action: 2, Latent: 2}, c, 1); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := NewCoarse(0, 2, DefaultCoarseConfig(), 1); err == nil {
+	if _, err := NewCoarse(Dims{Obs: 2, Action: 2}, DefaultCoarseConfig(), 1); err == nil {
 		t.Error("no fine latent: no error")
 	}
 }

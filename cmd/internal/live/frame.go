@@ -24,6 +24,9 @@ type Frame struct {
 	// Ghosts are the bodies of the future the agent expects its plan to lead to, one entry
 	// per step ahead, nearest first; nil for agents that do not imagine.
 	Ghosts [][]sim.Shape
+	// Subgoals are the outlines of the bodies where a two-level agent's coarse plan leads
+	// (show.Subgoals); nil for other agents.
+	Subgoals []sim.Shape
 	// Candidates are the bodies in which the plans the planner weighed end, coloured by
 	// their expected return (show.Candidates), while the viewer asks for them.
 	Candidates []sim.Shape

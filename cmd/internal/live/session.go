@@ -398,6 +398,7 @@ func (s *Session) publish(err error) {
 		f.LossName, f.Loss, _ = l.TrainingLoss()
 	}
 	f.Ghosts = show.Ghosts(s.agent, s.env, s.ghost)
+	f.Subgoals = show.Subgoals(s.agent, s.env, s.ghost)
 	if s.candidates {
 		f.Candidates = show.Candidates(s.agent, s.env, s.ghost)
 	}

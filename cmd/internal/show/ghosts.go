@@ -97,6 +97,50 @@ func Overlay(ghosts [][]sim.Shape) []sim.Shape {
 	return out
 }
 
+// colorSubgoal is the colour of the coarse plan's steps: violet, apart from the bodies' and
+// the value scale's colours.
+var colorSubgoal = color.NRGBA{130, 70, 190, 255}
+
+// Subgoals returns the outlines of the bodies where ag's coarse plan leads, one coarse step
+// apart, drawn above the real bodies, leaving out what stays where it is now (walls): the
+// first, the subgoal the fine planner heads for, boldest, the farther ones fainter. It returns nil if ag is not an agent.SubgoalImaginer,
+// has no coarse plan, or env can neither trace nor pose.
+func Subgoals(ag agent.Agent, env, poseEnv envs.Env) []sim.Shape {
+	sg, ok := ag.(agent.SubgoalImaginer)
+	if !ok || envs.PixelsOf(poseEnv) != nil {
+		return nil
+	}
+	future, err := sg.Subgoals()
+	if err != nil || len(future) == 0 {
+		return nil
+	}
+	present := bodyShapes(env.Scene())
+	var out []sim.Shape
+	for i, step := range bodies(env, poseEnv, future) {
+		a := 0.9 - 0.6*float64(i)/float64(max(len(future)-1, 1))
+		for _, sh := range step {
+			if slices.ContainsFunc(present, func(p sim.Shape) bool { return samePlace(p, sh) }) {
+				continue // what does not move, such as walls
+			}
+			sh.Layer = sim.LayerJoint + 2
+			sh.Fill = color.NRGBA{}
+			sh.Stroke = colorSubgoal
+			sh.Stroke.A = uint8(math.Round(255 * a))
+			sh.Width = max(sh.Width, 0.02)
+			if i == 0 {
+				sh.Width *= 2
+			}
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// samePlace reports whether two shapes have the same kind, centre and points.
+func samePlace(a, b sim.Shape) bool {
+	return a.Kind == b.Kind && a.Center == b.Center && slices.Equal(a.Points, b.Points)
+}
+
 // MaxCandidates is the most candidate plans Candidates draws: more crowd the scene.
 const MaxCandidates = 16
 

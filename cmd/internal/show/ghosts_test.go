@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/foresight-sim/foresight/agent"
@@ -226,5 +227,46 @@ func TestCandidates(t *testing.T) {
 	}
 	if got := Candidates(agent.NewZero(env.ActionSpace()), env, pose); got != nil {
 		t.Errorf("an agent that weighs nothing has %d candidate shapes", len(got))
+	}
+}
+
+// subgoaler is an agent whose coarse plan leads to fixed observations.
+type subgoaler struct {
+	agent.Agent
+	future [][]float64
+}
+
+func (s subgoaler) Subgoals() ([][]float64, error) { return s.future, nil }
+
+// TestSubgoals checks the coarse plan's outlines: one set per coarse step, outlines alone in
+// the subgoal's colour above the bodies, the first (the subgoal) boldest, and nothing of what
+// stays where it is, as Maze-v0's walls do.
+func TestSubgoals(t *testing.T) {
+	env, err := envs.Make("Maze-v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pose, _ := envs.Make("Maze-v0")
+	obs, _ := env.Reset(1)
+	at := func(dx, dy float64) []float64 {
+		o := slices.Clone(obs)
+		o[0], o[1] = o[0]+dx, o[1]+dy
+		return o
+	}
+	s := subgoaler{Agent: agent.NewZero(env.ActionSpace()), future: [][]float64{at(0, -0.5), at(0, -1), at(0.5, -1)}}
+	shapes := Subgoals(s, env, pose)
+	if len(shapes) != 3 {
+		t.Fatalf("%d shapes for 3 coarse steps of one robot: want 3, the walls left out", len(shapes))
+	}
+	for i, sh := range shapes {
+		if sh.Layer != sim.LayerJoint+2 || sh.Fill.A != 0 || sh.Stroke.R != colorSubgoal.R || sh.Stroke.B != colorSubgoal.B {
+			t.Errorf("step %d: layer %d, fill %v, stroke %v: want an outline in the subgoal's colour above the bodies", i, sh.Layer, sh.Fill, sh.Stroke)
+		}
+	}
+	if !(shapes[0].Width > shapes[1].Width) || !(shapes[0].Stroke.A > shapes[2].Stroke.A) {
+		t.Errorf("widths %v, %v and opacities %d, %d: want the subgoal boldest", shapes[0].Width, shapes[1].Width, shapes[0].Stroke.A, shapes[2].Stroke.A)
+	}
+	if got := Subgoals(agent.NewZero(env.ActionSpace()), env, pose); got != nil {
+		t.Errorf("an agent of one level has %d subgoal shapes", len(got))
 	}
 }

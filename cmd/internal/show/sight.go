@@ -172,7 +172,8 @@ func EyeOutline(env envs.Env) []sim.Shape {
 
 // Picture draws what a front end shows of an agent acting in env into dst with r: the
 // scene, with the camera's outline, the candidate plans when candidates is set, the
-// imagined future as ghosts when imagine is set (posed in pose, a copy of env), and for an
+// imagined future as ghosts and a two-level agent's coarse plan as outlines when imagine is
+// set (posed in pose, a copy of env), and for an
 // agent of images the inset of what it sees at the bottom left.
 func Picture(dst *image.RGBA, r *sim.Renderer, env, pose envs.Env, ag agent.Agent, imagine, candidates bool) {
 	scene := *env.Scene()
@@ -182,6 +183,7 @@ func Picture(dst *image.RGBA, r *sim.Renderer, env, pose envs.Env, ag agent.Agen
 	}
 	if imagine {
 		scene.Shapes = append(scene.Shapes, Overlay(Ghosts(ag, env, pose))...)
+		scene.Shapes = append(scene.Shapes, Subgoals(ag, env, pose)...)
 	}
 	r.Render(dst, &scene)
 	if sight := SightOf(env, ag, imagine); sight != nil {

@@ -30,7 +30,8 @@ var (
 )
 
 // drawScene draws the frame's scene in view and, when imagine is set, the imagined future
-// over it as ghosts that fade with distance into the future.
+// over it as ghosts that fade with distance into the future, and a two-level agent's coarse
+// plan as outlines.
 func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine bool, font *text.GoTextFaceSource) {
 	shapes := slices.Clone(f.Scene.Shapes)
 	slices.SortStableFunc(shapes, func(a, b sim.Shape) int { return a.Layer - b.Layer })
@@ -45,6 +46,9 @@ func drawScene(dst *ebiten.Image, view live.Viewport, f *live.Frame, imagine boo
 	}
 	if imagine {
 		drawGhosts(dst, view, f.Ghosts)
+		for _, sh := range f.Subgoals {
+			drawShape(dst, view, sh, 1)
+		}
 	}
 	for _, sh := range shapes {
 		if sh.Layer > sim.LayerJoint {
