@@ -35,6 +35,8 @@ type ModelBased struct {
 	coarsePlanner plan.Planner
 	coarseIm      *worldmodel.CoarseImagination
 	hbatch        worldmodel.Batch
+	subgoal       []float32 // the coarse plan's subgoal
+	sinceCoarse   int       // actions since the coarse planner last planned
 	im            *worldmodel.Imagination
 	planner       plan.Planner
 	replay        *Replay
@@ -221,6 +223,7 @@ func (a *ModelBased) Reset(s uint64) {
 	a.planner.Reset(s)
 	if a.coarsePlanner != nil {
 		a.coarsePlanner.Reset(s)
+		a.sinceCoarse = 0
 	}
 	a.actRNG = rand.New(rand.NewPCG(s, exploreStream))
 	a.planned = false
@@ -272,23 +275,30 @@ func (a *ModelBased) Act(obs []float64) ([]float64, error) {
 	return a.action, nil
 }
 
-// planSubgoal lets the coarse planner of a two-level learner choose the subgoal the fine
-// planner heads for: the coarse latent its best macro-action leads to from the observation.
+// planSubgoal gives the fine planner of a two-level learner the subgoal it heads for: once
+// a coarse step, the coarse planner plans from the observation, and the coarse latent its
+// best macro-action leads to becomes the subgoal, due when that coarse step ends.
 func (a *ModelBased) planSubgoal() error {
 	if a.coarse == nil {
 		return nil
 	}
-	if err := a.coarseIm.Observe(a.im.Start()); err != nil {
-		return fmt.Errorf("agent: %w", err)
+	k := a.coarse.Steps()
+	if a.sinceCoarse%k == 0 {
+		if err := a.coarseIm.Observe(a.im.Start()); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+		if _, err := a.coarsePlanner.Plan(a.coarseIm); err != nil {
+			return fmt.Errorf("agent: coarse planning: %w", err)
+		}
+		goal, err := a.coarseIm.Subgoal(a.coarsePlanner.Best(), a.cfg.CoarsePlan.Horizon)
+		if err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+		a.subgoal = append(a.subgoal[:0], goal...)
+		a.sinceCoarse = 0
 	}
-	if _, err := a.coarsePlanner.Plan(a.coarseIm); err != nil {
-		return fmt.Errorf("agent: coarse planning: %w", err)
-	}
-	goal, err := a.coarseIm.Subgoal(a.coarsePlanner.Best(), a.cfg.CoarsePlan.Horizon)
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
-	a.im.SetSubgoal(a.coarse, goal, a.cfg.Subgoal)
+	a.im.SetSubgoal(a.coarse, a.subgoal, a.cfg.Subgoal, k-a.sinceCoarse)
+	a.sinceCoarse++
 	return nil
 }
 

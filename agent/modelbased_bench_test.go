@@ -12,13 +12,13 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 )
 
-// BenchmarkModelBasedAct measures the planning latency per action of the jepa and pets
+// BenchmarkModelBasedAct measures the planning latency per action of the jepa, hjepa and pets
 // agents with the configuration each environment gets from ModelConfigFor (untrained: the
 // cost does not depend on the weights), from a state a second into an episode. On
 // Acrobot-v0, the only environment whose episodes end, the termination model is on, as it
 // is from the first success. Run it with -cpu 1: the planner uses one core.
 func BenchmarkModelBasedAct(b *testing.B) {
-	for _, name := range []string{"jepa", "pets"} {
+	for _, name := range []string{"jepa", "hjepa", "pets"} {
 		for _, id := range envs.IDs() {
 			b.Run(name+"/"+id, func(b *testing.B) {
 				env := makeEnv(b, id)

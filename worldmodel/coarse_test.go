@@ -244,7 +244,7 @@ func TestCoarseImagination(t *testing.T) {
 }
 
 // TestImaginationSubgoal checks that a subgoal takes its weight times the coarse distance of
-// every imagined latent from the imagined rewards.
+// the latent imagined when it is due, here the horizon's last, from the imagined return.
 func TestImaginationSubgoal(t *testing.T) {
 	model, m := newFakeModel(2), smallCoarse(t, 10)
 	im := NewImagination(model, 1)
@@ -257,7 +257,7 @@ func TestImaginationSubgoal(t *testing.T) {
 		t.Fatal(err)
 	}
 	goal := []float32{0.25, 0.25, 0.25, 0.25, 0.5, 0.5, 0, 0}
-	im.SetSubgoal(m, goal, 3)
+	im.SetSubgoal(m, goal, 3, m.Steps())
 	steered := make([]float64, 2)
 	if err := im.Evaluate(seqs, 2, 2, steered); err != nil {
 		t.Fatal(err)
@@ -265,11 +265,11 @@ func TestImaginationSubgoal(t *testing.T) {
 	for i := range 2 {
 		z := []float32{0.1, 0.2}
 		var far float64
-		for k := range 2 {
+		for k := range 2 { // the coarse step, 4 steps, is beyond the horizon: the last step pays
 			z[0] += float32(seqs[(i*2+k)*2])
 			z[1] += float32(seqs[(i*2+k)*2+1])
-			far += float64(m.Distance(nn.MatrixOf(1, 2, slices.Clone(z)), goal, nil)[0])
 		}
+		far = float64(m.Distance(nn.MatrixOf(1, 2, slices.Clone(z)), goal, nil)[0])
 		if got, want := plain[i]-steered[i], 3*far; math.Abs(got-want) > 1e-5 {
 			t.Errorf("sequence %d: the subgoal took %v, want %v", i, got, want)
 		}

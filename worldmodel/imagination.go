@@ -35,6 +35,7 @@ type Imagination struct {
 	coarse  *Coarse
 	subgoal []float32
 	reach   float64
+	due     int // the step ahead at which the subgoal is due
 	far     []float32
 }
 
@@ -57,12 +58,16 @@ func (im *Imagination) SetDisagreement(d *Disagreement, weight float64) {
 	}
 }
 
-// SetSubgoal makes Evaluate take weight times the distance between each imagined latent and
-// goal, measured in c's coarse latent (Coarse.Distance), from its predicted reward, so that
-// the plans that head for the subgoal a coarse planner chose score best. nil c turns that
-// off; goal is copied.
-func (im *Imagination) SetSubgoal(c *Coarse, goal []float32, weight float64) {
-	im.coarse, im.reach = c, weight
+// SetSubgoal makes Evaluate take weight times the distance between the latent imagined due
+// steps ahead (or at the horizon, if sooner) and goal, measured in c's coarse latent
+// (Coarse.Distance), from that step's predicted reward, so that the plans that reach the
+// subgoal a coarse planner chose when it is due score best. nil c turns that off; goal is
+// copied. It panics if due is not positive.
+func (im *Imagination) SetSubgoal(c *Coarse, goal []float32, weight float64, due int) {
+	if due < 1 {
+		panic(fmt.Sprintf("worldmodel: a subgoal due %d steps ahead, want at least 1", due))
+	}
+	im.coarse, im.reach, im.due = c, weight, due
 	im.subgoal = append(im.subgoal[:0], goal...)
 }
 
@@ -158,16 +163,17 @@ func (im *Imagination) Evaluate(seqs []float64, n, horizon int, returns []float6
 	return im.checkFinite(horizon, returns[:n])
 }
 
-// shape changes the predicted reward of each transition from latents z by actions a to
-// next: it adds the disagreement bonus when Evaluate explores (SetDisagreement) and takes
-// the distance from the subgoal when there is one (SetSubgoal).
-func (im *Imagination) shape(z, a, next nn.Matrix[float32], reward []float32) {
+// shape changes the predicted reward of each transition of step t from latents z by actions
+// a to next: it adds the disagreement bonus when Evaluate explores (SetDisagreement), and
+// takes the distance from the subgoal when there is one (SetSubgoal) at the step the
+// subgoal is due, or the horizon's last step if that comes sooner.
+func (im *Imagination) shape(t, horizon int, z, a, next nn.Matrix[float32], reward []float32) {
 	if im.dis != nil {
 		for i, b := range im.dis.Bonus(z, a) {
 			reward[i] += float32(im.explore) * b
 		}
 	}
-	if im.coarse != nil {
+	if im.coarse != nil && t == min(im.due, horizon)-1 {
 		im.far = im.coarse.Distance(next, im.subgoal, im.far)
 		for i, d := range im.far {
 			reward[i] -= float32(im.reach) * d
@@ -230,10 +236,11 @@ func readInto(dst []float64, src []float32) []float64 {
 
 // rollout runs n action sequences of horizon steps through the model from the start latent,
 // calling see with each step's predicted latents and rewards, the rewards changed by
-// adjust, when not nil, given the latents and actions they come from and the next latents. The actions come from
+// adjust, when not nil, given the step, the horizon, the latents and actions they come from
+// and the next latents. The actions come from
 // seqs, or, when choose is not nil, from choose, given each step's latents, and go into
 // seqs.
-func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), adjust func(z, a, next nn.Matrix[float32], reward []float32), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
+func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a nn.Matrix[float32]), adjust func(t, horizon int, z, a, next nn.Matrix[float32], reward []float32), see func(t int, z nn.Matrix[float32], reward []float32) error) error {
 	d := im.model.Dims()
 	if !im.observed {
 		return errors.New("worldmodel: imagining before any observation")
@@ -262,7 +269,7 @@ func (im *Imagination) rollout(seqs []float64, n, horizon int, choose func(z, a 
 		}
 		next, reward := im.model.Predict(im.z, im.a)
 		if adjust != nil {
-			adjust(im.z, im.a, next, reward)
+			adjust(t, horizon, im.z, im.a, next, reward)
 		}
 		copy(im.z.Data, next.Data[:n*d.Latent])
 		if err := see(t, im.z, reward); err != nil {
