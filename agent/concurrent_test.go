@@ -126,7 +126,7 @@ func TestNewConcurrent(t *testing.T) {
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
 			ag, err := New(name, env, 1, Concurrent(true))
-			if name == "jepa" || name == "pets" || name == "recon" {
+			if LearnsModel(name) {
 				if err != nil || !concurrent(ag) {
 					t.Fatalf("New(%s, Concurrent(true)): learns concurrently %v, error %v", name, err == nil && concurrent(ag), err)
 				}

@@ -29,7 +29,7 @@ func withCoarse(c ModelConfig) ModelConfig {
 }
 
 // TestExtrasResume checks that a run with each optional part of a learner, a policy prior,
-// a disagreement ensemble or a coarse level, learning inline or concurrently (where it can),
+// a disagreement ensemble or a coarse level, learning inline or concurrently,
 // resumes from its checkpoint bit for bit, and that its state differs from a run's without
 // it.
 func TestExtrasResume(t *testing.T) {
@@ -42,9 +42,6 @@ func TestExtrasResume(t *testing.T) {
 		{"coarse level", withCoarse},
 	} {
 		for _, concurrent := range []bool{false, true} {
-			if concurrent && extra.name == "coarse level" {
-				continue // a two-level learner does not learn concurrently yet
-			}
 			t.Run(extra.name+"/"+layout(concurrent), func(t *testing.T) {
 				run := func(budget time.Duration, dir string) (TrainResult, []byte) {
 					env := makeEnv(t, "Pendulum-v0")
@@ -103,7 +100,7 @@ func TestExploreOnlyInTraining(t *testing.T) {
 }
 
 // TestSubgoalSteers checks that the coarse planner's subgoal changes what a two-level
-// learner plans, and that a two-level learner refuses to learn concurrently.
+// learner plans, and that it shows where its coarse plan leads.
 func TestSubgoalSteers(t *testing.T) {
 	env := makeEnv(t, "Pendulum-v0")
 	a := newMB(t, env, "jepa", 6, withCoarse(mbConfig()))
@@ -126,14 +123,5 @@ func TestSubgoalSteers(t *testing.T) {
 	}
 	if future, err := a.Subgoals(); err != nil || len(future) != 3 || len(future[0]) != len(obs) {
 		t.Errorf("Subgoals = %d observations (%v), want the coarse plan's 3 of %d components", len(future), err, len(obs))
-	}
-	c := withCoarse(mbConfig())
-	c.Concurrent = true
-	m, err := mbModels["jepa"](dimsOf(env), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewModelBased(env, m, 1, c); err == nil {
-		t.Error("a two-level learner learning concurrently: no error")
 	}
 }

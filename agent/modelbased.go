@@ -32,6 +32,7 @@ type ModelBased struct {
 	// The upper level of a two-level learner, nil for one level: the coarse model, its
 	// planner and the imagination it plans in, and its training batches.
 	coarse        *worldmodel.Coarse
+	imCoarse      *worldmodel.Coarse // the coarse model the planners imagine with
 	coarsePlanner plan.Planner
 	coarseIm      *worldmodel.CoarseImagination
 	hbatch        worldmodel.Batch
@@ -117,8 +118,6 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 		return nil, fmt.Errorf("agent: exploration std %v: want it ≥ 0", c.ExploreStd)
 	case c.Plan.Proposals > 0 && c.Policy == nil:
 		return nil, fmt.Errorf("agent: %d proposals per planner iteration without a policy prior to propose them", c.Plan.Proposals)
-	case c.Coarse != nil && c.Concurrent:
-		return nil, errors.New("agent: a two-level learner does not learn concurrently yet")
 	case math.IsNaN(c.Subgoal) || math.IsInf(c.Subgoal, 0):
 		return nil, fmt.Errorf("agent: subgoal weight %v: want a finite number", c.Subgoal)
 	case math.IsNaN(c.Explore) || math.IsInf(c.Explore, 0) || (c.Explore != 0) != (c.Disagreement != nil):
@@ -158,19 +157,25 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 		action:    make([]float64, space.Dim()),
 		imEnds:    ends,
 	}
-	imagining, imCritic := model, critic
+	if c.Coarse != nil {
+		if a.coarse, err = worldmodel.NewCoarse(model.Dims(), *c.Coarse, seed.Derive(seedValue, coarseStream)); err != nil {
+			return nil, fmt.Errorf("agent: %w", err)
+		}
+	}
+	imagining, imCritic, imCoarse := model, critic, a.coarse
 	if c.Concurrent {
-		if a.replica, err = worldmodel.NewReplica(model, critic, ends, dis); err != nil {
+		if a.replica, err = worldmodel.NewReplica(model, worldmodel.Planning{Critic: critic, Ends: ends, Disagreement: dis, Coarse: a.coarse}); err != nil {
 			return nil, fmt.Errorf("agent: learning concurrently: %w", err)
 		}
-		imagining, imCritic, a.imEnds, a.imDis = a.replica.Model(), a.replica.Critic(), a.replica.Termination(), a.replica.Disagreement()
+		p := a.replica.Planning()
+		imagining, imCritic, a.imEnds, a.imDis, imCoarse = a.replica.Model(), p.Critic, p.Ends, p.Disagreement, p.Coarse
 		a.done = make(chan error, 1)
 	}
 	a.im = worldmodel.NewImagination(imagining, c.Discount)
 	a.im.SetCritic(imCritic)
 	a.SetEval(false)
-	if c.Coarse != nil {
-		if err := a.buildCoarse(model.Dims(), seedValue); err != nil {
+	if imCoarse != nil {
+		if err := a.coarsePlanning(imCoarse, seedValue); err != nil {
 			return nil, err
 		}
 	}
@@ -184,20 +189,18 @@ func NewModelBased(env envs.Env, model worldmodel.Model, seedValue uint64, c Mod
 	return a, nil
 }
 
-// buildCoarse builds the upper level of a two-level learner: the coarse model over the
-// model's latents, its planner over macro-actions in (−1, 1), and its imagination, which
-// discounts a coarse step as its control steps.
-func (a *ModelBased) buildCoarse(d worldmodel.Dims, seedValue uint64) error {
+// coarsePlanning builds the planning of a two-level learner's upper level over imagining,
+// the coarse model or its replica: a planner over macro-actions in (−1, 1), and the
+// imagination it plans in, which discounts a coarse step as its control steps.
+func (a *ModelBased) coarsePlanning(imagining *worldmodel.Coarse, seedValue uint64) error {
 	c := a.cfg
-	var err error
-	if a.coarse, err = worldmodel.NewCoarse(d, *c.Coarse, seed.Derive(seedValue, coarseStream)); err != nil {
-		return fmt.Errorf("agent: %w", err)
-	}
 	macro := envs.UniformBox(-1, 1, c.Coarse.Macro)
+	var err error
 	if a.coarsePlanner, err = newPlanner(c.Planner, c.CoarsePlan, macro, seed.Derive(seedValue, coarsePlanStream)); err != nil {
 		return fmt.Errorf("agent: coarse planner: %w", err)
 	}
-	a.coarseIm = worldmodel.NewCoarseImagination(a.coarse, math.Pow(c.Discount, float64(c.Coarse.Steps)))
+	a.imCoarse = imagining
+	a.coarseIm = worldmodel.NewCoarseImagination(imagining, math.Pow(c.Discount, float64(c.Coarse.Steps)))
 	return nil
 }
 
@@ -297,7 +300,7 @@ func (a *ModelBased) planSubgoal() error {
 		a.subgoal = append(a.subgoal[:0], goal...)
 		a.sinceCoarse = 0
 	}
-	a.im.SetSubgoal(a.coarse, a.subgoal, a.cfg.Subgoal, k-a.sinceCoarse)
+	a.im.SetSubgoal(a.imCoarse, a.subgoal, a.cfg.Subgoal, k-a.sinceCoarse)
 	a.sinceCoarse++
 	return nil
 }

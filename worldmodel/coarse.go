@@ -80,7 +80,8 @@ func (c CoarseConfig) Validate() error {
 // docs/decisions/hierarchy.md has the design.
 type Coarse struct {
 	cfg            CoarseConfig
-	fine, action   int // the fine latent's and the action's sizes
+	dims           Dims // the fine model's sizes
+	fine, action   int  // the fine latent's and the action's sizes
 	enc, target    *nn.MLP[float32]
 	act, pred      *nn.MLP[float32]
 	acts, preds    []*nn.MLP[float32] // one sharer per coarse step of the training rollout
@@ -119,7 +120,7 @@ func NewCoarse(d Dims, c CoarseConfig, seedValue uint64) (*Coarse, error) {
 	if fineLatent < 1 || action < 1 || d.Obs < 1 {
 		return nil, fmt.Errorf("worldmodel: coarse model over %d-d latents, %d-d actions and %d-d observations: want all positive", fineLatent, action, d.Obs)
 	}
-	m := &Coarse{cfg: c, fine: fineLatent, action: action}
+	m := &Coarse{cfg: c, dims: d, fine: fineLatent, action: action}
 	var err error
 	if !d.Pixels.Images() {
 		if m.probe, err = mlp(c.Latent, c.Probe, d.Obs, seed.Derive(seedValue, coarseProbeStream)); err == nil {

@@ -7,16 +7,23 @@ import (
 	"github.com/foresight-sim/foresight/worldmodel/nn"
 )
 
-// Replica is a copy of a model and of the critic, termination model and disagreement
-// ensemble that plan with it,
-// for imagining on one goroutine while the originals train on another. It holds what
-// Encode, Predict, Readout, Value and Prob use (parameters and observation scaling) and is
-// brought up to date by Sync; training state such as optimisers is not copied.
+// Planning holds what plans with a model besides the model itself: the critic, the
+// termination model, the disagreement ensemble and the coarse level. Any may be nil.
+type Planning struct {
+	Critic       *Critic
+	Ends         *Termination
+	Disagreement *Disagreement
+	Coarse       *Coarse
+}
+
+// Replica is a copy of a model and of what plans with it, for imagining on one goroutine
+// while the originals train on another. It holds what Encode, Predict, Readout, Value,
+// Prob, Bonus and the coarse level's Encode, Predict, Readout and Distance use (parameters,
+// observation scaling, the disagreement's reference spread) and is brought up to date by
+// Sync; training state such as optimisers is not copied.
 type Replica struct {
 	model            Model
-	critic           *Critic
-	ends             *Termination
-	dis, disSource   *Disagreement
+	planning, source Planning
 	nets, copies     []nn.Net[float32] // the imagining networks of the originals and of the copies, in order
 	scale, copyScale *scaler
 }
@@ -30,10 +37,9 @@ type replicable interface {
 	imagining() ([]nn.Net[float32], *scaler)
 }
 
-// NewReplica returns a replica of model, critic, ends and dis (any of the last three may be
-// nil), already in sync with them. It returns an error if model is not one of this
-// package's models.
-func NewReplica(model Model, critic *Critic, ends *Termination, dis *Disagreement) (*Replica, error) {
+// NewReplica returns a replica of model and of what plans with it, already in sync with
+// them. It returns an error if model is not one of this package's models.
+func NewReplica(model Model, p Planning) (*Replica, error) {
 	src, ok := model.(replicable)
 	if !ok {
 		return nil, fmt.Errorf("worldmodel: a model of type %T cannot be replicated", model)
@@ -42,34 +48,57 @@ func NewReplica(model Model, critic *Critic, ends *Termination, dis *Disagreemen
 	if err != nil {
 		return nil, fmt.Errorf("worldmodel: replica: %w", err)
 	}
-	r := &Replica{model: dst}
+	r := &Replica{model: dst, source: p}
 	r.nets, r.scale = src.imagining()
 	r.copies, r.copyScale = dst.(replicable).imagining()
-	if critic != nil {
-		if r.critic, err = NewCritic(critic.z.Cols, critic.cfg, 0); err != nil {
-			return nil, fmt.Errorf("worldmodel: replica: %w", err)
-		}
-		for k, v := range critic.v {
-			r.nets, r.copies = append(r.nets, v), append(r.copies, r.critic.v[k])
-		}
+	add := func(from, to []nn.Net[float32]) {
+		r.nets, r.copies = append(r.nets, from...), append(r.copies, to...)
 	}
-	if ends != nil {
-		if r.ends, err = NewTermination(ends.z.Cols, ends.cfg, 0); err != nil {
+	if c := p.Critic; c != nil {
+		if r.planning.Critic, err = NewCritic(c.z.Cols, c.cfg, 0); err != nil {
 			return nil, fmt.Errorf("worldmodel: replica: %w", err)
 		}
-		r.nets, r.copies = append(r.nets, ends.net), append(r.copies, r.ends.net)
+		add(netsOf(c.v), netsOf(r.planning.Critic.v))
 	}
-	if dis != nil {
-		if r.dis, err = NewDisagreement(dis.latent, dis.in.Cols-dis.latent, dis.cfg, 0); err != nil {
+	if e := p.Ends; e != nil {
+		if r.planning.Ends, err = NewTermination(e.z.Cols, e.cfg, 0); err != nil {
 			return nil, fmt.Errorf("worldmodel: replica: %w", err)
 		}
-		r.disSource = dis
-		for k, h := range dis.heads {
-			r.nets, r.copies = append(r.nets, h), append(r.copies, r.dis.heads[k])
+		add([]nn.Net[float32]{e.net}, []nn.Net[float32]{r.planning.Ends.net})
+	}
+	if d := p.Disagreement; d != nil {
+		if r.planning.Disagreement, err = NewDisagreement(d.latent, d.in.Cols-d.latent, d.cfg, 0); err != nil {
+			return nil, fmt.Errorf("worldmodel: replica: %w", err)
 		}
+		add(netsOf(d.heads), netsOf(r.planning.Disagreement.heads))
+	}
+	if c := p.Coarse; c != nil {
+		if r.planning.Coarse, err = NewCoarse(c.dims, c.cfg, 0); err != nil {
+			return nil, fmt.Errorf("worldmodel: replica: %w", err)
+		}
+		add(c.imagining(), r.planning.Coarse.imagining())
 	}
 	r.Sync()
 	return r, nil
+}
+
+// netsOf returns the networks as nn.Nets.
+func netsOf(mlps []*nn.MLP[float32]) []nn.Net[float32] {
+	out := make([]nn.Net[float32], len(mlps))
+	for i, m := range mlps {
+		out[i] = m
+	}
+	return out
+}
+
+// imagining returns the coarse networks that planning and drawing use: the encoder, the
+// predictor and the probe, if there is one.
+func (m *Coarse) imagining() []nn.Net[float32] {
+	nets := []nn.Net[float32]{m.enc, m.pred}
+	if m.probe != nil {
+		nets = append(nets, m.probe)
+	}
+	return nets
 }
 
 // Sync copies the originals' parameters and observation scaling into the replica. It must
@@ -79,22 +108,16 @@ func (r *Replica) Sync() {
 		copy(r.copies[i].Params(), n.Params())
 	}
 	r.copyScale.set(r.scale)
-	if r.dis != nil {
-		r.dis.reference = r.disSource.reference
+	if d := r.planning.Disagreement; d != nil {
+		d.reference = r.source.Disagreement.reference
 	}
 }
 
 // Model returns the replica of the model.
 func (r *Replica) Model() Model { return r.model }
 
-// Critic returns the replica of the critic, nil if there is none.
-func (r *Replica) Critic() *Critic { return r.critic }
-
-// Termination returns the replica of the termination model, nil if there is none.
-func (r *Replica) Termination() *Termination { return r.ends }
-
-// Disagreement returns the replica of the disagreement ensemble, nil if there is none.
-func (r *Replica) Disagreement() *Disagreement { return r.dis }
+// Planning returns the replicas of what plans with the model, nil where the originals are.
+func (r *Replica) Planning() Planning { return r.planning }
 
 // set makes s the scaling src is: unfitted, or fitted with the same statistics.
 func (s *scaler) set(src *scaler) {
@@ -123,9 +146,5 @@ func (m *latentModel) imagining() ([]nn.Net[float32], *scaler) {
 
 // imagining returns the members and the scaling.
 func (p *PETS) imagining() ([]nn.Net[float32], *scaler) {
-	nets := make([]nn.Net[float32], len(p.members))
-	for i, m := range p.members {
-		nets[i] = m
-	}
-	return nets, &p.scale
+	return netsOf(p.members), &p.scale
 }
