@@ -38,13 +38,14 @@ type Imaginer interface {
 	Imagined() ([][]float64, error)
 }
 
-// SubgoalImaginer is an Agent that plans at two time scales and can show where its coarse
-// plan leads.
+// SubgoalImaginer is an Agent that may plan at two time scales and can then show where its
+// coarse plan leads.
 type SubgoalImaginer interface {
 	Agent
 	// Subgoals returns the observations the agent's coarse plan is expected to lead to from
-	// the observation it last planned from, one per coarse step, the first its current
-	// subgoal; nil before its first plan of an episode or when it cannot read them out. The
+	// the observation it last planned it from, one per coarse step, the first its current
+	// subgoal; nil for an agent of one level, before its first plan of an episode, or when it
+	// cannot read them out. The
 	// result belongs to the agent and is overwritten by the next call. It returns an error
 	// if the prediction fails.
 	Subgoals() ([][]float64, error)

@@ -195,6 +195,7 @@ func TestNewSet(t *testing.T) {
 		{"the model's bad value", env, "recon", map[string]string{"model.rho": "half"}, 0, `model.rho = "half": want a finite number`},
 		{"the model's bad size", env, "pets", map[string]string{"model.members": "0"}, 0, "PETS needs at least one member"},
 		{"after the changes for images", pix, "recon", map[string]string{"updates": "3"}, 3, ""},
+		{"exploration on images", pix, "jepa", map[string]string{"explore": "0.5", "explore.members": "3"}, 1, ""},
 		{"unknown", env, "jepa", map[string]string{"updatez": "1"}, 0, `unknown setting "updatez" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation, plan.elites, plan.horizon, plan.iterations, plan.samples, policy, subgoal, updates)`},
 		{"bad value", env, "jepa", map[string]string{"plan.samples": "lots"}, 0, `plan.samples = "lots": want a whole number`},
 		{"no settings to change", env, "oracle", map[string]string{"updates": "1"}, 0, "oracle takes no settings: only jepa, hjepa, pets, recon do"},
@@ -216,6 +217,9 @@ func TestNewSet(t *testing.T) {
 			}
 			if n, ok := tc.settings["explore.members"]; ok && (a.dis == nil || strconv.Itoa(a.cfg.Disagreement.Members) != n || a.cfg.Explore != 0.5) {
 				t.Errorf("disagreement ensemble %v of %v members weighed %v, want %s weighed 0.5", a.dis != nil, a.cfg.Disagreement, a.cfg.Explore, n)
+			}
+			if d := a.cfg.Disagreement; d != nil && tc.env == pix && d.Batch != 32 {
+				t.Errorf("a learner of images trains its disagreement ensemble on batches of %d, want 32", d.Batch)
 			}
 			if n, ok := tc.settings["policy"]; ok && (a.policy == nil || strconv.Itoa(a.cfg.Plan.Proposals) != n) {
 				t.Errorf("policy prior %v with %d proposals, want one with %s", a.policy != nil, a.cfg.Plan.Proposals, n)

@@ -225,7 +225,7 @@ func (a *ModelBased) Stats() (worldmodel.Stats, int) {
 func (a *ModelBased) Reset(s uint64) {
 	a.planner.Reset(s)
 	if a.coarsePlanner != nil {
-		a.coarsePlanner.Reset(s)
+		a.coarsePlanner.Reset(seed.Derive(s, coarsePlanStream))
 		a.sinceCoarse = 0
 	}
 	a.actRNG = rand.New(rand.NewPCG(s, exploreStream))
@@ -525,8 +525,9 @@ func (a *ModelBased) Imagined() ([][]float64, error) {
 }
 
 // Subgoals returns what the coarse probe reads out of the coarse latents the coarse plan
-// leads to from the observation the agent last planned from, one per coarse step, as
-// SubgoalImaginer asks; nil for an agent of one level or before its first plan.
+// leads to from the observation the coarse planner last planned from (up to a coarse step
+// ago), one per coarse step, as SubgoalImaginer asks; nil for an agent of one level or
+// before its first plan.
 func (a *ModelBased) Subgoals() ([][]float64, error) {
 	if a.coarse == nil || !a.planned {
 		return nil, nil
@@ -587,8 +588,8 @@ func (a *ModelBased) Perceived() ([]float64, error) {
 	return a.im.Read()
 }
 
-// Streams of a learning agent's seed for its world model, its critic and its termination
-// model.
+// Streams of a learning agent's seed for its world model, its critic, its termination
+// model, its disagreement ensemble, its coarse model and its coarse planner.
 const (
 	modelStream        = 0x6d6f_6465_6c00_0000
 	criticStream       = 0x6372_6974_6963_0000
@@ -636,6 +637,9 @@ func newLearning(name string, env envs.Env, s uint64, o options, build func(worl
 	agentSet, modelSet := splitSettings(o.settings)
 	if err := c.Set(agentSet); err != nil {
 		return nil, err
+	}
+	if d.Pixels.Images() {
+		pixelBatches(&c) // of the parts the settings added
 	}
 	m, err := build(d, seed.Derive(s, modelStream), modelSet)
 	if err != nil {

@@ -54,11 +54,12 @@ type ModelConfig struct {
 	Disagreement *worldmodel.DisagreementConfig
 	// Coarse configures the upper level of a hierarchical world model, trained alongside
 	// the model on its latents, with which a coarse planner (CoarsePlan, over macro-actions)
-	// chooses a subgoal for every action; nil plans with the model alone.
+	// chooses a subgoal once a coarse step; nil plans with the model alone.
 	Coarse     *worldmodel.CoarseConfig
 	CoarsePlan plan.Config
-	// Subgoal weighs, in every imagined reward of the fine planner, the distance of the
-	// imagined latent from the coarse planner's subgoal (worldmodel.Imagination.SetSubgoal).
+	// Subgoal weighs, in the imagined reward of the step at which the subgoal is due, the
+	// distance of the imagined latent from the coarse planner's subgoal
+	// (worldmodel.Imagination.SetSubgoal).
 	Subgoal float64
 	// Concurrent makes the agent train on a second goroutine while it acts: the updates that
 	// follow a step run while the agent plans the next action, with a replica of the model
@@ -127,12 +128,19 @@ const maxReplayFrames = 900 << 20
 // PixelModelConfig returns c changed for a learner of images of frameBytes bytes each,
 // whose training steps pass every image of their batches through convolutions: one model
 // update per step, batches of 32 transitions for the critic, the policy prior and the
-// disagreement ensemble and of 32
+// disagreement ensemble, of 16 sequences for the coarse level, and of 32
 // random and 8 terminal ones for the termination model (docs/decisions/pixels.md has the timings), and
 // a replay buffer of at most 900 MiB of frames.
 func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 	c.UpdatesPerStep = 1
 	c.ReplayCapacity = max(1, min(c.ReplayCapacity, maxReplayFrames/max(1, frameBytes)))
+	pixelBatches(&c)
+	return c
+}
+
+// pixelBatches shrinks the batches of the parts c has besides the model to those of a
+// learner of images (PixelModelConfig), the coarse level's to 16 sequences.
+func pixelBatches(c *ModelConfig) {
 	if c.Critic != nil {
 		critic := *c.Critic
 		critic.Batch = 32
@@ -153,13 +161,17 @@ func PixelModelConfig(c ModelConfig, frameBytes int) ModelConfig {
 		d.Batch = 32
 		c.Disagreement = &d
 	}
-	return c
+	if c.Coarse != nil {
+		k := *c.Coarse
+		k.Batch = 16
+		c.Coarse = &k
+	}
 }
 
 // ModelConfigFor returns the configuration of the learner called name ("jepa", "hjepa",
 // "pets" or "recon") in an environment described by spec: DefaultModelConfig (for hjepa
 // DefaultHierarchicalConfig), changed by those of spec.Tunings
-// that name the learner, each setting in name order. It returns an error if a tuning
+// that name the learner (for hjepa, jepa too), each setting in name order. It returns an error if a tuning
 // changes a setting the learners do not have or gives it a value that does not parse.
 //
 // The settings a tuning may change, by name:
@@ -299,11 +311,18 @@ func OracleConfigFor(spec envs.Spec) (OracleConfig, error) {
 	return c, err
 }
 
-// tune calls set with every setting of the tunings of spec that name the agent called name,
-// in name order within each tuning, and returns its first error, naming the task.
+// tunedAs lists, for a learner that is another with more, the learner whose tunings it
+// takes too: hjepa is jepa with a coarse level, and compares with it only if the two plan
+// alike at the fine level.
+var tunedAs = map[string][]string{"hjepa": {"jepa"}}
+
+// tune calls set with every setting of the tunings of spec that name the agent called name
+// (or one it is tuned as), in name order within each tuning, and returns its first error,
+// naming the task.
 func tune(spec envs.Spec, name string, set func(key, value string) error) error {
+	names := append([]string{name}, tunedAs[name]...)
 	for _, t := range spec.Tunings {
-		if !slices.Contains(t.Agents, name) {
+		if !slices.ContainsFunc(names, func(n string) bool { return slices.Contains(t.Agents, n) }) {
 			continue
 		}
 		for _, key := range slices.Sorted(maps.Keys(t.Settings)) {

@@ -10,7 +10,7 @@ import (
 )
 
 // TestModelConfigForBuiltins pins what each built-in environment's tunings make of the
-// learners' defaults: Acrobot-v0 plans 2.25 s ahead with a cheaper search, Reacher-v0 plans
+// learners' defaults (hjepa takes jepa's): Acrobot-v0 plans 2.25 s ahead with a cheaper search, Reacher-v0 plans
 // without a critic, and the others (Drive-v0 and Maze-v0 untuned so far) keep the defaults.
 func TestModelConfigForBuiltins(t *testing.T) {
 	acrobot := DefaultModelConfig()
@@ -30,12 +30,16 @@ func TestModelConfigForBuiltins(t *testing.T) {
 	if ids := envs.IDs(); len(ids) != len(want) {
 		t.Errorf("registered environments %v: pin each one's configuration here", ids)
 	}
-	for _, name := range []string{"jepa", "pets"} {
+	for _, name := range []string{"jepa", "pets", "hjepa"} {
 		for id, w := range want {
 			t.Run(name+"/"+id, func(t *testing.T) {
 				got, err := ModelConfigFor(name, makeEnv(t, id).Spec())
 				if err != nil {
 					t.Fatal(err)
+				}
+				if name == "hjepa" { // jepa's tunings, with the coarse level on top
+					h := DefaultHierarchicalConfig()
+					w.Coarse, w.CoarsePlan, w.Subgoal = h.Coarse, h.CoarsePlan, h.Subgoal
 				}
 				if !reflect.DeepEqual(got, w) {
 					t.Errorf("ModelConfigFor = %+v\nwant %+v", got, w)

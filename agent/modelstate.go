@@ -13,7 +13,8 @@ const modelBasedKind = "model-based agent"
 // MarshalBinary returns what the agent has learnt and experienced, so that a run stopped
 // between episodes can continue as if it had not stopped: its step and update counts, the
 // state of its random draws of training batches, the states of the model, the critic, the
-// termination model, the policy prior and the disagreement ensemble, and the replay buffer. It returns an error only if the model's
+// termination model, the policy prior, the disagreement ensemble and the coarse model, and
+// the replay buffer. It returns an error only if the model's
 // state cannot be encoded.
 func (a *ModelBased) MarshalBinary() ([]byte, error) {
 	p, err := a.stateParts()

@@ -73,10 +73,13 @@ func parseLines(kind, name string, r io.Reader, handle func(directive string, va
 // limit bytes is an error.
 func scanLines(kind, name string, r io.Reader, limit int, each func(line int, text string) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, limit), limit)
+	sc.Buffer(make([]byte, limit+2), limit+2) // room for the line ending, then len checks
 	line := 0
 	for sc.Scan() {
 		line++
+		if len(strings.TrimSuffix(sc.Text(), "\r")) > limit {
+			return fmt.Errorf("assets: %s %s line %d: longer than %d bytes", kind, name, line, limit)
+		}
 		text := strings.TrimSpace(sc.Text())
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue

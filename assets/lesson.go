@@ -35,8 +35,9 @@ type Lesson struct {
 }
 
 // LessonStep is one step of a lesson. A step runs the same sessions as the step before it,
-// which keep learning, unless it changes Env, Agents, Seed or Obs; its other settings apply
-// to it alone, but for Speed, Imagine, Candidates and Plots, which carry on until changed.
+// which keep learning, unless it changes Env, Agents, Seed or Obs; Speed, Imagine,
+// Candidates and Plots carry on until changed too, while Learn and Frames are the lesson's
+// defaults unless the step sets its own.
 type LessonStep struct {
 	Title string `json:"title"`
 	// Caption is what the step says, one entry per line; Look says what to look at.
@@ -99,9 +100,10 @@ func ParseLesson(name string, r io.Reader) (*Lesson, error) {
 // lessonParser builds a lesson key by key: next is the step being read, or before the first
 // step the defaults every step starts from.
 type lessonParser struct {
-	lesson  *Lesson
-	next    LessonStep
-	started bool // next is a step, not the defaults
+	lesson   *Lesson
+	next     LessonStep
+	defaults LessonStep // what the keys before the first step set
+	started  bool       // next is a step, not the defaults
 }
 
 // set applies one key's value read at line.
@@ -189,16 +191,23 @@ func (p *lessonParser) startStep(title string, line int) error {
 		if err := p.end(); err != nil {
 			return err
 		}
+	} else {
+		p.defaults = p.next
 	}
 	if len(p.lesson.Steps) == MaxLessonSteps {
 		return fmt.Errorf("more than %d steps", MaxLessonSteps)
 	}
-	prev := p.next
+	prev, def := p.next, p.defaults
 	p.next = LessonStep{Title: title, Env: prev.Env, Agents: prev.Agents, Seed: prev.Seed, Obs: prev.Obs,
 		Speed: prev.Speed, Imagine: prev.Imagine, Candidates: prev.Candidates, Plots: prev.Plots,
-		Frames: 100, Lines: map[string]int{"step": line}}
+		Frames: def.Frames, Learn: def.Learn, Lines: map[string]int{"step": line}}
 	for _, k := range []string{"env", "agents", "seed", "obs", "speed", "imagine", "candidates", "plots"} {
 		if l, ok := prev.Lines[k]; ok {
+			p.next.Lines[k] = l
+		}
+	}
+	for _, k := range []string{"frames", "learn"} {
+		if l, ok := def.Lines[k]; ok {
 			p.next.Lines[k] = l
 		}
 	}

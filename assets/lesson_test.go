@@ -41,6 +41,7 @@ func TestParseLesson(t *testing.T) {
 title: Two steps
 env: Pendulum-v0
 seed: 3
+frames: 70
 
 step: First
 agents: random
@@ -70,12 +71,12 @@ caption: three
 		t.Errorf("first step %+v", a)
 	}
 	if b.Title != "Second" || b.Env != "Pendulum-v0" || b.Seed != 3 || !slices.Equal(b.Agents, []string{"jepa", "pets"}) ||
-		b.Imagine || !b.Candidates || b.Learn != 0 || b.Frames != 100 || b.Look != "" ||
+		b.Imagine || !b.Candidates || b.Learn != 0 || b.Frames != 70 || b.Look != "" ||
 		!slices.Equal(b.Caption, []string{"three"}) {
-		t.Errorf("second step %+v: want env, seed and imagine carried on, learn, frames and look not", b)
+		t.Errorf("second step %+v: want env, seed and imagine carried on, learn and look not, the default frames", b)
 	}
-	if b.Lines["env"] != 3 || b.Lines["agents"] != 16 || b.Lines["imagine"] != 8 || b.Lines["step"] != 15 {
-		t.Errorf("second step's lines %v: want env 3, agents 16, imagine 8, step 15", b.Lines)
+	if b.Lines["env"] != 3 || b.Lines["agents"] != 17 || b.Lines["imagine"] != 9 || b.Lines["step"] != 16 || b.Lines["frames"] != 5 {
+		t.Errorf("second step's lines %v: want env 3, agents 17, imagine 9, step 16, frames 5", b.Lines)
 	}
 }
 
@@ -102,6 +103,7 @@ func TestParseLessonErrors(t *testing.T) {
 		{"last step without caption", head + "step: s\n", `lesson bad: step "s" (line 4) has no caption`},
 		{"no env", "title: T\nstep: s\nagents: a\ncaption: c\n", `step "s" (line 2) says no env`},
 		{"long line", head + "step: s\ncaption: " + strings.Repeat("x", 600) + "\n", "line 5: longer than 512 bytes"},
+		{"a byte too long", head + "step: s\ncaption: " + strings.Repeat("x", 504) + "\n", "line 5: longer than 512 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +112,15 @@ func TestParseLessonErrors(t *testing.T) {
 				t.Errorf("ParseLesson = %v, want one line containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseLessonLongestLine checks that a line of exactly 512 bytes, the limit, is read.
+func TestParseLessonLongestLine(t *testing.T) {
+	caption := "caption: " + strings.Repeat("x", 512-len("caption: "))
+	src := "title: T\nenv: Pendulum-v0\nagents: zero\nstep: s\n" + caption + "\r\n"
+	if _, err := ParseLesson("long", strings.NewReader(src)); err != nil {
+		t.Errorf("a line of 512 bytes: %v", err)
 	}
 }
 

@@ -126,7 +126,8 @@ func (m *Maze) Cols() int {
 // Check returns an error saying what is wrong with a maze that cannot be run: a cell size
 // out of range; fewer than MinMazeSide or more than MaxMazeSide rows or columns, or rows of
 // different lengths; an outer wall with a gap; no start or no goal, or one on a wall; or a
-// goal that cannot be reached from the start through free cells side by side.
+// goal, or any free cell, that cannot be reached from the start through free cells side by
+// side (the reward measures paths through the maze, which a cut-off cell has none of).
 func (m *Maze) Check() error {
 	switch {
 	case !(m.Cell >= MinMazeCell && m.Cell <= MaxMazeCell):
@@ -155,8 +156,16 @@ func (m *Maze) Check() error {
 			return fmt.Errorf("the %s at row %d, column %d is inside a wall", p.what, p.at[0]+1, p.at[1]+1)
 		}
 	}
-	if m.Steps()[m.Goal[0]][m.Goal[1]] < 0 {
+	steps := m.Steps()
+	if steps[m.Goal[0]][m.Goal[1]] < 0 {
 		return errors.New("the goal cannot be reached from the start")
+	}
+	for r, row := range m.Wall {
+		for c, wall := range row {
+			if !wall && steps[r][c] < 0 {
+				return fmt.Errorf("the free cell at row %d, column %d cannot be reached from the start", r+1, c+1)
+			}
+		}
 	}
 	return nil
 }

@@ -64,6 +64,7 @@ func TestParseMazeErrors(t *testing.T) {
 		{"ragged rows", "cell 1\nrow XXXXX\nrow XS.GXX\nrow XXXXX\n", "maze bad: row 2 has 6 cells, the first 5"},
 		{"no goal", "cell 1\nrow XXXXX\nrow XS..X\nrow XXXXX\n", "maze bad: no goal (S or G)"},
 		{"unreachable goal", "cell 1\nrow XXXXX\nrow XSXGX\nrow XXXXX\n", "maze bad: the goal cannot be reached from the start"},
+		{"a cut-off cell", "cell 1\nrow XXXXXX\nrow XS.GXX\nrow XXXX.X\nrow XXXXXX\n", "maze bad: the free cell at row 3, column 5 cannot be reached from the start"},
 		{"too small", "cell 1\nrow XXX\nrow XSG\n", "maze bad: 2 rows of 3 cells: want 3 to 64"},
 		{"too long a row", "cell 1\nrow " + strings.Repeat("X", 65) + "\n", "line 2: a row of 65 cells: want at most 64"},
 		{"long line", "# " + strings.Repeat("x", 300) + "\n", "line 1: longer than 256 bytes"},

@@ -181,18 +181,6 @@ func (m *Coarse) Encode(z nn.Matrix[float32]) nn.Matrix[float32] {
 	return out
 }
 
-// Macro returns the macro-actions of a batch of rows of Steps actions each, one after
-// another: the model's own storage, valid until the next Macro. It panics if actions has
-// the wrong number of columns.
-func (m *Coarse) Macro(actions nn.Matrix[float32]) nn.Matrix[float32] {
-	if actions.Cols != m.cfg.Steps*m.action {
-		panic(fmt.Sprintf("worldmodel: coarse Macro: %d columns of actions, want %d", actions.Cols, m.cfg.Steps*m.action))
-	}
-	u := m.act.Infer(actions)
-	squash(u)
-	return u
-}
-
 // Predict returns the coarse latents one coarse step after a batch of coarse latents by
 // macro-actions, and the rewards predicted over that step: the model's own storage, valid
 // until the next Predict. It panics if the shapes do not match.

@@ -30,8 +30,8 @@ type Imagination struct {
 	// Evaluate adds explore times dis's bonus to each imagined step's reward.
 	dis     *Disagreement
 	explore float64
-	// Evaluate takes reach times the distance of each imagined latent from the subgoal,
-	// in coarse's latent, from its reward.
+	// Evaluate takes reach times the distance from the subgoal, in coarse's latent, of the
+	// latent imagined when the subgoal is due, from that step's reward.
 	coarse  *Coarse
 	subgoal []float32
 	reach   float64

@@ -148,6 +148,9 @@ func (c *lessonConfig) renderGIF(l *assets.Lesson, stdout, stderr io.Writer) err
 		}
 		for n := range s.Frames {
 			if n%c.every == 0 {
+				if len(anim.Image) >= maxRecordFrames {
+					return fmt.Errorf("more than %d frames: raise --every", maxRecordFrames)
+				}
 				img, err := c.lessonFrame(l, k, learners)
 				if err != nil {
 					return err

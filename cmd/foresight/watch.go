@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/foresight-sim/foresight/cmd/internal/display"
@@ -84,8 +85,15 @@ func (c *watchConfig) launch() (live.Launch, error) {
 	if err != nil {
 		return live.Launch{}, err
 	}
+	if len(names) > 1 && !slices.ContainsFunc(names, agent.LearnsModel) && (c.learn.concurrent || len(c.learn.settings) > 0) {
+		return live.Launch{}, usagef("--concurrent and --set: none of the racers learns a world model")
+	}
 	for _, name := range names {
-		if _, err := agent.New(name, env, c.env.seed, c.learn.options()...); err != nil {
+		var opts []agent.Option
+		if agent.LearnsModel(name) || len(names) == 1 { // a lone agent that takes none is told so
+			opts = c.learn.options()
+		}
+		if _, err := agent.New(name, env, c.env.seed, opts...); err != nil {
 			return live.Launch{}, usageError{err}
 		}
 	}

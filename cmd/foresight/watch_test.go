@@ -43,6 +43,9 @@ func TestWatchErrors(t *testing.T) {
 		{"unknown racer", []string{"--agents", "jepa,smart"}, exitUsage, `unknown agent "smart"`, ""},
 		{"agent and agents", []string{"--agent", "pets", "--agents", "jepa,pets"}, exitUsage, "--agent and --agents do not go together", ""},
 		{"racer without pixels", []string{"--agents", "jepa,pets", "--obs", "pixels"}, exitUsage, "pets", ""},
+		{"settings for the learners of a race", []string{"--agents", "jepa,sac", "--set", "updates=1", "--concurrent"}, exitFailure, "no display to open a window on", ""},
+		{"settings for a race of none", []string{"--agents", "random,zero", "--concurrent"}, exitUsage, "none of the racers learns a world model", ""},
+		{"settings for a lone agent that takes none", []string{"--agent", "sac", "--set", "updates=1"}, exitUsage, "sac takes no settings", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

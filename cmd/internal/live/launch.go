@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/assets"
 )
 
@@ -22,9 +23,10 @@ type Launch struct {
 	// Observation describes what the agent observes, as envs.ParseObservation reads it;
 	// empty for the environment's state.
 	Observation string `json:"observation,omitempty"`
-	// Concurrent asks for a learner that trains on a second goroutine while it acts.
+	// Concurrent asks for learners that train on a second goroutine while they act.
 	Concurrent bool `json:"concurrent,omitempty"`
-	// Settings changes the learner's settings (agent.Set).
+	// Settings changes the learners' settings (agent.Set); like Concurrent, it goes to the
+	// agents that learn a world model alone.
 	Settings map[string]string `json:"settings,omitempty"`
 	// Candidates starts with the planner's candidates shown.
 	Candidates bool `json:"candidates,omitempty"`
@@ -82,7 +84,10 @@ func (l Launch) Configs() ([]Config, error) {
 	}
 	cfgs := make([]Config, len(l.Agents))
 	for i, a := range l.Agents {
-		cfgs[i] = Config{Env: l.Env, Params: l.Params, Agent: a, Seed: l.Seed, Observation: l.Observation, Concurrent: l.Concurrent, Settings: l.Settings, Candidates: l.Candidates, Speed: speed}
+		cfgs[i] = Config{Env: l.Env, Params: l.Params, Agent: a, Seed: l.Seed, Observation: l.Observation, Candidates: l.Candidates, Speed: speed}
+		if agent.LearnsModel(a) { // in a race, what only learners take goes to them alone
+			cfgs[i].Concurrent, cfgs[i].Settings = l.Concurrent, l.Settings
+		}
 	}
 	return cfgs, nil
 }

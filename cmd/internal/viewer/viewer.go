@@ -206,7 +206,7 @@ func (g *game) Update() error {
 			return err
 		}
 	}
-	if inpututil.IsKeyJustPressed(ebiten.KeyTab) {
+	if inpututil.IsKeyJustPressed(ebiten.KeyTab) && g.lesson == nil { // a lesson's steps say what runs
 		g.switchEnv()
 	}
 	if g.human {
@@ -246,13 +246,13 @@ func (g *game) showStep(k int) {
 }
 
 // learnDone sets the lesson's step to its own speed once every learner has gathered the
-// experience the step asks for.
+// experience the step asks for, or stopped.
 func (g *game) learnDone() {
 	if g.learnUntil == 0 {
 		return
 	}
 	for _, p := range g.panes {
-		if p.session.Frame().Experience < g.learnUntil {
+		if f := p.session.Frame(); f.Experience < g.learnUntil && f.Err == nil {
 			return
 		}
 	}
