@@ -516,19 +516,22 @@ func checkGhosts(t *testing.T, f *Frame) {
 }
 
 // TestSessionJEPASlow checks that a learning agent shows what it learns: after the seed
-// phase it trains its model, whose losses the frames carry, and imagines its plans as
-// ghosts. It trains for several seconds, several times longer under the race detector,
+// phase it trains its model, whose losses the frames carry, imagines its plans as ghosts,
+// and shows the candidate plans it weighed, coloured by value. It trains for several seconds, several times longer under the race detector,
 // where the oracle's test covers the ghosts.
 func TestSessionJEPASlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a world model for several seconds")
 	}
 	slowtest.SkipUnderRace(t)
-	s := start(t, Config{Env: pendulum, Agent: "jepa", Seed: 1, Speed: math.Inf(1)})
+	s := start(t, Config{Env: pendulum, Agent: "jepa", Seed: 1, Speed: math.Inf(1), Candidates: true})
 	seed := agent.DefaultModelConfig().SeedSeconds
-	f := waitFor(t, s, 30*time.Second, "a trained model and ghosts", func(f *Frame) bool {
-		return f.HasModel && len(f.Ghosts) > 0
+	f := waitFor(t, s, 30*time.Second, "a trained model, ghosts and the planner's candidates", func(f *Frame) bool {
+		return f.HasModel && len(f.Ghosts) > 0 && len(f.Candidates) > 0
 	})
+	if worst, best := f.Candidates[0], f.Candidates[len(f.Candidates)-1]; worst.Stroke == best.Stroke {
+		t.Errorf("the worst and best candidates are drawn alike (%v): want them coloured by value", worst.Stroke)
+	}
 	if f.Experience < seed {
 		t.Errorf("model trained after %v s of experience, before the %v s seed phase ended", f.Experience, seed)
 	}
@@ -540,6 +543,22 @@ func TestSessionJEPASlow(t *testing.T) {
 	for _, p := range f.Losses {
 		if math.IsNaN(p.Loss) || math.IsInf(p.Loss, 0) || p.Experience < seed {
 			t.Errorf("loss point %+v: want finite, after the seed phase", p)
+		}
+	}
+}
+
+// TestSessionHJEPASlow checks that a two-level learner's frames carry its coarse plan, as
+// outlines one coarse step apart, once its coarse level has trained.
+func TestSessionHJEPASlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a world model for several seconds")
+	}
+	slowtest.SkipUnderRace(t)
+	s := start(t, Config{Env: pendulum, Agent: "hjepa", Seed: 1, Speed: math.Inf(1)})
+	f := waitFor(t, s, 30*time.Second, "the coarse plan", func(f *Frame) bool { return len(f.Subgoals) > 0 })
+	for _, sh := range f.Subgoals {
+		if sh.Fill.A != 0 || sh.Stroke.A == 0 {
+			t.Fatalf("a coarse plan's shape filled %v, stroked %v: want outlines", sh.Fill, sh.Stroke)
 		}
 	}
 }
