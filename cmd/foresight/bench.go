@@ -34,7 +34,7 @@ const summarySeed = 0x73756d6d61727900
 
 var benchCommand = command{
 	name:    "bench",
-	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--concurrent] [--set name=value ...] [--workers K] [--shard I/N]",
+	args:    "--agents NAME,... --seeds N --budget DURATION --out DIR [--envs ID,...] [--param name=value ...] [--obs state,pixels] [--pixels WxH] [--distract KIND,...] [--concurrent] [--set name=value ...] [--workers K] [--shard I/N]",
 	summary: "run an hours-to-competence benchmark sweep",
 	setup: func(fs *flag.FlagSet) action {
 		c := benchConfig{workers: runtime.NumCPU(), pixels: imageSize{defaultPixelSide, defaultPixelSide}}
@@ -50,6 +50,7 @@ var benchCommand = command{
 		fs.DurationVar(&c.budget, "budget", 0, "simulated experience each trial may train for, such as 10m")
 		pathVar(fs, &c.out, "out", "", "the sweep's `DIR`: results are appended there, and a run resumes from them")
 		c.learn.define(fs)
+		fs.Var(&c.params, "param", "set a physical parameter of every environment, as `name=value`; repeatable (see foresight envs)")
 		fs.IntVar(&c.workers, "workers", c.workers, "trials run at once")
 		fs.StringVar(&c.shard, "shard", "", "run shard `I/N` of the trials; /N takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 		return func(stdout, stderr io.Writer) error { return c.run(stdout, stderr) }
@@ -108,12 +109,16 @@ type benchConfig struct {
 	workers       int
 	shard         string
 	learn         learnFlags
+	params        paramValues
 }
 
 // sweep checks the flags and returns the sweep and shard they describe.
 func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 	cfg := bench.Config{Envs: splitList(c.envs), Agents: splitList(c.agents), Seeds: c.seeds, Budget: c.budget,
 		Concurrent: c.learn.concurrent, Settings: c.learn.settings}
+	if len(c.params) > 0 {
+		cfg.Params = c.params
+	}
 	shard := bench.Shard{I: 0, N: 1}
 	switch {
 	case c.out == "":
@@ -139,6 +144,11 @@ func (c *benchConfig) sweep() (bench.Config, bench.Shard, error) {
 	}
 	if err := checkAgents(cfg.Agents); err != nil {
 		return cfg, shard, err
+	}
+	for _, id := range cfg.Envs {
+		if _, err := envs.Make(id, envs.WithParams(cfg.Params)); err != nil {
+			return cfg, shard, usagef("--param: %v", err)
+		}
 	}
 	if err := checkLearning(cfg); err != nil {
 		return cfg, shard, err

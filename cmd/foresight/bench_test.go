@@ -82,6 +82,7 @@ func TestBenchErrors(t *testing.T) {
 		{"pixels without pixels", append(append([]string{"bench"}, ok...), "--out", out, "--pixels", "32x32"), exitUsage, "--pixels needs pixels in --obs"},
 		{"concurrent without learners", append(append([]string{"bench"}, ok...), "--out", out, "--concurrent"), exitUsage, "--concurrent: none of the agents learns concurrently"},
 		{"settings without learners", append(append([]string{"bench"}, ok...), "--out", out, "--set", "updates=1"), exitUsage, "--set: none of the agents takes settings"},
+		{"unknown parameter", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random", "--seeds", "1", "--budget", "10s", "--out", out, "--param", "maze=1"}, exitUsage, `--param: envs: Pendulum-v0: unknown parameter "maze"`},
 		{"unknown setting", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--set", "plan.horizn=3"}, exitUsage, `--set: agent: unknown setting "plan.horizn" (known: critic, critic.members, critic.min, explore, explore.members, plan.correlation`},
 		{"bad setting", append(append([]string{"bench"}, ok...), "--out", out, "--set", "updates"), exitUsage, `invalid value "updates" for flag -set: want name=value`},
 		{"agent of states on pixels", []string{"bench", "--envs", "Pendulum-v0", "--agents", "random,pets", "--seeds", "1", "--budget", "10s", "--out", out, "--obs", "state,pixels"}, exitUsage, "agent pets cannot learn from pixels 64x64"},

@@ -28,8 +28,8 @@ const (
 // validate checks that the configuration describes a sweep: at least one environment and
 // agent, each registered and named once, at most MaxObservations observations, each the
 // state or a valid pixel observation written canonically and named once, from 1 to MaxSeeds
-// seeds, a budget from 0 to MaxBudget, and at most MaxSettings settings of short names and
-// values.
+// seeds, a budget from 0 to MaxBudget, at most MaxSettings settings of short names and
+// values, and at most MaxSettings parameters that every environment accepts.
 func (c Config) validate() error {
 	for _, names := range []struct {
 		what  string
@@ -73,6 +73,16 @@ func (c Config) validate() error {
 			return fmt.Errorf("the sweep sets %.40q to %.40q: want a name and a value of 1 to %d bytes", k, v, maxSettingText)
 		}
 	}
+	if len(c.Params) > MaxSettings {
+		return fmt.Errorf("the sweep sets %d parameters, more than %d", len(c.Params), MaxSettings)
+	}
+	if len(c.Params) > 0 {
+		for _, id := range c.Envs {
+			if _, err := envs.Make(id, envs.WithParams(c.Params)); err != nil {
+				return fmt.Errorf("the sweep's parameters do not fit %s: %w", id, err)
+			}
+		}
+	}
 	if c.Seeds < 1 || c.Seeds > MaxSeeds || c.Budget <= 0 || c.Budget > MaxBudget {
 		return fmt.Errorf("the sweep needs 1 to %d seeds and a budget from 0 to %v, not %d and %v", MaxSeeds, MaxBudget, c.Seeds, c.Budget)
 	}
@@ -86,9 +96,9 @@ type limits struct {
 	rewardLow, rewardHigh float64
 }
 
-// envLimits returns the limits of the environment id with its default parameters.
-func envLimits(id string) (limits, error) {
-	env, err := envs.Make(id)
+// envLimits returns the limits of the environment id with the given parameters.
+func envLimits(id string, params map[string]float64) (limits, error) {
+	env, err := envs.Make(id, envs.WithParams(params))
 	if err != nil {
 		return limits{}, err
 	}

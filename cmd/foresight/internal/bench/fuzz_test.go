@@ -54,7 +54,7 @@ func FuzzResults(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lim, err := envLimits("Pendulum-v0")
+		lim, err := envLimits("Pendulum-v0", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -93,7 +93,7 @@ type runner struct {
 // trial trains one trial, on its environment observed as the trial says, and appends its
 // record.
 func (r *runner) trial(t Trial) error {
-	env, err := makeEnv(t)
+	env, err := makeEnv(t, r.cfg.Params)
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", t, err)
 	}
@@ -147,7 +147,7 @@ func CheckAgents(cfg Config) error {
 				continue
 			}
 			done[built{a, shape}] = true
-			env, err := makeEnv(Trial{Env: cfg.Envs[0], Agent: a, Observation: o})
+			env, err := makeEnv(Trial{Env: cfg.Envs[0], Agent: a, Observation: o}, cfg.Params)
 			if err == nil {
 				// Built one at a time: a learner of images allocates its training buffers whole.
 				_, err = agent.New(a, env, 0)
@@ -160,13 +160,14 @@ func CheckAgents(cfg Config) error {
 	return nil
 }
 
-// makeEnv returns the environment of trial t, observed as t says.
-func makeEnv(t Trial) (envs.Env, error) {
+// makeEnv returns the environment of trial t with the given parameters, observed as t
+// says.
+func makeEnv(t Trial, params map[string]float64) (envs.Env, error) {
 	pix, err := envs.ParseObservation(t.Observed())
 	if err != nil {
 		return nil, err
 	}
-	env, err := envs.Make(t.Env)
+	env, err := envs.Make(t.Env, envs.WithParams(params))
 	if err != nil {
 		return nil, err
 	}

@@ -209,6 +209,7 @@ func (s *Store) Config() Config {
 	c.Agents = slices.Clone(c.Agents)
 	c.Observations = slices.Clone(c.Observations)
 	c.Settings = maps.Clone(c.Settings)
+	c.Params = maps.Clone(c.Params)
 	return c
 }
 
@@ -407,7 +408,7 @@ func loadResults(dir string, cfg Config) (*Store, []byte, error) {
 	}
 	lims := map[string]limits{}
 	for _, id := range cfg.Envs {
-		if lims[id], err = envLimits(id); err != nil {
+		if lims[id], err = envLimits(id, cfg.Params); err != nil {
 			return nil, nil, fmt.Errorf("bench: %w", err)
 		}
 	}
@@ -475,6 +476,9 @@ func sweepDiff(have, want Config) string {
 	}
 	if !maps.Equal(have.Settings, want.Settings) {
 		d = append(d, fmt.Sprintf("settings %v, not %v", have.Settings, want.Settings))
+	}
+	if !maps.Equal(have.Params, want.Params) {
+		d = append(d, fmt.Sprintf("parameters %v, not %v", have.Params, want.Params))
 	}
 	if have.Concurrent != want.Concurrent {
 		d = append(d, fmt.Sprintf("agents learning %s, not %s", learning(have.Concurrent), learning(want.Concurrent)))

@@ -170,6 +170,8 @@ func TestOpenOtherSweep(t *testing.T) {
 		{"seeds", func(c *Config) { c.Seeds = 5 }, "seeds"},
 		{"budget", func(c *Config) { c.Budget = 2 * time.Hour }, "budget"},
 		{"invalid", func(c *Config) { c.Envs = []string{"Pendulum-v0", "Pendulum-v0"} }, "twice"},
+		{"parameters", func(c *Config) { c.Params = map[string]float64{"gravity": 5} }, "it has parameters map[], not map[gravity:5]"},
+		{"parameters that do not fit", func(c *Config) { c.Params = map[string]float64{"maze": 1} }, `the sweep's parameters do not fit Pendulum-v0`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := storeConfig()

@@ -163,13 +163,21 @@ func writeHeader(b *strings.Builder, cfg Config, cells map[cell][]Record, outsid
 		b.WriteString(" The agents with world models trained on a second goroutine while they acted (--concurrent).")
 	}
 	if len(cfg.Settings) > 0 {
-		var pairs []string
-		for _, k := range slices.Sorted(maps.Keys(cfg.Settings)) {
-			pairs = append(pairs, k+"="+cfg.Settings[k])
-		}
-		fmt.Fprintf(b, " Their settings changed from the defaults: %s (--set).", strings.Join(pairs, ", "))
+		fmt.Fprintf(b, " Their settings changed from the defaults: %s (--set).", pairs(cfg.Settings, func(v string) string { return v }))
+	}
+	if len(cfg.Params) > 0 {
+		fmt.Fprintf(b, " The environments' parameters: %s (--param).", pairs(cfg.Params, func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }))
 	}
 	b.WriteString("\n\n")
+}
+
+// pairs writes m as name=value pairs in name order, separated by commas.
+func pairs[V any](m map[string]V, format func(V) string) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+format(m[k]))
+	}
+	return strings.Join(out, ", ")
 }
 
 // count writes n things, with their names in parentheses when there are any.

@@ -10,8 +10,8 @@ import (
 	"github.com/foresight-sim/foresight/envs"
 )
 
-// Config describes a sweep: every agent on every environment, observing it in each of the
-// ways Observations lists, with seeds 0 to Seeds−1, each trained for at most Budget of
+// Config describes a sweep: every agent on every environment, with the parameters Params
+// sets, observing it in each of the ways Observations lists, with seeds 0 to Seeds−1, each trained for at most Budget of
 // simulated experience.
 type Config struct {
 	Envs   []string `json:"envs"`
@@ -27,6 +27,9 @@ type Config struct {
 	Concurrent bool `json:"concurrent,omitempty"`
 	// Settings changes settings of the agents that learn a world model (agent.Set).
 	Settings map[string]string `json:"settings,omitempty"`
+	// Params sets physical parameters of every environment by name (envs.WithParams), such
+	// as which maze Maze-v0 runs.
+	Params map[string]float64 `json:"params,omitempty"`
 }
 
 // Trial is one training run of a sweep.
