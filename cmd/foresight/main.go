@@ -50,7 +50,7 @@ type command struct {
 type action func(stdout, stderr io.Writer) error
 
 // commands lists the subcommands in the order help shows them.
-var commands = []command{watchCommand, demoCommand, lessonCommand, envsCommand, runCommand, trainCommand, recordCommand,
+var commands = []command{watchCommand, demoCommand, lessonCommand, webCommand, envsCommand, runCommand, trainCommand, recordCommand,
 	benchCommand, benchMergeCommand, benchReportCommand, frameCommand}
 
 // Exit statuses.

@@ -91,7 +91,7 @@ func TestBadCommandLines(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"fly"}, `foresight: unknown command "fly" (known: watch, demo, lesson, envs, run, train, record, bench, bench merge, bench report, frame`},
+		{[]string{"fly"}, `foresight: unknown command "fly" (known: watch, demo, lesson, web, envs, run, train, record, bench, bench merge, bench report, frame`},
 		{[]string{"help", "fly"}, `foresight help: unknown command "fly"`},
 		{[]string{"run", "-x"}, "foresight run: flag provided but not defined: -x (see foresight run -h)"},
 		{[]string{"run"}, "foresight run: --env is required (known: "},

@@ -276,6 +276,7 @@ func (s *Session) run() {
 			}
 			s.stepOnce = false
 			s.step()
+			yield()
 			s.publishMaybe(s.paused)
 		}
 	}

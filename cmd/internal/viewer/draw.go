@@ -1,4 +1,4 @@
-//go:build cgo && !noviewer
+//go:build (cgo || js) && !noviewer
 
 package viewer
 

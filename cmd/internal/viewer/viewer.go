@@ -1,4 +1,4 @@
-//go:build cgo && !noviewer
+//go:build (cgo || js) && !noviewer
 
 package viewer
 
@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -66,7 +67,7 @@ func RunLesson(l *assets.Lesson, k int, opt Options) error {
 
 // newGame checks that a window of the size asked for fits the screen and loads the font.
 func newGame(opt Options) (*game, error) {
-	if w, h := ebiten.Monitor().Size(); w > 0 && h > 0 && (opt.Width > w || opt.Height > h) {
+	if w, h := ebiten.Monitor().Size(); runtime.GOOS != "js" && w > 0 && h > 0 && (opt.Width > w || opt.Height > h) { // a page's canvas fits it
 		return nil, fmt.Errorf("%w: a %dx%d window on a %dx%d screen; choose a smaller --size", ErrWindowTooLarge, opt.Width, opt.Height, w, h)
 	}
 	face, err := text.NewGoTextFaceSource(assets.Font())
@@ -317,6 +318,9 @@ func (g *game) do(a live.Action) error {
 			g.each(func(s *live.Session) { s.TakeOver(nil) })
 		}
 	case live.Screenshot:
+		if runtime.GOOS == "js" {
+			return nil // a web page has no files to write; the browser takes screenshots
+		}
 		g.shot = fmt.Sprintf("foresight-%s-%s.png", f.Env, time.Now().Format("20060102-150405"))
 	case live.NextStep:
 		if g.lesson != nil && g.step+1 < len(g.lesson.Steps) {

@@ -1,0 +1,69 @@
+//go:build js
+
+// Command foresight-web is the live viewer in a web page: built for WebAssembly by
+// scripts/web.sh and served with foresight web, it learns in the page from scratch on the
+// pure-Go numeric path. The page's query chooses what runs, as foresight watch's flags do:
+// ?env=Pendulum-v0&agents=jepa,pets&seed=3&speed=max (defaults: jepa learning
+// CartPoleSwingup-v0 from seed 0 at ×1).
+package main
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall/js"
+
+	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/viewer"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fail(err.Error())
+	}
+}
+
+// run starts the viewer on what the page's query asks for.
+func run() error {
+	l, err := launch(js.Global().Get("location").Get("search").String())
+	if err != nil {
+		return err
+	}
+	cfgs, err := l.Configs()
+	if err != nil {
+		return err
+	}
+	return viewer.Run(cfgs, viewer.Options{Width: l.Width, Height: l.Height})
+}
+
+// launch returns the launch a page query such as "?env=Pendulum-v0&agents=jepa" describes,
+// in a window the size of the page, or an error naming what is wrong.
+func launch(search string) (live.Launch, error) {
+	q, err := url.ParseQuery(strings.TrimPrefix(search, "?"))
+	if err != nil {
+		return live.Launch{}, err
+	}
+	get := func(key, def string) string {
+		if v := q.Get(key); v != "" {
+			return v
+		}
+		return def
+	}
+	seed, err := strconv.ParseUint(get("seed", "0"), 10, 64)
+	if err != nil {
+		return live.Launch{}, err
+	}
+	win := js.Global()
+	return live.Launch{Env: get("env", "CartPoleSwingup-v0"), Agents: strings.Split(get("agents", "jepa"), ","),
+		Seed: seed, Speed: get("speed", "1"),
+		Width: win.Get("innerWidth").Int(), Height: win.Get("innerHeight").Int()}, nil
+}
+
+// fail shows msg in the page, and on the console.
+func fail(msg string) {
+	js.Global().Get("console").Call("error", "foresight: "+msg)
+	doc := js.Global().Get("document")
+	p := doc.Call("createElement", "p")
+	p.Set("textContent", "Foresight could not start: "+msg)
+	doc.Get("body").Call("appendChild", p)
+}
