@@ -15,6 +15,8 @@ if [ -n "$unformatted" ]; then
 fi
 
 go vet ./...
+# The web page's program and what it runs build for WebAssembly alone (scripts/web.sh).
+GOOS=js GOARCH=wasm go vet ./cmd/foresight-web ./cmd/internal/viewer ./cmd/internal/live
 
 # gotest runs go test through gotestsum, which prints what go test prints for failures and
 # ends with every skipped test and its reason, so that no skip goes unseen.
@@ -37,4 +39,4 @@ else
 fi
 
 bash scripts/fuzz.sh 3s
-echo "test: all checks passed (gofmt, go vet, $checks, 3 s of each fuzz target)"
+echo "test: all checks passed (gofmt, go vet natively and for WebAssembly, $checks, 3 s of each fuzz target)"
