@@ -10,6 +10,7 @@ import (
 
 	"github.com/foresight-sim/foresight/agent/plan"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/pageyield"
 	"github.com/foresight-sim/foresight/internal/seed"
 	"github.com/foresight-sim/foresight/worldmodel"
 	"github.com/foresight-sim/foresight/worldmodel/nn"
@@ -429,6 +430,7 @@ func (a *ModelBased) update(n int) (int, error) {
 			}
 		}
 		a.updates++
+		pageyield.Yield() // pretraining's 200 updates would freeze a web page
 	}
 	return n, nil
 }

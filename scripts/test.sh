@@ -16,7 +16,7 @@ fi
 
 go vet ./...
 # The web page's program and what it runs build for WebAssembly alone (scripts/web.sh).
-GOOS=js GOARCH=wasm go vet ./cmd/foresight-web ./cmd/internal/viewer ./cmd/internal/live
+GOOS=js GOARCH=wasm go vet ./cmd/foresight-web ./cmd/internal/viewer ./cmd/internal/live ./internal/pageyield
 
 # gotest runs go test through gotestsum, which prints what go test prints for failures and
 # ends with every skipped test and its reason, so that no skip goes unseen.

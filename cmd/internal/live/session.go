@@ -11,6 +11,7 @@ import (
 	"github.com/foresight-sim/foresight/agent"
 	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/envs"
+	"github.com/foresight-sim/foresight/internal/pageyield"
 	"github.com/foresight-sim/foresight/sim"
 	"github.com/foresight-sim/foresight/worldmodel"
 )
@@ -276,7 +277,7 @@ func (s *Session) run() {
 			}
 			s.stepOnce = false
 			s.step()
-			yield()
+			pageyield.Yield()
 			s.publishMaybe(s.paused)
 		}
 	}
