@@ -9,11 +9,12 @@
 # System packages, in one place: gcc and libc6-dev let `go test -race` use cgo; git and
 # ca-certificates let Go fetch modules and toolchains; libopenblas-dev gives worldmodel/nn its
 # fast matrix products when cgo is on (CGO_ENABLED=0 or -tags noopenblas build without it);
-# the GL and X11 headers are what Ebiten's window (foresight watch) builds against, and Xvfb
-# with xauth runs that window headless in the tests.
+# the GL and X11 headers are what Ebiten's window (foresight watch) builds against, Xvfb
+# with xauth runs that window headless in the tests, and Chromium runs the web page
+# (foresight web) headless in them.
 FORESIGHT_APT_PACKAGES="ca-certificates git gcc libc6-dev libopenblas-dev
 	libgl1-mesa-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev
-	xvfb xauth"
+	xvfb xauth chromium"
 
 foresight_note() { echo "setup: $*" >&2; }
 

@@ -8,12 +8,15 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"syscall/js"
+	"time"
 
 	"github.com/foresight-sim/foresight/cmd/internal/live"
+	"github.com/foresight-sim/foresight/cmd/internal/show"
 	"github.com/foresight-sim/foresight/cmd/internal/viewer"
 )
 
@@ -33,7 +36,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return viewer.Run(cfgs, viewer.Options{Width: l.Width, Height: l.Height})
+	return viewer.Run(cfgs, viewer.Options{Width: l.Width, Height: l.Height, Drawn: showStatus})
+}
+
+// lastStatus is when the page's title last changed.
+var lastStatus time.Time
+
+// showStatus writes where the learner stands into the page's title twice a second, for the
+// tab and for tests that drive a browser: "Foresight · Pendulum-v0 · jepa · experience
+// 0:01:10 · episode 8".
+func showStatus(f *live.Frame) {
+	if time.Since(lastStatus) < 500*time.Millisecond {
+		return
+	}
+	lastStatus = time.Now()
+	js.Global().Get("document").Set("title", fmt.Sprintf("Foresight · %s · %s · experience %s · episode %d",
+		f.Env, f.Agent, show.Clock(f.Experience), f.Episodes+1))
 }
 
 // launch returns the launch a page query such as "?env=Pendulum-v0&agents=jepa" describes,

@@ -33,6 +33,9 @@ type Options struct {
 	Frames     int
 	// Log receives one line per screenshot saved and the frame-time summary at the end.
 	Log io.Writer
+	// Drawn, when not nil, receives the frame of the leftmost pane after every Draw, as a
+	// web page shows where the learner stands in its title.
+	Drawn func(f *live.Frame)
 }
 
 // Run opens the window on a session of each configuration, side by side (a race when there
@@ -417,6 +420,9 @@ func (g *game) Draw(screen *ebiten.Image) {
 	}
 	if g.help {
 		g.drawHelp(screen, w, h)
+	}
+	if g.opt.Drawn != nil {
+		g.opt.Drawn(frames[0])
 	}
 	g.frames++
 	if g.frames > 2 { // the first frames include start-up work
