@@ -299,6 +299,7 @@ func (m *Coarse) forward(model Model, b *Batch) (CoarseStats, error) {
 	nn.SimNorm(z0, m.cfg.Group)
 	copy(m.z[0].Data, z0.Data)
 	var st CoarseStats
+	var rewardLoss float64 // weighted like the gradient; st.Reward is the plain mean
 	for c := range h {
 		for s := range bs {
 			row := m.acted[c].Row(s)
@@ -318,15 +319,10 @@ func (m *Coarse) forward(model Model, b *Batch) (CoarseStats, error) {
 			}
 			e := float64(m.rewards[c][s] - m.rewardSum(b, s, c))
 			st.Reward += e * e / float64(bs*h)
+			rewardLoss += w * e * e / float64(bs)
 		}
 	}
-	st.Loss = m.cfg.Consistency * st.Prediction
-	for c := range h {
-		for s := range bs {
-			e := float64(m.rewards[c][s] - m.rewardSum(b, s, c))
-			st.Loss += m.cfg.RewardWeight * m.stepWeight(c) * e * e / float64(bs)
-		}
-	}
+	st.Loss = m.cfg.Consistency*st.Prediction + m.cfg.RewardWeight*rewardLoss
 	return st, nil
 }
 

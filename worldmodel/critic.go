@@ -149,15 +149,9 @@ func (c *Critic) Train(model Model, b *Batch) (float64, error) {
 			c.returns.Data[i] = r + gamma*next[i]
 		}
 	}
-	var loss float64
-	for _, v := range c.v {
-		v.ZeroGrad()
-		loss += nn.MSE(v.Forward(c.z), c.returns, c.grad)
-		v.Backward(c.grad)
-	}
-	loss /= float64(len(c.v))
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: critic"))
+	loss, err := fitMembers(c.v, c.z, c.returns, c.grad, "critic")
+	if err != nil {
+		return loss, err
 	}
 	c.opt.Step()
 	for k, v := range c.v {
@@ -225,4 +219,22 @@ func (c *Critic) checkpoint() nn.Checkpoint[float32] {
 		nets = append(nets, v, c.target[k])
 	}
 	return nn.Checkpoint[float32]{Nets: nets, Opt: c.opt}
+}
+
+// fitMembers computes, for every network of an ensemble, the mean squared error of its
+// outputs for in against target and its gradients (grad is scratch space), and returns the
+// error averaged over the networks; an error wrapping ErrNotFinite, naming what, if that is
+// not finite. The caller steps the optimiser.
+func fitMembers(nets []*nn.MLP[float32], in, target, grad nn.Matrix[float32], what string) (float64, error) {
+	var loss float64
+	for _, n := range nets {
+		n.ZeroGrad()
+		loss += nn.MSE(n.Forward(in), target, grad)
+		n.Backward(grad)
+	}
+	loss /= float64(len(nets))
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: "+what))
+	}
+	return loss, nil
 }

@@ -2,7 +2,6 @@ package worldmodel
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
@@ -110,15 +109,9 @@ func (d *Disagreement) Train(model Model, b *Batch) (float64, error) {
 		copy(row[d.latent:], b.ActionAt(s, 0))
 	}
 	spread := d.spreadOf(d.in)
-	var loss float64
-	for _, h := range d.heads {
-		h.ZeroGrad()
-		loss += nn.MSE(h.Forward(d.in), d.next, d.grad)
-		h.Backward(d.grad)
-	}
-	loss /= float64(len(d.heads))
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, errors.Join(ErrNotFinite, errors.New("worldmodel: disagreement"))
+	loss, err := fitMembers(d.heads, d.in, d.next, d.grad, "disagreement")
+	if err != nil {
+		return loss, err
 	}
 	d.opt.Step()
 	d.follow(spread)
