@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/foresight-sim/foresight/worldmodel/nn/internal/sgemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -48,10 +49,10 @@ var backend64 = backend[float64]{
 	simnorm:      simnormGo[float64],
 }
 
-// goBackend32 runs float32 networks in portable Go.
+// goBackend32 runs float32 networks in Go, its matrix products in package sgemm.
 var goBackend32 = backend[float32]{
 	name:         "go",
-	gemm:         tiledGemm(gonum.Implementation{}.Sgemm),
+	gemm:         sgemm.Gemm,
 	gemv:         gonumGemv(gonum.Implementation{}.Sgemv),
 	rowsForward:  rowsForward[float32],
 	rowsBackward: rowsBackward[float32],
@@ -70,14 +71,14 @@ func backendFor[T Float]() *backend[T] {
 
 // Backend names the kernels float32 networks run on in this build: "openblas" when cgo is
 // enabled (GEMM in OpenBLAS, element-wise kernels in C) and "go" otherwise or with the
-// noopenblas build tag (gonum's GEMM and portable Go).
+// noopenblas build tag (GEMM in package sgemm, element-wise kernels in Go).
 func Backend() string { return backend32.name }
 
 // gemmTile is the side of the square tiles tiledGemm computes one at a time. It is gonum's
 // block size: a single tile never reaches gonum's threshold for going parallel.
 const gemmTile = 64
 
-// tiledGemm adapts gonum's Sgemm or Dgemm to backend.gemm. Gonum splits a large product into
+// tiledGemm adapts gonum's Dgemm to backend.gemm. Gonum splits a large product into
 // blocks that it hands to new goroutines, which allocates on every call and competes with the
 // rest of the program for cores; fed one tile at a time, it runs each serially on the
 // caller's goroutine and allocates nothing. The inner dimension is tiled too, so that the

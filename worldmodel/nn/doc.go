@@ -45,10 +45,10 @@
 // padding run their forward pass and weight gradient in direct C kernels that need no
 // window matrix. [Backend] then reports "openblas". Building needs
 // Debian's libopenblas-dev, which scripts/setup.sh installs. With CGO_ENABLED=0, or the
-// noopenblas build tag, everything runs in Go: gonum's GEMM, called one tile at a time so
-// that it stays on the calling goroutine and allocates nothing, and the generic Go kernels.
-// That build is about nine times slower to train; scripts/bench-nn.sh measures both against
-// PyTorch, and docs/performance.md has the figures.
+// noopenblas build tag, everything runs in Go: packed matrix products with an AVX2 and FMA
+// assembly micro-kernel on amd64 (a Go one elsewhere, and with the noasm tag), and the
+// generic Go kernels. That build is about 2.3 times slower to train; scripts/bench-nn.sh
+// measures both against PyTorch, and docs/performance.md has the figures.
 //
 // OpenBLAS is limited to one thread when the package loads, unless OPENBLAS_NUM_THREADS is
 // set: an agent trains on one core and plans on the other, and on networks this small a

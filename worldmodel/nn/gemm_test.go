@@ -9,7 +9,8 @@ import (
 
 // TestMulAgainstNaive checks every backend's matrix product, op(A)·op(B) + beta·C, against
 // a float64 triple loop for each transpose, with padded leading dimensions and sizes that
-// cross gemmTile in every dimension, so that each tile and its offsets are exercised.
+// cross gemmTile and the blocks of packedGemm32 in every dimension, so that each tile,
+// block and edge is exercised.
 func TestMulAgainstNaive(t *testing.T) {
 	t.Run("float64", checkMul(&backend64))
 	t.Run("go float32", checkMul(&goBackend32))
@@ -18,7 +19,7 @@ func TestMulAgainstNaive(t *testing.T) {
 
 func checkMul[T Float](be *backend[T]) func(t *testing.T) {
 	return func(t *testing.T) {
-		shapes := [][3]int{{1, 1, 1}, {1, 70, 130}, {3, 5, 7}, {64, 128, 64}, {65, 66, 67}, {130, 3, 200}, {2, 129, 65}}
+		shapes := [][3]int{{1, 1, 1}, {1, 70, 130}, {3, 5, 7}, {64, 128, 64}, {65, 66, 67}, {130, 3, 200}, {2, 129, 65}, {100, 530, 260}}
 		rng := rand.New(rand.NewPCG(1, 2))
 		for _, s := range shapes {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
